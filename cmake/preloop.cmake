@@ -1,0 +1,95 @@
+# Shared build settings and helpers for the preloop-hook tree.
+include_guard(GLOBAL)
+
+# yaml-cpp and nlohmann headers trip these two in g++ 12 at -O2 (false positives in inlined library code).
+set(PRELOOP_WARNINGS -Wall -Wextra -Wno-unused-parameter -Wno-dangling-pointer -Wno-maybe-uninitialized)
+if(PRELOOP_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# Third-party libraries. The hook binary links them statically where Debian
+# ships an archive: every shared object costs start-up time on each tool call.
+find_package(PkgConfig REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(doctest REQUIRED)
+find_package(Threads REQUIRED)
+find_path(CURL_INCLUDE_DIR curl/curl.h REQUIRED)
+
+if(PRELOOP_SANITIZE)
+  set(_static_suffix .so)
+else()
+  set(_static_suffix .a)
+endif()
+find_library(RE2_LIB NAMES libre2${_static_suffix} re2 REQUIRED)
+find_library(YAMLCPP_LIB NAMES libyaml-cpp${_static_suffix} yaml-cpp REQUIRED)
+find_library(SQLITE3_LIB NAMES libsqlite3${_static_suffix} sqlite3 REQUIRED)
+find_path(RE2_INCLUDE_DIR re2/re2.h REQUIRED)
+find_path(YAMLCPP_INCLUDE_DIR yaml-cpp/yaml.h REQUIRED)
+find_path(SQLITE3_INCLUDE_DIR sqlite3.h REQUIRED)
+
+add_library(dep_re2 INTERFACE)
+target_link_libraries(dep_re2 INTERFACE ${RE2_LIB} Threads::Threads)
+target_include_directories(dep_re2 SYSTEM INTERFACE ${RE2_INCLUDE_DIR})
+add_library(dep_yaml INTERFACE)
+target_link_libraries(dep_yaml INTERFACE ${YAMLCPP_LIB})
+target_include_directories(dep_yaml SYSTEM INTERFACE ${YAMLCPP_INCLUDE_DIR})
+add_library(dep_sqlite INTERFACE)
+target_link_libraries(dep_sqlite INTERFACE ${SQLITE3_LIB} ${CMAKE_DL_LIBS} Threads::Threads)
+target_include_directories(dep_sqlite SYSTEM INTERFACE ${SQLITE3_INCLUDE_DIR})
+# fmt is used header-only: Debian ships no static archive and the shared one costs start-up.
+add_library(dep_fmt INTERFACE)
+target_compile_definitions(dep_fmt INTERFACE FMT_HEADER_ONLY=1)
+# libcurl headers only: the library itself is dlopen()ed when a request is made.
+add_library(dep_curl_headers INTERFACE)
+target_include_directories(dep_curl_headers SYSTEM INTERFACE ${CURL_INCLUDE_DIR})
+target_link_libraries(dep_curl_headers INTERFACE ${CMAKE_DL_LIBS})
+
+# preloop_library(NAME [DEPS ...] [TEST_DEPS ...])
+#   The static library preloop_NAME from lib/NAME/*.cpp (headers included as
+#   "NAME/header.h"), and, when lib/NAME/*_test.cpp exist, the doctest
+#   executable NAME_test registered with ctest under the label "unit".
+function(preloop_library name)
+  cmake_parse_arguments(A "" "" "DEPS;TEST_DEPS" ${ARGN})
+  file(GLOB _all CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  set(_src)
+  set(_tests)
+  foreach(f ${_all})
+    if(f MATCHES "_test\\.cpp$")
+      list(APPEND _tests ${f})
+    else()
+      list(APPEND _src ${f})
+    endif()
+  endforeach()
+  add_library(preloop_${name} STATIC ${_src})
+  target_include_directories(preloop_${name} PUBLIC ${PROJECT_SOURCE_DIR}/lib)
+  target_compile_options(preloop_${name} PRIVATE ${PRELOOP_WARNINGS})
+  target_link_libraries(preloop_${name} PUBLIC ${A_DEPS})
+  if(_tests)
+    preloop_test(${name}_test SOURCES ${_tests} DEPS preloop_${name} ${A_TEST_DEPS})
+  endif()
+endfunction()
+
+# preloop_test(NAME SOURCES ... DEPS ... [LABELS ...] [TIMEOUT s])
+#   A doctest executable registered with ctest (label "unit" unless given).
+function(preloop_test name)
+  cmake_parse_arguments(A "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${A_SOURCES} ${PROJECT_SOURCE_DIR}/tests/support/doctest_main.cpp
+    ${PROJECT_SOURCE_DIR}/tests/support/process.cpp)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/lib ${PROJECT_SOURCE_DIR}/tests)
+  target_compile_options(${name} PRIVATE ${PRELOOP_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${A_DEPS} doctest::doctest)
+  target_compile_definitions(${name} PRIVATE
+    PRELOOP_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    PRELOOP_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT A_LABELS)
+    set(A_LABELS unit)
+  endif()
+  if(NOT A_TIMEOUT)
+    set(A_TIMEOUT 300)
+  endif()
+  set_tests_properties(${name} PROPERTIES LABELS "${A_LABELS}" TIMEOUT ${A_TIMEOUT}
+    ENVIRONMENT "PRELOOP_HOOK_BIN=$<TARGET_FILE:preloop-hook>")
+endfunction()

@@ -1,0 +1,261 @@
+// preloop-hook audit list|show|tail|stats|export|verify|prune: thin wiring of lib/audit.
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <thread>
+#include <unistd.h>
+
+#include "audit/export.h"
+#include "audit/location.h"
+#include "audit/query.h"
+#include "audit/report.h"
+#include "audit/store.h"
+#include "audit/verify.h"
+#include "commands.h"
+#include "config/config.h"
+#include "config/paths.h"
+
+namespace preloop::cmd {
+namespace {
+
+struct AuditOptions {
+  std::string db;
+  std::string since, until;
+  audit::Filter filter;
+  bool json = false;
+  std::int64_t limit = 20;
+  std::string key;
+  std::string format = "jsonl";
+  std::string output;
+  std::string older_than;
+  int interval_ms = 500;
+};
+
+[[noreturn]] void fail(const std::string& msg, int code = 1) {
+  std::cerr << "preloop-hook audit: " << msg << "\n";
+  throw CLI::RuntimeError(code);
+}
+
+std::filesystem::path resolve_db(const AuditOptions& o) {
+  if (!o.db.empty()) return paths::expand_user(o.db);
+  if (const char* env = std::getenv("PRELOOP_HOOK_AUDIT_DB"); env && *env) return audit::db_path(nullptr);
+  Config cfg = load_config();
+  return audit::db_path(&cfg);
+}
+
+audit::Filter filter_of(const AuditOptions& o) {
+  audit::Filter f = o.filter;
+  try {
+    if (!o.since.empty()) f.since = audit::parse_time(o.since);
+    if (!o.until.empty()) f.until = audit::parse_time(o.until);
+  } catch (const std::invalid_argument& e) {
+    fail(e.what(), 2);
+  }
+  return f;
+}
+
+audit::Store open_store(const AuditOptions& o, bool read_only = true) {
+  std::filesystem::path db = resolve_db(o);
+  if (read_only && !std::filesystem::exists(db))
+    fail("no audit store at " + db.string() + " (it is created by the first hook call)");
+  try {
+    return audit::Store::open(db, {.read_only = read_only, .busy_timeout_ms = 5000});
+  } catch (const audit::StoreError& e) {
+    fail(e.what());
+  }
+}
+
+void add_filters(CLI::App* sub, AuditOptions& o) {
+  sub->add_option("--since", o.since, "from this time: RFC 3339 or a duration before now (24h, 7d)");
+  sub->add_option("--until", o.until, "before this time: RFC 3339 or a duration before now");
+  sub->add_option("--tool", o.filter.tool, "tool name (Bash, Write, mcp__...)");
+  sub->add_option("--decision", o.filter.decision, "allow | ask | deny | none, or an approval status");
+  sub->add_option("--session", o.filter.session, "Claude Code session id");
+  sub->add_option("--rule", o.filter.rule, "rule id, rule file, file:line or layer");
+}
+
+bool colour_out() { return ::isatty(1) && !std::getenv("NO_COLOR"); }
+
+void run_list(const AuditOptions& o) {
+  audit::Store s = open_store(o);
+  audit::Filter f = filter_of(o);
+  f.limit = o.limit;
+  f.newest_first = true;
+  std::vector<audit::Record> rows = audit::list(s, f);
+  if (o.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) out.push_back(audit::to_json(*it));
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  bool colour = colour_out();
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) std::cout << audit::summary_line(*it, colour) << "\n";
+}
+
+void run_show(const AuditOptions& o) {
+  audit::Store s = open_store(o);
+  auto shown = audit::show(s, o.key);
+  if (!shown) fail("no record with seq or tool_use_id '" + o.key + "'");
+  if (o.json) {
+    nlohmann::json out = audit::to_json(shown->record);
+    out["linked"] = nlohmann::json::array();
+    for (const auto& r : shown->linked) out["linked"].push_back(audit::to_json(r));
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << audit::describe(*shown);
+  }
+}
+
+void run_tail(const AuditOptions& o) {
+  audit::Store s = open_store(o);
+  audit::Filter f = filter_of(o);
+  f.limit = o.limit;
+  f.newest_first = true;
+  std::vector<audit::Record> rows = audit::list(s, f);
+  bool colour = colour_out();
+  std::int64_t last = audit::chain_head(s.path()).seq;
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) std::cout << audit::summary_line(*it, colour) << "\n";
+  std::cout.flush();
+  f.limit = 0;
+  f.newest_first = false;
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(o.interval_ms));
+    f.after_seq = last;
+    for (const audit::Record& r : audit::list(s, f)) {
+      std::cout << audit::summary_line(r, colour) << "\n";
+      last = r.seq;
+    }
+    last = std::max(last, audit::chain_head(s.path()).seq);
+    std::cout.flush();
+    if (!std::cout) return;  // the reader went away
+  }
+}
+
+void run_stats(const AuditOptions& o) {
+  audit::Store s = open_store(o);
+  audit::Filter f = filter_of(o);
+  audit::Stats st = audit::stats(s, f);
+  if (!o.json) {
+    std::cout << audit::stats_text(st, f);
+    return;
+  }
+  auto obj = [](const auto& v) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [k, n] : v) j[k] = n;
+    return j;
+  };
+  std::cout << nlohmann::json{{"since", f.since}, {"until", f.until}, {"total", st.total},
+                              {"by_decision", obj(st.by_decision)}, {"by_tool", obj(st.by_tool)},
+                              {"by_rule", obj(st.by_rule)}, {"by_execution_result", obj(st.by_result)}}
+                   .dump(2)
+            << "\n";
+}
+
+void run_export(const AuditOptions& o) {
+  audit::Format fmt;
+  try {
+    fmt = audit::parse_format(o.format);
+  } catch (const std::invalid_argument& e) {
+    fail(e.what(), 2);
+  }
+  audit::Store s = open_store(o);
+  audit::Filter f = filter_of(o);
+  audit::Progress progress;
+  std::int64_t total = 0;
+  if (::isatty(2)) {
+    total = audit::count_rows(s, f);
+    progress = [total](std::int64_t n) { std::cerr << "\rexported " << n << " / " << total << " records" << std::flush; };
+  }
+  try {
+    audit::ExportResult res = o.output.empty() || o.output == "-"
+                                  ? audit::export_records(s, f, fmt, 1, progress)
+                                  : audit::export_to_file(s, f, fmt, o.output, progress);
+    if (progress) std::cerr << "\r";
+    if (!o.output.empty() && o.output != "-")
+      std::cerr << "exported " << res.rows << " record(s) (seq " << res.first_seq << ".." << res.last_seq << ") to "
+                << o.output << "\n";
+  } catch (const audit::StoreError& e) {
+    fail(e.what());
+  } catch (const std::runtime_error& e) {
+    fail(e.what());
+  }
+}
+
+void run_verify(const AuditOptions& o) {
+  std::filesystem::path db = resolve_db(o);
+  audit::VerifyReport v = audit::verify(db);
+  if (o.json) {
+    std::cout << nlohmann::json{{"ok", v.ok}, {"rows", v.rows}, {"first_seq", v.first_seq}, {"last_seq", v.last_seq},
+                                {"head_hash", v.head_hash}, {"first_bad_seq", v.first_bad_seq},
+                                {"checkpoints", v.checkpoints}, {"spooled", v.spooled}, {"rejected", v.rejected},
+                                {"problems", v.problems}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << audit::verify_text(v);
+  }
+  if (!v.ok) throw CLI::RuntimeError(1);
+}
+
+void run_prune(const AuditOptions& o) {
+  std::string cutoff;
+  try {
+    cutoff = audit::parse_time(o.older_than);
+  } catch (const std::invalid_argument& e) {
+    fail(e.what(), 2);
+  }
+  audit::Store s = open_store(o, false);
+  try {
+    std::size_t n = s.prune_before(cutoff);
+    std::cout << "pruned " << n << " record(s) older than " << cutoff << "; the chain stays verifiable\n";
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+}
+
+}  // namespace
+
+void add_audit_command(CLI::App& app) {
+  auto o = std::make_shared<AuditOptions>();
+  CLI::App* audit = app.add_subcommand("audit", "the local audit trail: list, show, tail, stats, export, verify, prune");
+  audit->require_subcommand(1);
+  audit->add_option("--db", o->db, "audit database (default: config audit_path, else $XDG_DATA_HOME/preloop-hook/audit.db)");
+
+  auto sub = [&](const char* name, const char* help, void (*run)(const AuditOptions&)) {
+    CLI::App* s = audit->add_subcommand(name, help);
+    s->fallthrough();
+    s->callback([o, run] { run(*o); });
+    return s;
+  };
+  CLI::App* list = sub("list", "recent events, one line each", run_list);
+  list->add_option("-n,--limit", o->limit, "how many (default 20)");
+  list->add_flag("--json", o->json, "JSON array of records");
+  add_filters(list, *o);
+
+  CLI::App* show = sub("show", "one record with its linked execution result", run_show);
+  show->add_option("record", o->key, "seq or tool_use_id")->required();
+  show->add_flag("--json", o->json, "as JSON");
+
+  CLI::App* tail = sub("tail", "follow new events", run_tail);
+  tail->add_option("-n,--limit", o->limit, "how many recent events first (default 20)");
+  tail->add_option("--interval-ms", o->interval_ms, "poll interval")->check(CLI::Range(50, 60000));
+  add_filters(tail, *o);
+
+  CLI::App* stats = sub("stats", "counts by decision, tool, rule and result", run_stats);
+  stats->add_flag("--json", o->json, "as JSON");
+  add_filters(stats, *o);
+
+  CLI::App* exp = sub("export", "export records for a SIEM or spreadsheet", run_export);
+  exp->add_option("--format", o->format, "csv | json | jsonl (default jsonl)");
+  exp->add_option("-o,--output", o->output, "file to write atomically (default: stdout)");
+  add_filters(exp, *o);
+
+  CLI::App* verify = sub("verify", "recompute the hash chain, check checkpoints and the spool", run_verify);
+  verify->add_flag("--json", o->json, "as JSON");
+
+  CLI::App* prune = sub("prune", "remove old records, keeping the chain verifiable", run_prune);
+  prune->add_option("--older-than", o->older_than, "age (90d) or RFC 3339 time")->required();
+}
+
+}  // namespace preloop::cmd

@@ -1,0 +1,139 @@
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+#include "commands.h"
+#include "config/config.h"
+#include "hook/dry_run.h"
+#include "hook/hook.h"
+#include "policy/loader.h"
+#include "protocol/event.h"
+
+namespace preloop::cmd {
+namespace {
+
+struct TestArgs {
+  std::string tool = "Bash";
+  std::string input;
+  std::string cwd;
+  std::vector<std::string> command;
+  std::vector<std::string> suites;
+  std::vector<std::string> rules;
+  std::string profile;
+  bool packs_only = false;
+  bool json = false;
+  bool verbose = false;
+};
+
+std::string read_file(const std::string& path) {
+  if (path == "-") {
+    std::stringstream ss;
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(hook::kExitError, "cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int run_suites(const TestArgs& a, const Config& config) {
+  int passed = 0, failed = 0;
+  for (const auto& file : a.suites) {
+    std::vector<policy::Diagnostic> diags;
+    std::string suite_profile;
+    auto cases = policy::load_suite_text(read_file(file), file, diags, &suite_profile);
+    for (const auto& d : diags) std::cerr << d.render() << "\n";
+    if (policy::has_errors(diags)) return hook::kExitError;
+    policy::LoadOptions lo;
+    lo.profile = a.profile.empty() ? suite_profile : a.profile;
+    lo.packs_only = a.packs_only;
+    lo.extra_files.assign(a.rules.begin(), a.rules.end());
+    auto set = policy::load_policy_set(config, lo);
+    for (const auto& d : set.diags) std::cerr << d.render() << "\n";
+    if (policy::has_errors(set.diags)) return hook::kExitError;
+    auto r = hook::run_cases(cases, set, config, std::cout, a.verbose);
+    passed += r.passed;
+    failed += r.failed;
+  }
+  std::cout << passed << " passed, " << failed << " failed\n";
+  return failed ? 1 : 0;
+}
+
+int run_one(const TestArgs& a, const Config& config) {
+  std::string event;
+  std::string cwd = a.cwd;
+  if (cwd.empty()) {
+    char buf[4096];
+    cwd = getcwd(buf, sizeof buf) ? buf : "/";
+  }
+  if (!a.command.empty()) {
+    std::string cmd;
+    for (const auto& w : a.command) cmd += (cmd.empty() ? "" : " ") + w;
+    event = hook::make_event("Bash", {{"command", cmd}}, cwd);
+  } else if (!a.input.empty()) {
+    nlohmann::json in;
+    try {
+      in = nlohmann::json::parse(a.input);
+    } catch (const std::exception& e) {
+      fail(hook::kExitError, std::string("--input is not valid JSON: ") + e.what());
+    }
+    if (!in.is_object()) fail(hook::kExitError, "--input must be a JSON object");
+    event = hook::make_event(a.tool, in, cwd);
+  } else {
+    event = protocol::read_all_capped(0, config.max_input_bytes);
+  }
+  hook::RunOptions opt;
+  opt.dry_run = true;
+  opt.load.profile = a.profile;
+  opt.load.packs_only = a.packs_only;
+  opt.load.extra_files.assign(a.rules.begin(), a.rules.end());
+  hook::HookContext ctx;
+  hook::run(event, config, opt, &ctx);
+  if (a.json) {
+    std::cout << hook::explanation_json(ctx).dump(2) << "\n";
+  } else {
+    hook::print_explanation(std::cout, ctx, isatty(1));
+  }
+  return hook::exit_code_for(ctx.decision.verdict);
+}
+
+}  // namespace
+
+void add_test_command(CLI::App& app) {
+  auto a = std::make_shared<TestArgs>();
+  auto* sub = app.add_subcommand("test", "Dry-run the policies on a tool call, or run policy test suites");
+  sub->footer(
+      "Examples:\n"
+      "  preloop-hook test -- 'rm -rf /'\n"
+      "  preloop-hook test --tool Write --input '{\"file_path\":\"/p/.env\",\"content\":\"x\"}'\n"
+      "  preloop-hook test < event.json          (a full hook event)\n"
+      "  preloop-hook test --suite rules/suites/core.yaml\n"
+      "Never contacts a server, never writes the audit log.\n"
+      "Exit codes: 0 allow or no decision, 2 deny, 3 ask (require approval), 1 error;\n"
+      "with --suite: 0 all cases passed, 1 a case failed.");
+  sub->add_option("--tool", a->tool, "Tool name (with --input)");
+  sub->add_option("--input", a->input, "Tool input as a JSON object");
+  sub->add_option("--cwd", a->cwd, "Working directory of the call (default: the current one)");
+  sub->add_option("--suite", a->suites, "Run a policy test suite file (repeatable)");
+  sub->add_option("--rules", a->rules, "Also load this policy file (repeatable)");
+  sub->add_option("--profile", a->profile, "Rule pack profile: recommended, strict or off");
+  sub->add_flag("--packs-only", a->packs_only, "Evaluate the built-in packs only, not the configured layers");
+  sub->add_flag("--json", a->json, "Machine-readable output");
+  sub->add_flag("-v,--verbose", a->verbose, "List passing suite cases too");
+  sub->add_option("command", a->command, "A Bash command (after --)");
+  sub->callback([a] {
+    Config config;
+    try {
+      config = load_config();
+    } catch (const std::exception& e) {
+      fail(hook::kExitError, e.what());
+    }
+    int code = a->suites.empty() ? run_one(*a, config) : run_suites(*a, config);
+    if (code != 0) throw CLI::RuntimeError(code);
+  });
+}
+
+}  // namespace preloop::cmd

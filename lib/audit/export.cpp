@@ -1,0 +1,251 @@
+#include "audit/export.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <stdexcept>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+namespace preloop::audit {
+namespace fs = std::filesystem;
+namespace {
+
+// The export columns: name, index in the SELECT below, kind.
+enum class Kind { Text, Int, Json };
+struct Column {
+  const char* name;
+  int index;
+  Kind kind;
+};
+
+// "user" is the configured identity, else the OS user.
+constexpr const char* kSelect =
+    "seq,timestamp,CASE WHEN identity != '' THEN identity ELSE os_user END,agent,tool,arguments,decision,reason,"
+    "approval_status,approver,execution_result,hook_event,session_id,tool_use_id,agent_id,agent_type,cwd,"
+    "permission_mode,os_user,host,identity,input_hmac,rule_layer,rule_location,rule_id,rule_description,"
+    "approval_request_id,approval_wait_ms,failure_class,latency_us,duration_ms,output_size,error,origin,"
+    "spool_id,prev_hash,hash";
+
+constexpr Column kColumns[] = {
+    {"seq", 0, Kind::Int},
+    {"timestamp", 1, Kind::Text},
+    {"user", 2, Kind::Text},
+    {"agent", 3, Kind::Text},
+    {"tool", 4, Kind::Text},
+    {"arguments", 5, Kind::Json},
+    {"decision", 6, Kind::Text},
+    {"reason", 7, Kind::Text},
+    {"approval_status", 8, Kind::Text},
+    {"approver", 9, Kind::Text},
+    {"execution_result", 10, Kind::Text},
+    {"hook_event", 11, Kind::Text},
+    {"session_id", 12, Kind::Text},
+    {"tool_use_id", 13, Kind::Text},
+    {"agent_id", 14, Kind::Text},
+    {"agent_type", 15, Kind::Text},
+    {"cwd", 16, Kind::Text},
+    {"permission_mode", 17, Kind::Text},
+    {"os_user", 18, Kind::Text},
+    {"host", 19, Kind::Text},
+    {"identity", 20, Kind::Text},
+    {"input_hmac", 21, Kind::Text},
+    {"rule_layer", 22, Kind::Text},
+    {"rule_location", 23, Kind::Text},
+    {"rule_id", 24, Kind::Text},
+    {"rule_description", 25, Kind::Text},
+    {"approval_request_id", 26, Kind::Text},
+    {"approval_wait_ms", 27, Kind::Int},
+    {"failure_class", 28, Kind::Text},
+    {"latency_us", 29, Kind::Int},
+    {"duration_ms", 30, Kind::Int},
+    {"output_size", 31, Kind::Int},
+    {"error", 32, Kind::Text},
+    {"origin", 33, Kind::Text},
+    {"spool_id", 34, Kind::Text},
+    {"prev_hash", 35, Kind::Text},
+    {"hash", 36, Kind::Text},
+};
+
+std::string_view cell(sqlite3_stmt* st, int i) {
+  const unsigned char* p = sqlite3_column_text(st, i);
+  return p ? std::string_view(reinterpret_cast<const char*>(p), std::size_t(sqlite3_column_bytes(st, i)))
+           : std::string_view();
+}
+
+class Out {
+ public:
+  explicit Out(int fd) : fd_(fd) { buf.reserve(kFlushAt + 65536); }
+  std::string buf;
+  void maybe_flush() {
+    if (buf.size() >= kFlushAt) flush();
+  }
+  void flush() {
+    const char* p = buf.data();
+    std::size_t left = buf.size();
+    while (left) {
+      ssize_t n = ::write(fd_, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw std::runtime_error(std::string("cannot write the export: ") + std::strerror(errno));
+      p += n;
+      left -= std::size_t(n);
+    }
+    buf.clear();
+  }
+
+ private:
+  static constexpr std::size_t kFlushAt = 1 << 20;
+  int fd_;
+};
+
+void json_object(std::string& o, sqlite3_stmt* st) {
+  o += "{\"schema_version\":";
+  o += std::to_string(kSchemaVersion);
+  for (const Column& c : kColumns) {
+    o += ",\"";
+    o += c.name;
+    o += "\":";
+    if (sqlite3_column_type(st, c.index) == SQLITE_NULL) {
+      o += "null";
+    } else if (c.kind == Kind::Int) {
+      o += cell(st, c.index);
+    } else if (c.kind == Kind::Json) {
+      std::string_view v = cell(st, c.index);
+      // Stored by us as compact JSON; anything else (an edited row) is exported as a string.
+      if (!v.empty() && nlohmann::json::accept(v))
+        o += v;
+      else
+        append_json_string(o, v);
+    } else {
+      append_json_string(o, cell(st, c.index));
+    }
+  }
+  o += '}';
+}
+
+void csv_row(std::string& o, sqlite3_stmt* st) {
+  bool first = true;
+  for (const Column& c : kColumns) {
+    if (!first) o += ',';
+    first = false;
+    append_csv_cell(o, cell(st, c.index));
+  }
+  o += "\r\n";
+}
+
+}  // namespace
+
+Format parse_format(const std::string& name) {
+  if (name == "csv") return Format::Csv;
+  if (name == "json") return Format::Json;
+  if (name == "jsonl") return Format::Jsonl;
+  throw std::invalid_argument("unknown export format '" + name + "' (use csv, json or jsonl)");
+}
+
+void append_csv_cell(std::string& out, std::string_view v) {
+  bool formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
+                                v[0] == '\r');
+  bool quote = formula || v.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) {
+    out += v;
+    return;
+  }
+  out += '"';
+  if (formula) out += '\'';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  out += '"';
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+ExportResult export_records(const Store& store, const Filter& f, Format fmt, int fd, const Progress& progress) {
+  Out out(fd);
+  ExportResult res;
+  if (fmt == Format::Csv) {
+    for (const Column& c : kColumns) {
+      if (c.index) out.buf += ',';
+      out.buf += c.name;
+    }
+    out.buf += "\r\n";
+  } else if (fmt == Format::Json) {
+    out.buf += "{\"schema_version\":" + std::to_string(kSchemaVersion) + ",\"records\":[";
+  }
+  select_rows(
+      store, f,
+      [&](sqlite3_stmt* st) {
+        if (fmt == Format::Csv) {
+          csv_row(out.buf, st);
+        } else {
+          if (fmt == Format::Json) out.buf += res.rows ? ",\n" : "\n";
+          json_object(out.buf, st);
+          if (fmt == Format::Jsonl) out.buf += '\n';
+        }
+        std::int64_t seq = sqlite3_column_int64(st, 0);
+        if (res.rows++ == 0) res.first_seq = seq;
+        res.last_seq = seq;
+        if (progress && res.rows % 50000 == 0) progress(res.rows);
+        out.maybe_flush();
+        res.last_hash.assign(cell(st, 36));
+      },
+      kSelect);
+  if (fmt == Format::Json) {
+    out.buf += "\n],\"integrity\":{\"rows\":" + std::to_string(res.rows) +
+               ",\"first_seq\":" + std::to_string(res.first_seq) + ",\"last_seq\":" + std::to_string(res.last_seq) +
+               ",\"last_hash\":";
+    append_json_string(out.buf, res.last_hash);
+    out.buf += "}}\n";
+  }
+  out.flush();
+  return res;
+}
+
+ExportResult export_to_file(const Store& store, const Filter& f, Format fmt, const fs::path& file,
+                            const Progress& progress) {
+  fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  std::string tmpl = (dir / ("." + file.filename().string() + ".XXXXXX")).string();
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) throw std::runtime_error("cannot create a file in " + dir.string() + ": " + std::strerror(errno));
+  try {
+    ExportResult res = export_records(store, f, fmt, fd, progress);
+    if (::fsync(fd) != 0)  // mkstemp made it 0600
+      throw std::runtime_error("cannot write " + tmpl + ": " + std::strerror(errno));
+    ::close(fd);
+    fd = -1;
+    if (::rename(tmpl.c_str(), file.c_str()) != 0)
+      throw std::runtime_error("cannot rename the export to " + file.string() + ": " + std::strerror(errno));
+    return res;
+  } catch (...) {
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmpl.c_str());
+    throw;
+  }
+}
+
+}  // namespace preloop::audit

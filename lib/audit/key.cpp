@@ -1,0 +1,96 @@
+#include "audit/key.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <stdexcept>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/location.h"
+#include "audit/sha256.h"
+
+namespace preloop::audit {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::size_t kKeyBytes = 32;
+
+std::runtime_error key_error(const fs::path& p, const std::string& what) {
+  return std::runtime_error("audit key " + p.string() + ": " + what + ": " + std::strerror(errno));
+}
+
+bool read_key(const fs::path& p, std::string& out) {
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return false;
+    throw key_error(p, "cannot open");
+  }
+  char buf[kKeyBytes + 1];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  if (n != ssize_t(kKeyBytes)) {
+    errno = 0;
+    throw std::runtime_error("audit key " + p.string() + " is damaged (expected " + std::to_string(kKeyBytes) +
+                             " bytes); records cannot be bound to their input");
+  }
+  out.assign(buf, kKeyBytes);
+  return true;
+}
+
+void create_key(const fs::path& p) {
+  fs::path dir = p.parent_path();
+  if (!dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+  }
+  char key[kKeyBytes];
+  if (getrandom(key, sizeof key, 0) != ssize_t(sizeof key)) throw key_error(p, "no randomness");
+  fs::path tmp = fs::path(p).concat(".tmp." + std::to_string(::getpid()));
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw key_error(tmp, "cannot create");
+  bool ok = ::write(fd, key, sizeof key) == ssize_t(sizeof key) && ::fsync(fd) == 0;
+  ::close(fd);
+  // link() fails if another process created the key first: then its key is used.
+  if (!ok || (::link(tmp.c_str(), p.c_str()) != 0 && errno != EEXIST)) {
+    int saved = errno;
+    ::unlink(tmp.c_str());
+    errno = saved;
+    throw key_error(p, "cannot write");
+  }
+  ::unlink(tmp.c_str());
+}
+
+}  // namespace
+
+std::string install_key(const fs::path& db, bool create) {
+  static fs::path cached_for;
+  static std::string cached;
+  if (!cached.empty() && cached_for == db) return cached;
+  fs::path p = key_path(db);
+  std::string key;
+  if (!read_key(p, key)) {
+    if (!create) {
+      errno = ENOENT;
+      throw key_error(p, "missing");
+    }
+    create_key(p);
+    if (!read_key(p, key)) throw key_error(p, "vanished after creation");
+  }
+  cached_for = db;
+  cached = key;
+  return key;
+}
+
+std::string input_hash_with_key(const std::string& key, const nlohmann::json& tool_input) {
+  // nlohmann::json keeps object keys sorted: dump() is a canonical form.
+  return to_hex(hmac_sha256(key, tool_input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+}
+
+std::string input_hash(const nlohmann::json& tool_input, const Config* cfg) {
+  return input_hash_with_key(install_key(db_path(cfg)), tool_input);
+}
+
+}  // namespace preloop::audit

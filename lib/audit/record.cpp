@@ -1,0 +1,160 @@
+#include "audit/record.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "audit/sha256.h"
+
+namespace preloop::audit {
+namespace {
+
+void field(Sha256& h, std::string_view s) {
+  // 8-byte big-endian length, then the bytes: unambiguous for any content.
+  std::uint8_t len[8];
+  for (int i = 0; i < 8; ++i) len[i] = std::uint8_t(std::uint64_t(s.size()) >> (56 - 8 * i));
+  h.update(len, 8).update(s);
+}
+
+void field(Sha256& h, std::int64_t v) { field(h, std::to_string(v)); }
+
+void field(Sha256& h, const std::optional<std::int64_t>& v) { field(h, v ? std::to_string(*v) : std::string("null")); }
+
+template <class T>
+T get_or(const nlohmann::json& j, const char* key, T fallback) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  return it->get<T>();
+}
+
+std::optional<std::int64_t> get_opt(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return it->get<std::int64_t>();
+}
+
+}  // namespace
+
+std::string compute_hash(const Record& r) {
+  Sha256 h;
+  h.update(std::string_view("preloop-audit-v1\0", 17));
+  field(h, r.prev_hash);
+  field(h, r.seq);
+  for (const std::string* s : {&r.ts, &r.hook_event, &r.session_id, &r.tool_use_id, &r.agent_id, &r.agent_type,
+                               &r.cwd, &r.permission_mode, &r.os_user, &r.host, &r.identity, &r.agent, &r.tool,
+                               &r.arguments, &r.input_hmac, &r.decision, &r.reason, &r.rule_layer, &r.rule_location,
+                               &r.rule_id, &r.rule_description, &r.approval_request_id, &r.approval_status,
+                               &r.approver})
+    field(h, *s);
+  field(h, r.approval_wait_ms);
+  field(h, r.failure_class);
+  field(h, r.latency_us);
+  field(h, r.execution_result);
+  field(h, r.exec_duration_ms);
+  field(h, r.output_size);
+  field(h, r.exec_error);
+  field(h, r.origin);
+  field(h, r.spool_id);
+  return to_hex(h.finish());
+}
+
+nlohmann::json to_json(const Record& r) {
+  nlohmann::json args = nlohmann::json::parse(r.arguments.empty() ? "null" : r.arguments, nullptr, false);
+  if (args.is_discarded()) args = r.arguments;
+  auto opt = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  return {{"schema_version", kSchemaVersion},
+          {"seq", r.seq},
+          {"timestamp", r.ts},
+          {"hook_event", r.hook_event},
+          {"user", r.identity.empty() ? r.os_user : r.identity},
+          {"os_user", r.os_user},
+          {"host", r.host},
+          {"identity", r.identity},
+          {"agent", r.agent},
+          {"session_id", r.session_id},
+          {"tool_use_id", r.tool_use_id},
+          {"agent_id", r.agent_id},
+          {"agent_type", r.agent_type},
+          {"cwd", r.cwd},
+          {"permission_mode", r.permission_mode},
+          {"tool", r.tool},
+          {"arguments", args},
+          {"input_hmac", r.input_hmac},
+          {"decision", r.decision},
+          {"reason", r.reason},
+          {"rule_layer", r.rule_layer},
+          {"rule_location", r.rule_location},
+          {"rule_id", r.rule_id},
+          {"rule_description", r.rule_description},
+          {"approval_request_id", r.approval_request_id},
+          {"approval_status", r.approval_status},
+          {"approver", r.approver},
+          {"approval_wait_ms", r.approval_wait_ms},
+          {"failure_class", r.failure_class},
+          {"latency_us", r.latency_us},
+          {"execution_result", r.execution_result},
+          {"duration_ms", opt(r.exec_duration_ms)},
+          {"output_size", opt(r.output_size)},
+          {"error", r.exec_error},
+          {"origin", r.origin},
+          {"spool_id", r.spool_id},
+          {"prev_hash", r.prev_hash},
+          {"hash", r.hash}};
+}
+
+Record from_json(const nlohmann::json& j) {
+  Record r;
+  r.seq = get_or<std::int64_t>(j, "seq", 0);
+  r.ts = get_or<std::string>(j, "timestamp", "");
+  r.hook_event = get_or<std::string>(j, "hook_event", "");
+  r.os_user = get_or<std::string>(j, "os_user", "");
+  r.host = get_or<std::string>(j, "host", "");
+  r.identity = get_or<std::string>(j, "identity", "");
+  r.agent = get_or<std::string>(j, "agent", kAgentName);
+  r.session_id = get_or<std::string>(j, "session_id", "");
+  r.tool_use_id = get_or<std::string>(j, "tool_use_id", "");
+  r.agent_id = get_or<std::string>(j, "agent_id", "");
+  r.agent_type = get_or<std::string>(j, "agent_type", "");
+  r.cwd = get_or<std::string>(j, "cwd", "");
+  r.permission_mode = get_or<std::string>(j, "permission_mode", "");
+  r.tool = get_or<std::string>(j, "tool", "");
+  auto args = j.find("arguments");
+  r.arguments = (args == j.end() || args->is_null()) ? "" : args->dump();
+  r.input_hmac = get_or<std::string>(j, "input_hmac", "");
+  r.decision = get_or<std::string>(j, "decision", "");
+  r.reason = get_or<std::string>(j, "reason", "");
+  r.rule_layer = get_or<std::string>(j, "rule_layer", "");
+  r.rule_location = get_or<std::string>(j, "rule_location", "");
+  r.rule_id = get_or<std::string>(j, "rule_id", "");
+  r.rule_description = get_or<std::string>(j, "rule_description", "");
+  r.approval_request_id = get_or<std::string>(j, "approval_request_id", "");
+  r.approval_status = get_or<std::string>(j, "approval_status", "");
+  r.approver = get_or<std::string>(j, "approver", "");
+  r.approval_wait_ms = get_or<std::int64_t>(j, "approval_wait_ms", 0);
+  r.failure_class = get_or<std::string>(j, "failure_class", "");
+  r.latency_us = get_or<std::int64_t>(j, "latency_us", 0);
+  r.execution_result = get_or<std::string>(j, "execution_result", "");
+  r.exec_duration_ms = get_opt(j, "duration_ms");
+  r.output_size = get_opt(j, "output_size");
+  r.exec_error = get_or<std::string>(j, "error", "");
+  r.origin = get_or<std::string>(j, "origin", "live");
+  r.spool_id = get_or<std::string>(j, "spool_id", "");
+  return r;
+}
+
+std::string format_rfc3339(std::int64_t ms) {
+  std::time_t secs = std::time_t(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms % 1000));
+  return buf;
+}
+
+std::string now_rfc3339() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return format_rfc3339(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+}
+
+}  // namespace preloop::audit

@@ -1,0 +1,78 @@
+// The SQLite audit store: open (with schema migrations), append to the hash
+// chain under BEGIN IMMEDIATE, fold in the fallback spool, prune with checkpoints.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "audit/record.h"
+
+struct sqlite3;
+
+namespace preloop::audit {
+class SpoolBatch;
+}
+
+namespace preloop::audit {
+
+inline constexpr int kStoreVersion = 1;  // PRAGMA user_version of the current schema
+
+// Why the store could not be used; the class is recorded and reported.
+enum class Failure { Locked, ReadOnly, Full, Corrupt, Newer, Io };
+std::string_view to_string(Failure f);  // "locked" "read_only" "disk_full" "corrupt" "newer_schema" "io"
+
+struct StoreError : std::runtime_error {
+  StoreError(Failure f, const std::string& msg) : std::runtime_error(msg), failure(f) {}
+  Failure failure;
+};
+
+struct OpenOptions {
+  bool read_only = false;      // commands that only read: never create or migrate
+  int busy_timeout_ms = 2000;  // how long to wait for another writer's lock
+};
+
+class Store {
+ public:
+  // Opens (read-write: creating the file and schema when missing) the database.
+  // Throws StoreError.
+  static Store open(const std::filesystem::path& db, const OpenOptions& opts = {});
+  Store(Store&& o) noexcept : db_(o.db_), path_(std::move(o.path_)) { o.db_ = nullptr; }
+  Store& operator=(Store&&) = delete;
+  ~Store();
+
+  // Appends r (seq, prev_hash and hash are assigned) after folding in any spooled
+  // records, in one write transaction. Returns r.seq. Throws StoreError.
+  std::int64_t append(Record& r);
+
+  // Folds the spool into the store (one write transaction). Returns rows added.
+  std::size_t fold_spool();
+
+  // Deletes rows older than cutoff (RFC 3339) from the oldest on, keeping the chain
+  // verifiable through a checkpoint of the pruned head. Returns rows removed.
+  std::size_t prune_before(const std::string& cutoff);
+
+  sqlite3* handle() const { return db_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  Store(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+  void exec(const char* sql);
+  using Batches = std::vector<std::unique_ptr<SpoolBatch>>;
+  void insert(Record& r, std::int64_t& seq, std::string& head);
+  std::size_t fold_locked(std::int64_t& seq, std::string& head, Batches& batches);
+  sqlite3* db_;
+  std::filesystem::path path_;
+};
+
+// Maps a SQLite result code to a StoreError with context.
+[[noreturn]] void throw_sqlite(sqlite3* db, int rc, const std::string& what);
+
+// HMAC over a checkpoint's fields with the install key (hex).
+std::string checkpoint_mac(const std::string& key, std::int64_t seq_from, std::int64_t seq_upto,
+                           const std::string& head_hash, const std::string& ts);
+
+}  // namespace preloop::audit

@@ -1,0 +1,305 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/key.h"
+#include "audit/location.h"
+#include "audit/schema.h"
+#include "audit/spool.h"
+#include "audit/store.h"
+#include "audit/verify.h"
+#include "audit/writer.h"
+
+namespace fs = std::filesystem;
+using namespace preloop::audit;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "audit-test-XXXXXX").string();
+    REQUIRE(::mkdtemp(t.data()) != nullptr);
+    path = t;
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+Record sample(const std::string& tool = "Bash", const std::string& ts = "") {
+  Record r;
+  r.ts = ts.empty() ? now_rfc3339() : ts;
+  r.hook_event = "PreToolUse";
+  r.session_id = "s1";
+  r.tool_use_id = "toolu_" + std::to_string(::rand());
+  r.tool = tool;
+  r.arguments = R"({"command":"ls -la"})";
+  r.decision = "allow";
+  return r;
+}
+
+void raw_exec(const fs::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &err);
+  INFO(sql << ": " << (err ? err : ""));
+  sqlite3_free(err);
+  sqlite3_close(h);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("a new store gets the schema, WAL, owner-only files and a verifiable chain") {
+  TempDir t;
+  fs::path db = t.path / "sub" / "audit.db";
+  {
+    Store s = Store::open(db);
+    for (int i = 0; i < 5; ++i) {
+      Record r = sample();
+      CHECK(s.append(r) == i + 1);
+      CHECK(r.hash.size() == 64);
+    }
+  }
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, nullptr);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(st, 0) == schema::kLatest);
+  sqlite3_finalize(st);
+  sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, nullptr);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "wal");
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  struct stat sb{};
+  REQUIRE(::stat(db.c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0600);
+  REQUIRE(::stat(db.parent_path().c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0700);
+
+  VerifyReport v = verify(db);
+  CHECK(v.ok);
+  CHECK(v.rows == 5);
+  CHECK(v.last_seq == 5);
+  ChainHead head = chain_head(db);
+  CHECK(head.seq == 5);
+  CHECK(head.hash == v.head_hash);
+}
+
+TEST_CASE("records cannot be updated in place") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  {
+    Store s = Store::open(db);
+    Record r = sample();
+    s.append(r);
+  }
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  CHECK(sqlite3_exec(h, "UPDATE events SET decision='deny'", nullptr, nullptr, nullptr) == SQLITE_CONSTRAINT);
+  sqlite3_close(h);
+}
+
+TEST_CASE("verify finds an edited row, a missing row and a forged tail") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  {
+    Store s = Store::open(db);
+    for (int i = 0; i < 10; ++i) {
+      Record r = sample();
+      s.append(r);
+    }
+  }
+  SUBCASE("edited") {
+    raw_exec(db, "DROP TRIGGER events_append_only; UPDATE events SET decision='deny' WHERE seq=4");
+    VerifyReport v = verify(db);
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad_seq == 4);
+  }
+  SUBCASE("missing") {
+    raw_exec(db, "DELETE FROM events WHERE seq IN (6,7)");
+    VerifyReport v = verify(db);
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad_seq == 6);
+    REQUIRE_FALSE(v.problems.empty());
+    CHECK(v.problems[0].find("seq 6-7 missing") != std::string::npos);
+  }
+  SUBCASE("rehashed without the predecessor link") {
+    raw_exec(db, "DROP TRIGGER events_append_only; UPDATE events SET prev_hash='" + std::string(64, 'a') +
+                     "' WHERE seq=9");
+    VerifyReport v = verify(db);
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad_seq == 9);
+  }
+}
+
+TEST_CASE("a store with a newer schema is refused, not written") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  { Store s = Store::open(db); }
+  raw_exec(db, "PRAGMA user_version=99");
+  try {
+    Store::open(db);
+    FAIL("opened");
+  } catch (const StoreError& e) {
+    CHECK(e.failure == Failure::Newer);
+  }
+}
+
+TEST_CASE("prune keeps the chain verifiable through a MAC'd checkpoint") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  {
+    Store s = Store::open(db);
+    for (int i = 0; i < 6; ++i) {
+      Record r = sample("Bash", "2020-01-0" + std::to_string(i + 1) + "T00:00:00.000Z");
+      s.append(r);
+    }
+    for (int i = 0; i < 4; ++i) {
+      Record r = sample();
+      s.append(r);
+    }
+    CHECK(s.prune_before("2021-01-01T00:00:00.000Z") == 6);
+    CHECK(s.prune_before("2021-01-01T00:00:00.000Z") == 0);
+    Record r = sample();
+    CHECK(s.append(r) == 11);
+  }
+  VerifyReport v = verify(db);
+  CHECK(v.ok);
+  CHECK(v.first_seq == 7);
+  CHECK(v.checkpoints == 1);
+  SUBCASE("an edited checkpoint is found") {
+    raw_exec(db, "UPDATE checkpoints SET seq_from = 2");
+    VerifyReport bad = verify(db);
+    CHECK_FALSE(bad.ok);
+  }
+  SUBCASE("rows removed after the checkpoint are found") {
+    raw_exec(db, "DELETE FROM events WHERE seq = 7");
+    VerifyReport bad = verify(db);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.first_bad_seq == 7);
+  }
+  SUBCASE("pruning everything leaves the head in the checkpoint") {
+    {
+      Store s = Store::open(db);
+      CHECK(s.prune_before("2999-01-01T00:00:00.000Z") == 5);
+    }
+    CHECK(chain_head(db).seq == 11);
+    CHECK(verify(db).ok);
+    Store s = Store::open(db);
+    Record r = sample();
+    CHECK(s.append(r) == 12);
+    CHECK(verify(db).ok);
+  }
+}
+
+TEST_CASE("input_hash: keyed, canonical, stable; the key is owner-only") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  std::string key = install_key(db);
+  CHECK(key.size() == 32);
+  struct stat sb{};
+  REQUIRE(::stat(key_path(db).c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0600);
+  auto a = nlohmann::json::parse(R"({"command":"ls","description":"x"})");
+  auto b = nlohmann::json::parse(R"({"description":"x","command":"ls"})");
+  CHECK(input_hash_with_key(key, a) == input_hash_with_key(key, b));
+  CHECK(input_hash_with_key(key, a) != input_hash_with_key(std::string(32, 'k'), a));
+  CHECK(input_hash_with_key(key, a) != input_hash_with_key(key, nlohmann::json::parse(R"({"command":"ls "})")));
+  setenv("PRELOOP_HOOK_AUDIT_DB", db.c_str(), 1);
+  CHECK(input_hash(a) == input_hash_with_key(key, a));
+  unsetenv("PRELOOP_HOOK_AUDIT_DB");
+}
+
+TEST_CASE("spooled records are folded in on the next write, once, in order") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  { Store s = Store::open(db); Record r = sample(); s.append(r); }
+  Record a = sample("Read"), b = sample("Write");
+  spool_append(spool_path(db), a);
+  spool_append(spool_path(db), b);
+  CHECK(verify(db).spooled == 2);
+  CHECK_FALSE(verify(db).ok);
+  Store s = Store::open(db);
+  Record c = sample("Edit");
+  CHECK(s.append(c) == 4);
+  CHECK_FALSE(fs::exists(spool_path(db)));
+  VerifyReport v = verify(db);
+  CHECK(v.ok);
+  CHECK(v.rows == 4);
+  CHECK(v.spooled == 0);
+  SUBCASE("a batch left behind by a crash after commit is not folded twice") {
+    std::ofstream(fs::path(spool_path(db)).concat(".folding"))
+        << to_json(a).dump() << "\n" << "not json\n";
+    CHECK(s.fold_spool() == 0);
+    CHECK(verify(db).rows == 4);
+    CHECK(verify(db).rejected == 1);
+  }
+}
+
+TEST_CASE("write_record falls back to the spool when the store is locked, corrupt or full") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  { Store s = Store::open(db); Record r = sample(); s.append(r); }
+
+  SUBCASE("locked past the deadline") {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(h, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    Record r = sample();
+    auto started = std::chrono::steady_clock::now();
+    WriteResult w = write_record(db, r, 100);
+    auto took = std::chrono::steady_clock::now() - started;
+    CHECK(w.outcome == Outcome::Spooled);
+    CHECK(w.failure_class == "locked");
+    CHECK(took < std::chrono::milliseconds(1000));
+    sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(h);
+    Record next = sample();
+    WriteResult w2 = write_record(db, next, 100);
+    CHECK(w2.outcome == Outcome::Stored);
+    CHECK(w2.seq == 3);  // the spooled record took seq 2
+    VerifyReport v = verify(db);
+    CHECK(v.ok);
+    CHECK(v.rows == 3);
+  }
+  SUBCASE("corrupt file") {
+    fs::resize_file(db, 100);
+    fs::remove(fs::path(db).concat("-wal"));
+    fs::remove(fs::path(db).concat("-shm"));
+    Record r = sample();
+    WriteResult w = write_record(db, r, 100);
+    CHECK(w.outcome == Outcome::Spooled);
+    CHECK(w.failure_class == "corrupt");
+    CHECK(w.message.find(spool_path(db).string()) != std::string::npos);
+    VerifyReport v = verify(db);
+    CHECK_FALSE(v.ok);
+    CHECK(v.spooled == 1);
+  }
+  SUBCASE("full (max_page_count)") {
+    Store s = Store::open(db);
+    REQUIRE(sqlite3_exec(s.handle(), "PRAGMA max_page_count=8", nullptr, nullptr, nullptr) == SQLITE_OK);
+    Record r = sample();
+    r.arguments = "\"" + std::string(200000, 'x') + "\"";
+    try {
+      s.append(r);
+      FAIL("append succeeded");
+    } catch (const StoreError& e) {
+      CHECK(e.failure == Failure::Full);
+    }
+  }
+  SUBCASE("neither store nor spool can be written") {
+    fs::path nowhere = t.path / "file";
+    std::ofstream(nowhere) << "x";
+    Record r = sample();
+    WriteResult w = write_record(nowhere / "audit.db", r, 100);
+    CHECK(w.outcome == Outcome::Lost);
+    CHECK(w.message.find("spool") != std::string::npos);
+  }
+}

@@ -1,0 +1,159 @@
+#include "config/config.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "config/paths.h"
+
+namespace preloop {
+namespace fs = std::filesystem;
+namespace {
+
+const std::set<std::string> kKnownKeys = {
+    "fail_mode", "max_input_bytes", "profile", "trusted_projects", "identity", "hook_timeout_seconds",
+    "audit", "approval", "sync", "secrets", "shell"};
+
+std::string where(const fs::path& file, const YAML::Mark& m) {
+  return file.string() + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+}
+
+[[noreturn]] void fail(const fs::path& file, const YAML::Node& n, const std::string& msg) {
+  throw ConfigError(where(file, n.Mark()) + ": " + msg);
+}
+
+YAML::Node parse_file(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError(file.string() + ": cannot read config file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    YAML::Node n = YAML::Load(ss.str());
+    if (n.IsNull()) return YAML::Node(YAML::NodeType::Map);
+    if (!n.IsMap()) fail(file, n, "config must be a mapping of settings");
+    return n;
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(where(file, e.mark) + ": " + e.msg);
+  }
+}
+
+// Managed (later) keys override earlier ones; nested mappings merge key by key.
+void merge_into(YAML::Node& base, const YAML::Node& over) {
+  for (auto it = over.begin(); it != over.end(); ++it) {
+    auto key = it->first.as<std::string>();
+    YAML::Node existing = base[key];
+    if (existing.IsMap() && it->second.IsMap()) {
+      merge_into(existing, it->second);
+    } else {
+      base[key] = it->second;
+    }
+  }
+}
+
+template <typename T>
+T scalar(const fs::path& file, const YAML::Node& n, const char* key, const char* what) {
+  if (!n.IsScalar()) fail(file, n, std::string("'") + key + "' must be " + what);
+  try {
+    return n.as<T>();
+  } catch (const YAML::Exception&) {
+    fail(file, n, std::string("'") + key + "' must be " + what + ", got '" + n.Scalar() + "'");
+  }
+}
+
+void apply(Config& c, const fs::path& file, const YAML::Node& doc) {
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    auto key = it->first.as<std::string>();
+    if (!kKnownKeys.count(key)) fail(file, it->first, "unknown setting '" + key + "'");
+    const YAML::Node& v = it->second;
+    if (key == "fail_mode") {
+      auto s = scalar<std::string>(file, v, "fail_mode", "'closed' or 'open'");
+      if (s == "closed") c.fail_mode = FailMode::Closed;
+      else if (s == "open") c.fail_mode = FailMode::Open;
+      else fail(file, v, "'fail_mode' must be 'closed' or 'open', got '" + s + "'");
+    } else if (key == "max_input_bytes") {
+      auto n = scalar<long long>(file, v, key.c_str(), "a positive number of bytes");
+      if (n < 1024) fail(file, v, "'max_input_bytes' must be at least 1024");
+      c.max_input_bytes = static_cast<std::size_t>(n);
+    } else if (key == "profile") {
+      auto s = scalar<std::string>(file, v, "profile", "a profile name");
+      if (s != "recommended" && s != "strict" && s != "off")
+        fail(file, v, "'profile' must be recommended, strict or off, got '" + s + "'");
+      c.profile = s;
+    } else if (key == "trusted_projects") {
+      if (!v.IsSequence()) fail(file, v, "'trusted_projects' must be a list of directories");
+      c.trusted_projects.clear();
+      for (const auto& p : v) {
+        auto s = scalar<std::string>(file, p, "trusted_projects", "a directory path");
+        fs::path dir = paths::expand_user(s);
+        if (!dir.is_absolute()) fail(file, p, "trusted project '" + s + "' must be an absolute path");
+        c.trusted_projects.push_back(dir.lexically_normal());
+      }
+    } else if (key == "identity") {
+      c.identity = scalar<std::string>(file, v, "identity", "a string");
+    } else if (key == "hook_timeout_seconds") {
+      int n = scalar<int>(file, v, "hook_timeout_seconds", "a number of seconds");
+      if (n < 5 || n > 86400) fail(file, v, "'hook_timeout_seconds' must be between 5 and 86400");
+      c.hook_timeout_seconds = n;
+    } else if (key == "audit") {
+      if (!v.IsMap()) fail(file, v, "'audit' must be a mapping");
+      if (v["enabled"]) c.audit_enabled = scalar<bool>(file, v["enabled"], "audit.enabled", "true or false");
+      if (v["path"]) c.audit_path = paths::expand_user(scalar<std::string>(file, v["path"], "audit.path", "a file path"));
+    } else if (!v.IsMap() && !v.IsNull()) {
+      fail(file, v, "'" + key + "' must be a mapping");
+    }
+  }
+}
+
+}  // namespace
+
+const YAML::Node Config::section(const std::string& name) const {
+  // A missing section is a valid empty node (not yaml-cpp's "zombie", which
+  // throws on the next lookup), so callers can chain section("x")["key"].
+  if (root.IsMap())
+    for (auto it = root.begin(); it != root.end(); ++it)
+      if (it->first.Scalar() == name) return it->second;
+  return YAML::Node();
+}
+
+int Config::wait_budget_seconds() const {
+  // Answer well before Claude Code kills the hook (a killed hook fails open):
+  // keep 10 s and 5% of the timeout for start-up, audit and reply.
+  int margin = 10 + hook_timeout_seconds / 20;
+  return std::max(1, hook_timeout_seconds - margin);
+}
+
+Config load_config_file(const fs::path& file) {
+  Config c;
+  c.root = YAML::Node(YAML::NodeType::Map);
+  YAML::Node doc = parse_file(file);
+  apply(c, file, doc);
+  merge_into(c.root, doc);
+  c.sources.push_back(file);
+  if (c.audit_path.empty()) c.audit_path = paths::default_audit_db();
+  return c;
+}
+
+Config load_config() {
+  Config c;
+  c.root = YAML::Node(YAML::NodeType::Map);
+  std::vector<fs::path> files;
+  if (const char* f = std::getenv("PRELOOP_HOOK_CONFIG"); f && *f) {
+    files.push_back(f);  // explicit: must exist
+  } else if (std::error_code ec; fs::exists(paths::user_config_file(), ec)) {
+    files.push_back(paths::user_config_file());
+  }
+  if (std::error_code ec; fs::exists(paths::managed_dir() / "config.yaml", ec))
+    files.push_back(paths::managed_dir() / "config.yaml");
+  for (const auto& f : files) {
+    YAML::Node doc = parse_file(f);
+    apply(c, f, doc);
+    merge_into(c.root, doc);
+    c.sources.push_back(f);
+  }
+  if (c.audit_path.empty()) c.audit_path = paths::default_audit_db();
+  return c;
+}
+
+}  // namespace preloop

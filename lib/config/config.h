@@ -1,0 +1,53 @@
+// preloop-hook's own settings (not the policies): fail mode, input cap,
+// rule packs, trusted projects, and one YAML section per library.
+//
+// Files, later ones overriding earlier ones key by key:
+//   user:    $XDG_CONFIG_HOME/preloop-hook/config.yaml
+//   managed: /etc/preloop-hook/config.yaml   (wins: an org can pin settings)
+// PRELOOP_HOOK_CONFIG=<file> replaces the user file (tests, CI).
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+namespace preloop {
+
+enum class FailMode { Closed, Open };
+
+struct Config {
+  FailMode fail_mode = FailMode::Closed;
+  std::size_t max_input_bytes = 32u << 20;
+  std::string profile = "recommended";              // recommended | strict | off
+  std::vector<std::filesystem::path> trusted_projects;  // project-layer allow is honoured only here
+  std::string identity;                              // e.g. the user's email, for audit records
+  int hook_timeout_seconds = 330;                    // must match the hook "timeout" in settings
+  bool audit_enabled = true;
+  std::filesystem::path audit_path;                  // default paths::default_audit_db()
+  std::vector<std::filesystem::path> sources;        // files that were loaded
+
+  // A library's own section ("approval", "sync", "secrets", "audit", ...);
+  // an undefined node when absent. Merged: managed keys override user keys.
+  const YAML::Node section(const std::string& name) const;
+  YAML::Node root;
+
+  // Seconds the hook may still spend waiting (approvals) so that it answers
+  // safely before Claude Code's own timeout kills it.
+  int wait_budget_seconds() const;
+};
+
+// A config error: "file:line:col: message".
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Loads and merges the config files. Throws ConfigError on a malformed file.
+Config load_config();
+// Loads exactly one file (tests, `rules validate --config`).
+Config load_config_file(const std::filesystem::path& file);
+
+}  // namespace preloop

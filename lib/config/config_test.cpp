@@ -1,0 +1,94 @@
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "config/config.h"
+#include "config/paths.h"
+
+namespace fs = std::filesystem;
+using namespace preloop;
+
+namespace {
+fs::path write_tmp(const std::string& name, const std::string& text) {
+  fs::path dir = fs::temp_directory_path() / ("preloop-config-test-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  fs::path p = dir / name;
+  std::ofstream(p) << text;
+  return p;
+}
+}  // namespace
+
+TEST_CASE("defaults") {
+  Config c;
+  CHECK(c.fail_mode == FailMode::Closed);
+  CHECK(c.max_input_bytes == 32u << 20);
+  CHECK(c.profile == "recommended");
+  CHECK(c.wait_budget_seconds() < c.hook_timeout_seconds);
+  CHECK(c.wait_budget_seconds() > 0);
+}
+
+TEST_CASE("loads settings and keeps library sections") {
+  auto f = write_tmp("ok.yaml", "fail_mode: open\nmax_input_bytes: 4096\nprofile: strict\n"
+                                "trusted_projects: [/src/a, ~/b]\nidentity: alice@example.com\n"
+                                "approval:\n  url: https://x\n");
+  setenv("HOME", "/home/tester", 1);
+  Config c = load_config_file(f);
+  CHECK(c.fail_mode == FailMode::Open);
+  CHECK(c.max_input_bytes == 4096);
+  CHECK(c.profile == "strict");
+  REQUIRE(c.trusted_projects.size() == 2);
+  CHECK(c.trusted_projects[1] == fs::path("/home/tester/b"));
+  CHECK(c.identity == "alice@example.com");
+  CHECK(c.section("approval")["url"].as<std::string>() == "https://x");
+  CHECK(c.section("sync").IsNull());
+}
+
+TEST_CASE("errors carry file:line:col") {
+  auto f = write_tmp("bad1.yaml", "profile: recommended\nfail_mode: sometimes\n");
+  CHECK_THROWS_WITH_AS(load_config_file(f), doctest::Contains("bad1.yaml:2:12: 'fail_mode' must be"), ConfigError);
+  f = write_tmp("bad2.yaml", "profil: strict\n");
+  CHECK_THROWS_WITH_AS(load_config_file(f), doctest::Contains("bad2.yaml:1:1: unknown setting 'profil'"), ConfigError);
+  f = write_tmp("bad3.yaml", "profile: [unclosed\n");
+  CHECK_THROWS_AS(load_config_file(f), ConfigError);
+  f = write_tmp("bad4.yaml", "trusted_projects: [relative/dir]\n");
+  CHECK_THROWS_WITH_AS(load_config_file(f), doctest::Contains("must be an absolute path"), ConfigError);
+  CHECK_THROWS_WITH_AS(load_config_file("/nonexistent/x.yaml"), doctest::Contains("cannot read"), ConfigError);
+}
+
+TEST_CASE("managed config overrides the user config key by key") {
+  auto user = write_tmp("user.yaml", "fail_mode: open\nidentity: me\napproval: {url: u, on_timeout: ask}\n");
+  fs::path managed = user.parent_path() / "managed";
+  fs::create_directories(managed);
+  std::ofstream(managed / "config.yaml") << "fail_mode: closed\napproval: {on_timeout: deny}\n";
+  setenv("PRELOOP_HOOK_CONFIG", user.c_str(), 1);
+  setenv("PRELOOP_HOOK_MANAGED_DIR", managed.c_str(), 1);
+  Config c = load_config();
+  unsetenv("PRELOOP_HOOK_CONFIG");
+  unsetenv("PRELOOP_HOOK_MANAGED_DIR");
+  CHECK(c.fail_mode == FailMode::Closed);
+  CHECK(c.identity == "me");
+  CHECK(c.section("approval")["url"].as<std::string>() == "u");
+  CHECK(c.section("approval")["on_timeout"].as<std::string>() == "deny");
+  CHECK(c.sources.size() == 2);
+}
+
+TEST_CASE("paths follow XDG") {
+  setenv("XDG_CONFIG_HOME", "/x/cfg", 1);
+  setenv("XDG_DATA_HOME", "relative", 1);  // invalid per XDG: ignored
+  setenv("HOME", "/home/h", 1);
+  CHECK(paths::user_config_file() == fs::path("/x/cfg/preloop-hook/config.yaml"));
+  CHECK(paths::default_audit_db() == fs::path("/home/h/.local/share/preloop-hook/audit.db"));
+  CHECK(paths::expand_user("~/a") == fs::path("/home/h/a"));
+  CHECK(paths::expand_user("/abs") == fs::path("/abs"));
+  unsetenv("XDG_CONFIG_HOME");
+  unsetenv("XDG_DATA_HOME");
+}
+
+TEST_CASE("a missing section can be looked into without throwing") {
+  Config c;
+  c.root = YAML::Node(YAML::NodeType::Map);
+  CHECK_NOTHROW((void)c.section("audit")["path"]);
+  CHECK(!c.section("audit")["path"]);
+}

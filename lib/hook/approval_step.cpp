@@ -1,0 +1,105 @@
+// require_approval: ask the approval service and wait within the deadline;
+// and the background refresh of the synced policy layer.
+#include <unistd.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "approval/client.h"
+#include "approval/credentials.h"
+#include "approval/outcome.h"
+#include "approval/settings.h"
+#include "approval/sync.h"
+#include "audit/key.h"
+#include "audit/location.h"
+#include "audit/verify.h"
+#include "config/paths.h"
+#include "hook/steps.h"
+#include "secrets/redact.h"
+
+namespace preloop::hook {
+namespace {
+
+using namespace preloop::approval;
+
+// What the approver sees: the tool's own description, else the rule's.
+std::string reasoning_for(const HookContext& ctx) {
+  const auto& in = ctx.event.tool_input;
+  if (in.is_object() && in.contains("description") && in["description"].is_string())
+    return in["description"].get<std::string>();
+  if (!ctx.decision.rule.description.empty()) return ctx.decision.rule.description;
+  return rule_label(ctx.decision.rule) + " requires approval";
+}
+
+ApprovalRequest build_request(const HookContext& ctx) {
+  const Decision& d = ctx.decision;
+  ApprovalRequest r;
+  r.tool_name = ctx.event.tool_name;
+  r.tool_input = ctx.event.tool_input;
+  secrets::redact_json(r.tool_input, {ctx.event.session_id, ctx.config});
+  r.session_id = ctx.event.session_id;
+  r.cwd = ctx.event.cwd;
+  r.tool_use_id = ctx.event.tool_use_id;
+  r.agent_reasoning = reasoning_for(ctx);
+  secrets::redact_text(r.agent_reasoning, {ctx.event.session_id, ctx.config});
+  r.rule_id = d.rule.id.empty() ? d.rule.tool : d.rule.id;
+  r.rule_location = d.rule.file + (d.rule.line > 0 ? ":" + std::to_string(d.rule.line) : "");
+  r.workflow = d.rule.workflow;
+  r.timeout_seconds = d.rule.timeout_seconds;
+  try {
+    r.input_hash = audit::input_hash(ctx.event.tool_input, ctx.config);
+    if (ctx.config->audit_enabled) {
+      const auto head = audit::chain_head(audit::db_path(ctx.config));
+      r.audit_head = {{"seq", head.seq}, {"hash", head.hash}};
+    }
+  } catch (const std::exception&) {
+    // Witness data is best effort: the audit step reports store problems itself.
+  }
+  return r;
+}
+
+std::string self_exe() {
+  char buf[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, std::size_t(n)) : std::string();
+}
+
+}  // namespace
+
+void approval_step(HookContext& ctx) {
+  Decision& d = ctx.decision;
+  if (!d.needs_approval) return;
+  const ApprovalSettings settings = parse_approval_settings(ctx.config->section("approval"));  // bad config: deny
+  if (!settings.enabled) return apply_not_configured(d, "approval.enabled is false");
+  std::optional<Credentials> creds;
+  try {
+    creds = resolve_credentials(default_credential_sources(settings));
+  } catch (const CredentialError& e) {
+    return apply_credential_error(d, e.what(), settings);
+  }
+  if (!creds) return apply_not_configured(d);
+
+  // The rule's window plus headroom for the service's own expiry answer,
+  // never past the hook's deadline.
+  auto deadline = ctx.deadline;
+  if (d.rule.timeout_seconds > 0)
+    deadline = std::min(deadline, Clock::now() + std::chrono::seconds(d.rule.timeout_seconds) + settings.headroom);
+  const ApprovalOutcome outcome = request_approval(build_request(ctx), *creds, settings, deadline);
+  apply_outcome(d, outcome, settings);
+}
+
+void maybe_background_sync(const HookContext& ctx) {
+  try {
+    const SyncSettings sync = parse_sync_settings(ctx.config->section("sync"));
+    const auto dir = paths::synced_dir();
+    if (!sync_due(dir, sync.interval)) return;  // the common case: one stat
+    const ApprovalSettings settings = parse_approval_settings(ctx.config->section("approval"));
+    if (!settings.enabled || !service_maybe_configured(default_credential_sources(settings))) return;
+    const std::string exe = self_exe();
+    if (!exe.empty()) spawn_background_sync(dir, exe);
+  } catch (const std::exception&) {
+    // Never affects the decision; `preloop-hook doctor` and `sync --status` report problems.
+  }
+}
+
+}  // namespace preloop::hook

@@ -1,0 +1,123 @@
+// The audit record of one hook event: redacted, bound to the raw input by HMAC,
+// kept in the store or its spool before the hook answers.
+#include <chrono>
+#include <cstdio>
+#include <pwd.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "audit/key.h"
+#include "audit/location.h"
+#include "audit/writer.h"
+#include "hook/steps.h"
+#include "secrets/redact.h"
+
+namespace preloop::hook {
+namespace {
+
+constexpr int kDefaultBusyTimeoutMs = 2000;
+constexpr int kReplyMarginMs = 500;  // time kept for answering after the store gave up
+
+std::string os_user() {
+  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
+  return "uid:" + std::to_string(geteuid());
+}
+
+std::string host_name() {
+  utsname u{};
+  return uname(&u) == 0 ? u.nodename : "";
+}
+
+int busy_timeout_ms(const HookContext& ctx) {
+  int ms = kDefaultBusyTimeoutMs;
+  if (YAML::Node sec = ctx.config->section("audit"); sec.IsMap() && sec["busy_timeout_ms"]) {
+    try {
+      ms = sec["busy_timeout_ms"].as<int>();
+    } catch (const YAML::Exception&) {
+      throw std::runtime_error("config: audit.busy_timeout_ms must be a number of milliseconds");
+    }
+  }
+  long long left = ctx.remaining().count() - kReplyMarginMs;
+  return int(std::max(0LL, std::min<long long>(ms, left)));
+}
+
+void add_failure(std::string& classes, const std::string& c) { classes += (classes.empty() ? "" : ",") + c; }
+
+// success | error, from the event kind and the tool's own report.
+std::string execution_result(const protocol::HookEvent& ev) {
+  if (ev.kind == protocol::EventKind::PostToolUseFailure || !ev.error.empty()) return "error";
+  const auto& r = ev.tool_response;
+  if (r.is_object()) {
+    if (auto it = r.find("success"); it != r.end() && it->is_boolean() && !it->get<bool>()) return "error";
+    if (auto it = r.find("is_error"); it != r.end() && it->is_boolean() && it->get<bool>()) return "error";
+  }
+  return "success";
+}
+
+audit::Record build_record(const HookContext& ctx, const std::filesystem::path& db) {
+  const protocol::HookEvent& ev = ctx.event;
+  const Decision& d = ctx.decision;
+  secrets::RedactOptions redact{ev.session_id, ctx.config};
+  audit::Record r;
+  r.ts = audit::now_rfc3339();
+  r.hook_event = ev.event_name;
+  r.session_id = ev.session_id;
+  r.tool_use_id = ev.tool_use_id;
+  r.agent_id = ev.agent_id;
+  r.agent_type = ev.agent_type;
+  r.cwd = ev.cwd;
+  r.permission_mode = ev.permission_mode;
+  r.os_user = os_user();
+  r.host = host_name();
+  r.identity = ctx.config->identity;
+  r.tool = ev.tool_name;
+  try {
+    r.input_hmac = audit::input_hash_with_key(audit::install_key(db), ev.tool_input);
+  } catch (const std::exception&) {
+    add_failure(r.failure_class, "audit_key");
+  }
+  nlohmann::json masked = ev.tool_input;
+  secrets::redact_json(masked, redact);
+  r.arguments = masked.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (ev.kind == protocol::EventKind::PreToolUse) {
+    r.decision = std::string(to_string(d.verdict));
+    r.reason = d.reason;
+    secrets::redact_text(r.reason, redact);
+    if (d.has_rule) {
+      r.rule_layer = d.rule.layer;
+      r.rule_location = d.rule.location();
+      r.rule_id = d.rule.id;
+      r.rule_description = d.rule.description;
+    }
+    r.approval_request_id = d.approval_request_id;
+    r.approval_status = d.approval_status;
+    r.approver = d.approver;
+    r.approval_wait_ms = d.approval_wait_ms;
+  } else {
+    r.execution_result = execution_result(ev);
+    r.exec_duration_ms = ev.duration_ms;
+    if (!ev.tool_response.is_null())
+      r.output_size = std::int64_t(ev.tool_response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size());
+    r.exec_error = ev.error;
+    secrets::redact_text(r.exec_error, redact);
+  }
+  if (!d.failure_class.empty()) add_failure(r.failure_class, d.failure_class);
+  r.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - ctx.started).count();
+  return r;
+}
+
+}  // namespace
+
+bool audit_step(HookContext& ctx) {
+  if (ctx.dry_run || !ctx.config->audit_enabled) return true;
+  std::filesystem::path db = audit::db_path(ctx.config);
+  audit::Record r = build_record(ctx, db);
+  audit::WriteResult res = audit::write_record(db, r, busy_timeout_ms(ctx));
+  if (res.outcome == audit::Outcome::Stored) return true;
+  std::fprintf(stderr, "preloop-hook: %s\n", res.message.c_str());
+  if (res.outcome == audit::Outcome::Spooled) return true;
+  if (ctx.decision.failure_class.empty()) ctx.decision.failure_class = "audit_" + res.failure_class;
+  return false;
+}
+
+}  // namespace preloop::hook

@@ -1,0 +1,33 @@
+// State of one hook invocation, passed through the steps of the pipeline:
+//   read event -> evaluate policy -> secrets in input -> approval -> audit -> reply
+//   (PostToolUse: read event -> mask output -> audit -> reply)
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config.h"
+#include "policy/decision.h"
+#include "protocol/event.h"
+
+namespace preloop::hook {
+
+using Clock = std::chrono::steady_clock;
+
+struct HookContext {
+  const Config* config = nullptr;
+  protocol::HookEvent event;
+  Decision decision;
+  Clock::time_point started;
+  Clock::time_point deadline;          // the hook must have answered by then
+  nlohmann::json updated_input;        // PreToolUse: replacement input (null = none)
+  nlohmann::json updated_output;       // PostToolUse: replacement output (null = none)
+  std::string additional_context;
+  bool dry_run = false;                // `preloop-hook test`: no network, no audit
+  // Time left before the deadline, never negative.
+  std::chrono::milliseconds remaining() const;
+};
+
+}  // namespace preloop::hook

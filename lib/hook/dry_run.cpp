@@ -1,0 +1,122 @@
+#include "hook/dry_run.h"
+
+#include "hook/hook.h"
+
+namespace preloop::hook {
+namespace {
+
+const char* paint(Verdict v, bool color) {
+  if (!color) return "";
+  switch (v) {
+    case Verdict::Deny: return "\033[1;31m";
+    case Verdict::Ask: return "\033[1;33m";
+    case Verdict::Allow: return "\033[1;32m";
+    default: return "\033[1m";
+  }
+}
+
+std::string verdict_word(Verdict v) { return v == Verdict::None ? "pass (no decision)" : std::string(to_string(v)); }
+
+}  // namespace
+
+int exit_code_for(Verdict v) {
+  switch (v) {
+    case Verdict::Deny: return kExitDeny;
+    case Verdict::Ask: return kExitAsk;
+    default: return kExitPass;
+  }
+}
+
+std::string make_event(const std::string& tool, const nlohmann::json& input, const std::string& cwd,
+                       const std::string& permission_mode) {
+  nlohmann::json ev = {{"session_id", "dry-run"},
+                       {"transcript_path", ""},
+                       {"cwd", cwd},
+                       {"permission_mode", permission_mode},
+                       {"hook_event_name", "PreToolUse"},
+                       {"tool_name", tool},
+                       {"tool_input", input},
+                       {"tool_use_id", "toolu_dry_run"}};
+  return ev.dump();
+}
+
+void print_explanation(std::ostream& out, const HookContext& ctx, bool color) {
+  const Decision& d = ctx.decision;
+  const char* reset = color ? "\033[0m" : "";
+  out << "decision: " << paint(d.verdict, color) << verdict_word(d.verdict) << reset;
+  if (d.needs_approval) out << " (require_approval: the approval service is not contacted in a dry run)";
+  out << "\n";
+  if (!d.reason.empty()) out << "reason:   " << d.reason << "\n";
+  if (d.has_rule) {
+    out << "rule:     " << (d.rule.id.empty() ? d.rule.tool : d.rule.id) << " (" << d.rule.layer << ", "
+        << d.rule.location() << ")\n";
+    if (!d.rule.workflow.empty()) out << "workflow: " << d.rule.workflow << "\n";
+  }
+  if (!ctx.updated_input.is_null()) out << "updated input: " << ctx.updated_input.dump() << "\n";
+  if (!d.trace.empty()) {
+    out << "trace:\n";
+    for (const auto& t : d.trace) {
+      std::string expr = t.expression;
+      for (auto& c : expr)
+        if (c == '\n') c = ' ';
+      if (expr.size() > 100) expr = expr.substr(0, 97) + "...";
+      out << "  " << t.layer << "  " << t.location << "  " << t.outcome << "\n      " << expr << "\n";
+    }
+  }
+}
+
+nlohmann::json explanation_json(const HookContext& ctx) {
+  const Decision& d = ctx.decision;
+  nlohmann::json j = {{"decision", to_string(d.verdict)},
+                      {"needs_approval", d.needs_approval},
+                      {"reason", d.reason},
+                      {"exit_code", exit_code_for(d.verdict)}};
+  if (d.has_rule)
+    j["rule"] = {{"layer", d.rule.layer}, {"file", d.rule.file},       {"line", d.rule.line},
+                 {"column", d.rule.column}, {"id", d.rule.id},         {"tool", d.rule.tool},
+                 {"description", d.rule.description}, {"workflow", d.rule.workflow}};
+  else
+    j["rule"] = nullptr;
+  if (!ctx.updated_input.is_null()) j["updated_input"] = ctx.updated_input;
+  nlohmann::json trace = nlohmann::json::array();
+  for (const auto& t : d.trace)
+    trace.push_back({{"layer", t.layer}, {"location", t.location}, {"expression", t.expression}, {"outcome", t.outcome}});
+  j["trace"] = trace;
+  return j;
+}
+
+SuiteResult run_cases(const std::vector<policy::TestCase>& cases, const policy::PolicySet& set, const Config& config,
+                      std::ostream& out, bool verbose) {
+  SuiteResult r;
+  for (const auto& c : cases) {
+    RunOptions opt;
+    opt.dry_run = true;
+    opt.policies = &set;
+    opt.eval.home = c.home;
+    opt.eval.project_dir = c.cwd;
+    HookContext ctx;
+    run(make_event(c.tool, c.input, c.cwd, c.permission_mode), config, opt, &ctx);
+    bool ok = ctx.decision.verdict == c.expect;
+    if (ok && !c.expect_rule.empty()) ok = ctx.decision.rule.id == c.expect_rule;
+    if (ok) {
+      ++r.passed;
+      if (verbose) out << "ok   " << c.loc.str() << "  " << c.name << "\n";
+      continue;
+    }
+    ++r.failed;
+    out << "FAIL " << c.loc.str() << "  " << (c.name.empty() ? c.input.dump() : c.name) << "\n"
+        << "     input:    " << c.tool << " " << c.input.dump() << "\n"
+        << "     expected: " << verdict_word(c.expect)
+        << (c.expect_rule.empty() ? "" : " by " + c.expect_rule) << "\n"
+        << "     got:      " << verdict_word(ctx.decision.verdict)
+        << (ctx.decision.has_rule ? " by " + (ctx.decision.rule.id.empty() ? ctx.decision.rule.location()
+                                                                            : ctx.decision.rule.id)
+                                  : "")
+        << "\n";
+    for (const auto& t : ctx.decision.trace)
+      if (t.outcome != "no match") out << "     trace:    " << t.location << " " << t.outcome << "\n";
+  }
+  return r;
+}
+
+}  // namespace preloop::hook

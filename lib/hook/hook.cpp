@@ -1,0 +1,168 @@
+#include "hook/hook.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <exception>
+#include <unistd.h>
+
+#include "hook/steps.h"
+#include "policy/layers.h"
+
+namespace preloop::hook {
+namespace {
+
+void write_all(int fd, const std::string& s) {
+  std::size_t off = 0;
+  while (off < s.size()) {
+    ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+// A failure inside the guard: deny (fail closed) unless the user chose open.
+protocol::Reply fail(HookContext& ctx, const std::string& what, const std::string& failure_class, bool dry_run) {
+  bool post = ctx.event.kind == protocol::EventKind::PostToolUse ||
+              ctx.event.kind == protocol::EventKind::PostToolUseFailure;
+  bool open = ctx.config && ctx.config->fail_mode == FailMode::Open;
+  ctx.decision = Decision{};
+  ctx.decision.failure_class = failure_class;
+  if (open) {
+    ctx.decision.reason = what;
+  } else {
+    ctx.decision.verdict = Verdict::Deny;
+    ctx.decision.reason = "preloop-hook could not check this tool call, so it is blocked: " + what;
+  }
+  if (!dry_run && !ctx.event.event_name.empty()) {
+    try {
+      audit_step(ctx);  // best effort: the failure itself is worth a record
+    } catch (...) {
+    }
+  }
+  protocol::Reply r;
+  if (open) {
+    r.stderr_text = "preloop-hook: WARNING: FAIL-OPEN (fail_mode: open): no decision made: " + what + "\n";
+    return r;
+  }
+  if (post) {
+    // PostToolUse cannot block; exit 2 shows the reason to the model.
+    r.exit_code = 2;
+    r.stderr_text = ctx.decision.reason + "\n";
+    return r;
+  }
+  return protocol::pre_tool_use_reply(ctx.decision);
+}
+
+std::string project_dir_for(const protocol::HookEvent& ev) {
+  if (const char* p = std::getenv("CLAUDE_PROJECT_DIR"); p && *p) return p;
+  return ev.cwd;
+}
+
+protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
+  policy::PolicySet loaded;
+  const policy::PolicySet* set = opt.policies;
+  if (!set) {
+    policy::LoadOptions lo = opt.load;
+    if (lo.project_dir.empty()) lo.project_dir = project_dir_for(ctx.event);
+    loaded = policy::load_policy_set(*ctx.config, lo);
+    set = &loaded;
+  }
+  for (const auto& d : set->diags)
+    if (d.severity == policy::Diagnostic::Severity::Error)
+      return fail(ctx, "invalid policy: " + d.loc.str() + ": " + d.message +
+                           " (run `preloop-hook rules validate` for details)", "policy_invalid", opt.dry_run);
+
+  policy::EvalOptions eo = opt.eval;
+  eo.full_trace = eo.full_trace || opt.dry_run;
+  ctx.decision = set->engine.evaluate(ctx.event, eo);
+  secrets_input_step(ctx);
+  if (opt.dry_run) {
+    if (ctx.decision.needs_approval) ctx.decision.approval_status = "dry_run";
+  } else {
+    approval_step(ctx);
+    if (!audit_step(ctx)) return fail(ctx, "the audit record could not be written (store and spool failed)",
+                                      "audit_unavailable", opt.dry_run);
+    maybe_background_sync(ctx);
+  }
+  return protocol::pre_tool_use_reply(ctx.decision, ctx.updated_input);
+}
+
+protocol::Reply post_tool_use(HookContext& ctx, const RunOptions& opt) {
+  secrets_output_step(ctx);
+  if (!opt.dry_run && !audit_step(ctx))
+    return fail(ctx, "the audit record could not be written (store and spool failed)", "audit_unavailable",
+                opt.dry_run);
+  return protocol::post_tool_use_reply(ctx.updated_output, ctx.additional_context);
+}
+
+}  // namespace
+
+std::chrono::milliseconds HookContext::remaining() const {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return left.count() > 0 ? left : std::chrono::milliseconds(0);
+}
+
+protocol::Reply run(const std::string& input, const Config& config, const RunOptions& opt, HookContext* out_ctx) {
+  HookContext local;
+  HookContext& ctx = out_ctx ? *out_ctx : local;
+  ctx.config = &config;
+  ctx.dry_run = opt.dry_run;
+  ctx.started = Clock::now();
+  ctx.deadline = ctx.started + std::chrono::seconds(config.wait_budget_seconds());
+  try {
+    ctx.event = protocol::parse_event(input);
+    switch (ctx.event.kind) {
+      case protocol::EventKind::PreToolUse: return pre_tool_use(ctx, opt);
+      case protocol::EventKind::PostToolUse:
+      case protocol::EventKind::PostToolUseFailure: return post_tool_use(ctx, opt);
+      default: return {};  // not a tool event: nothing to decide
+    }
+  } catch (const protocol::ProtocolError& e) {
+    return fail(ctx, e.what(), "bad_input", opt.dry_run);
+  } catch (const std::exception& e) {
+    return fail(ctx, std::string("internal error: ") + e.what(), "internal_error", opt.dry_run);
+  } catch (...) {
+    return fail(ctx, "internal error (unknown exception)", "internal_error", opt.dry_run);
+  }
+}
+
+int run_from_stdio() {
+  protocol::Reply reply;
+  Config config;
+  try {
+    try {
+      config = load_config();
+    } catch (const std::exception& e) {
+      // Without a readable config the fail mode is unknown: closed is the default.
+      HookContext ctx;
+      ctx.config = &config;
+      reply = fail(ctx, std::string("invalid config: ") + e.what(), "config_invalid", true);
+      write_all(1, reply.stdout_text);
+      write_all(2, reply.stderr_text);
+      return reply.exit_code;
+    }
+    std::string input;
+    try {
+      input = protocol::read_all_capped(0, config.max_input_bytes);
+    } catch (const std::exception& e) {
+      HookContext ctx;
+      ctx.config = &config;
+      ctx.event.kind = protocol::EventKind::PreToolUse;
+      reply = fail(ctx, e.what(), "bad_input", true);
+      write_all(1, reply.stdout_text);
+      write_all(2, reply.stderr_text);
+      return reply.exit_code;
+    }
+    reply = run(input, config);
+  } catch (...) {
+    reply = {2, "", "preloop-hook could not check this tool call, so it is blocked: internal error\n"};
+  }
+  write_all(1, reply.stdout_text);
+  write_all(2, reply.stderr_text);
+  return reply.exit_code;
+}
+
+}  // namespace preloop::hook

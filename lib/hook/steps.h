@@ -1,0 +1,29 @@
+// The pipeline steps that other libraries provide to the hook. Each step may
+// change ctx.decision; none may throw past its boundary without the hook
+// turning it into a deliberate deny (see hook.cpp).
+#pragma once
+
+#include "hook/context.h"
+
+namespace preloop::hook {
+
+// Secrets found in the tool input (Write/Edit content, Bash command):
+// may deny, or set ctx.updated_input to a masked copy.  [secrets]
+void secrets_input_step(HookContext& ctx);
+
+// Secrets in the tool output of PostToolUse: sets ctx.updated_output to a
+// masked copy in the tool's own output shape when something was found.  [secrets]
+void secrets_output_step(HookContext& ctx);
+
+// require_approval decisions: asks the approval service (or maps to ask when
+// none is configured) and sets ctx.decision to the outcome.  [approval]
+void approval_step(HookContext& ctx);
+
+// Starts a detached background policy sync when the synced layer is stale.  [approval/sync]
+void maybe_background_sync(const HookContext& ctx);
+
+// Appends the audit record. Returns false when the record could be kept
+// neither in the store nor in the spool (the hook then fails closed).  [audit]
+bool audit_step(HookContext& ctx);
+
+}  // namespace preloop::hook

@@ -1,0 +1,57 @@
+// preloop-hook's entries in the "hooks" block of a Claude Code settings
+// document: add them (idempotently), find them, remove exactly them.
+//
+// An entry is ours when it is a command handler running `preloop-hook hook`:
+// exec form {"command": ".../preloop-hook", "args": ["hook", ...]} or shell
+// form {"command": ".../preloop-hook hook ..."}.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "install/settings_file.h"
+
+namespace preloop::install {
+
+// The events preloop-hook is installed on.
+inline constexpr const char* kHookEvents[] = {"PreToolUse", "PostToolUse"};
+
+struct HookSpec {
+  std::filesystem::path binary;   // absolute path of preloop-hook
+  int pre_timeout_seconds = 330;  // covers the longest approval wait
+  int post_timeout_seconds = 60;  // output masking only
+};
+
+// The handler written for one event.
+Json hook_handler(const HookSpec& spec, const std::string& event);
+
+// Whether a handler object runs `preloop-hook hook`.
+bool is_own_handler(const Json& handler);
+
+struct FoundHandler {
+  std::string event;
+  std::string matcher;         // "" when the group has none (matches all tools)
+  std::size_t group = 0;       // index in hooks[event]
+  std::size_t index = 0;       // index in the group's "hooks"
+  Json handler;
+};
+
+// Our handlers in a settings document. Throws SettingsError (naming the JSON
+// path) when the "hooks" block does not have the documented shape.
+std::vector<FoundHandler> find_own_handlers(const Json& settings);
+
+// Makes the document hold exactly one group {"matcher": "*", "hooks": [ours]}
+// per event, in place of any earlier entries of ours; everything else is left
+// untouched. Returns whether the document changed.
+bool add_own_handlers(Json& settings, const HookSpec& spec);
+
+// Removes our handlers, and the groups, event lists and "hooks" object that
+// become empty by it (never ones that were empty already). Returns how many
+// handlers were removed.
+std::size_t remove_own_handlers(Json& settings);
+
+// Whether a matcher string matches every tool name.
+bool matches_all_tools(const std::string& matcher);
+
+}  // namespace preloop::install

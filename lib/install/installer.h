@@ -1,0 +1,29 @@
+// `preloop-hook install` and `uninstall`: edit one Claude Code settings file.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include "install/hook_entries.h"
+#include "install/locations.h"
+
+namespace preloop::install {
+
+struct SettingsChange {
+  std::filesystem::path settings;   // the file edited (or that would be)
+  bool changed = false;             // false: already as wanted, nothing written
+  std::string diff;                 // unified diff of the change ("" when unchanged)
+  std::filesystem::path backup;     // copy of the previous file (empty if none was made)
+  std::size_t removed = 0;          // uninstall: handlers removed
+};
+
+// Adds preloop-hook's entries to the settings file of `scope`. With dry_run
+// nothing is written. Throws SettingsError (nothing changed) when the file is
+// malformed or its "hooks" block has an unexpected shape.
+SettingsChange install_hooks(const ClaudeLocations& where, Scope scope, const HookSpec& spec, bool dry_run);
+
+// Removes exactly preloop-hook's entries from the settings file of `scope`.
+SettingsChange uninstall_hooks(const ClaudeLocations& where, Scope scope, bool dry_run);
+
+}  // namespace preloop::install

@@ -1,0 +1,64 @@
+#include "install/locations.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "config/paths.h"
+
+namespace preloop::install {
+
+namespace fs = std::filesystem;
+
+std::optional<Scope> parse_scope(const std::string& name) {
+  if (name == "user") return Scope::User;
+  if (name == "project") return Scope::Project;
+  if (name == "local") return Scope::Local;
+  return std::nullopt;
+}
+
+const char* scope_name(Scope scope) {
+  switch (scope) {
+    case Scope::User: return "user";
+    case Scope::Project: return "project";
+    case Scope::Local: return "local";
+  }
+  return "user";
+}
+
+fs::path current_executable() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : self;
+}
+
+ClaudeLocations ClaudeLocations::from_environment() {
+  ClaudeLocations loc;
+  const char* config_dir = std::getenv("CLAUDE_CONFIG_DIR");
+  loc.user_dir = config_dir && *config_dir ? fs::path(config_dir) : paths::home_dir() / ".claude";
+  loc.project_dir = fs::current_path();
+  loc.managed_dir = "/etc/claude-code";
+  return loc;
+}
+
+fs::path ClaudeLocations::settings_file(Scope scope) const {
+  switch (scope) {
+    case Scope::User: return user_dir / "settings.json";
+    case Scope::Project: return project_dir / ".claude" / "settings.json";
+    case Scope::Local: return project_dir / ".claude" / "settings.local.json";
+  }
+  return user_dir / "settings.json";
+}
+
+fs::path ClaudeLocations::managed_settings_file() const { return managed_dir / "managed-settings.json"; }
+
+std::vector<fs::path> ClaudeLocations::managed_dropins() const {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (fs::directory_iterator it(managed_dir / "managed-settings.d", ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".json") files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace preloop::install

@@ -1,0 +1,17 @@
+# Writes OUT: a C++ source holding every file of PACKS (a ;-list) as a raw string.
+set(body "// Generated from rules/packs by lib/packs/embed.cmake. Do not edit.\n#include \"packs/packs.h\"\n\nnamespace preloop::packs {\nnamespace {\nconstexpr EmbeddedPack kPacks[] = {\n")
+list(SORT PACKS)
+foreach(f ${PACKS})
+  file(READ ${f} text)
+  get_filename_component(stem ${f} NAME_WE)
+  get_filename_component(fname ${f} NAME)
+  string(FIND "${text}" ")PACK\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${f} contains the raw-string delimiter )PACK\"")
+  endif()
+  string(APPEND body "  {\"${stem}\", \"rules/packs/${fname}\", R\"PACK(${text})PACK\"},\n")
+endforeach()
+# A sentinel keeps the array non-empty when there are no packs.
+string(APPEND body "  {\"\", \"\", \"\"},\n};\n}  // namespace\n\nstd::span<const EmbeddedPack> all() { return {kPacks, std::size(kPacks) - 1}; }\n\n}  // namespace preloop::packs\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,91 @@
+// A Preloop-style policy document, as loaded from YAML or JSON.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/decision.h"
+
+namespace preloop::policy {
+
+struct SourceLoc {
+  std::string file;
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based
+  std::string str() const { return file + ":" + std::to_string(line) + ":" + std::to_string(column); }
+};
+
+struct Diagnostic {
+  enum class Severity { Error, Warning };
+  Severity severity = Severity::Error;
+  SourceLoc loc;
+  std::string message;
+  std::string detail;  // e.g. the expression with a caret under the error
+  std::string render() const;
+};
+bool has_errors(const std::vector<Diagnostic>& diags);
+
+struct Workflow {
+  std::string name;
+  std::string description;
+  int timeout_seconds = 300;
+  int approvals_required = 1;
+  std::vector<std::string> approver_users;
+  std::vector<std::string> approver_teams;
+  SourceLoc loc;
+};
+
+enum class ConditionType { Simple, Cel };
+
+struct Condition {
+  std::string id;             // optional, "<pack>.<rule>" in packs
+  std::string expression;     // empty = catch-all
+  Action action = Action::RequireApproval;
+  ConditionType type = ConditionType::Cel;
+  bool type_explicit = false;
+  std::string description;    // description or message
+  std::string workflow;       // approval_workflow on the condition
+  int timeout_seconds = 0;    // on the condition; 0 = the workflow's
+  bool enabled = true;
+  SourceLoc loc;              // the condition entry
+  SourceLoc expr_loc;         // the expression scalar
+};
+
+struct ToolRule {
+  std::vector<std::string> names;  // exact (case-insensitive), glob, or @group
+  std::string source = "builtin";
+  bool enabled = true;
+  std::string workflow;
+  std::string description;
+  std::vector<Condition> conditions;
+  SourceLoc loc;
+};
+
+// One case of a policy test suite (suite files and inline `tests:`).
+struct TestCase {
+  std::string name;
+  std::string tool = "Bash";
+  nlohmann::json input = nlohmann::json::object();
+  std::string cwd = "/home/user/project";
+  std::string home = "/home/user";
+  std::string permission_mode = "default";
+  Verdict expect = Verdict::None;
+  std::string expect_rule;  // optional rule id
+  SourceLoc loc;
+};
+
+struct Document {
+  std::string file;     // path or embedded name
+  std::string version = "1.0";
+  std::string name;
+  std::string description;
+  std::vector<std::string> profiles;  // packs: which profiles enable them
+  std::vector<Workflow> workflows;
+  std::vector<ToolRule> tools;
+  std::vector<TestCase> tests;
+  const Workflow* find_workflow(const std::string& name) const;
+};
+
+}  // namespace preloop::policy

@@ -1,0 +1,248 @@
+#include "policy/engine.h"
+
+#include <cstdlib>
+#include <optional>
+#include <set>
+
+#include "policy/simple_condition.h"
+#include "policy/template.h"
+#include "policy/tool_match.h"
+#include "policy/variables.h"
+
+namespace preloop::policy {
+namespace {
+
+// A condition compiled on first use: only the rules for the tool at hand
+// are compiled in a hook process.
+struct Compiled {
+  bool done = false;
+  std::shared_ptr<const cel::Program> program;
+  std::optional<SimpleCondition> simple;
+  std::string error;        // compile error, rendered with a caret
+  std::string error_short;  // one line
+};
+
+struct DocState {
+  const Document* doc;
+  std::vector<std::vector<Compiled>> compiled;  // [tool][condition]
+};
+
+void compile(const Condition& c, Compiled& out) {
+  if (out.done) return;
+  out.done = true;
+  if (c.type == ConditionType::Simple) {
+    std::string err;
+    out.simple = SimpleCondition::parse(c.expression, &err);
+    if (!out.simple) out.error = out.error_short = err;
+    return;
+  }
+  auto r = policy_env().compile(c.expression);
+  if (r.ok()) {
+    out.program = r.program;
+  } else {
+    out.error_short = r.error->message;
+    out.error = r.error->render(c.expression);
+  }
+}
+
+std::string rule_label(const Condition& c, const ToolRule& t) {
+  if (!c.id.empty()) return c.id;
+  return t.names.empty() ? std::string("rule") : t.names.front();
+}
+
+RuleRef make_ref(const std::string& layer, const Document& d, const ToolRule& t, const Condition* c) {
+  RuleRef r;
+  r.layer = layer;
+  r.file = d.file;
+  const SourceLoc& loc = c ? c->loc : t.loc;
+  r.line = loc.line;
+  r.column = loc.column;
+  r.tool = t.names.empty() ? "" : t.names.front();
+  if (c) {
+    r.id = c->id;
+    r.description = c->description;
+    r.expression = c->expression;
+    r.workflow = c->workflow;
+    r.timeout_seconds = c->timeout_seconds;
+  }
+  if (r.workflow.empty()) r.workflow = t.workflow;
+  if (r.description.empty()) r.description = t.description;
+  if (r.timeout_seconds == 0 && !r.workflow.empty())
+    if (const Workflow* w = d.find_workflow(r.workflow)) r.timeout_seconds = w->timeout_seconds;
+  return r;
+}
+
+struct Outcome {
+  Verdict verdict = Verdict::None;
+  bool needs_approval = false;
+  std::string reason;
+  RuleRef rule;
+  bool has_rule = false;
+};
+
+Outcome from_action(Action a, RuleRef ref, const std::string& label, const nlohmann::json& args) {
+  Outcome o;
+  o.has_rule = true;
+  std::string where = " [" + label + " at " + ref.file + ":" + std::to_string(ref.line) + "]";
+  std::string msg = render_template(ref.description, args);
+  switch (a) {
+    case Action::Deny:
+      o.verdict = Verdict::Deny;
+      o.reason = (msg.empty() ? std::string("Blocked by policy") : msg) + where;
+      break;
+    case Action::Allow:
+      o.verdict = Verdict::Allow;
+      o.reason = (msg.empty() ? std::string("Allowed by policy") : msg) + where;
+      break;
+    case Action::RequireApproval:
+      o.verdict = Verdict::Ask;
+      o.needs_approval = true;
+      o.reason = "Approval required" + (msg.empty() ? std::string() : ": " + msg) +
+                 (ref.workflow.empty() ? std::string() : " (workflow '" + ref.workflow + "')") + where;
+      break;
+  }
+  o.rule = std::move(ref);
+  return o;
+}
+
+}  // namespace
+
+struct Engine::Impl {
+  std::vector<LayerDocs> layers;
+  // Parallel to layers[i].docs[j]; mutable: compiled lazily.
+  mutable std::vector<std::vector<DocState>> state;
+
+  Outcome eval_doc(const std::string& layer, DocState& ds, const protocol::HookEvent& ev, const ToolName& tn,
+                   EventVariables& vars, cel::Activation& act, std::vector<TraceStep>* trace) const {
+    const Document& d = *ds.doc;
+    for (std::size_t ti = 0; ti < d.tools.size(); ++ti) {
+      const ToolRule& t = d.tools[ti];
+      if (!tool_matches(t.names, t.source, tn)) continue;
+      if (!t.enabled) {
+        Outcome o;
+        o.verdict = Verdict::Deny;
+        o.has_rule = true;
+        o.rule = make_ref(layer, d, t, nullptr);
+        o.reason = "Tool " + ev.tool_name + " is disabled by policy [" + d.file + ":" + std::to_string(t.loc.line) + "]";
+        if (trace) trace->push_back({layer, t.loc.str(), "(tool disabled)", "matched: deny"});
+        return o;
+      }
+      if (t.conditions.empty()) {
+        if (t.workflow.empty()) continue;
+        // Preloop's legacy form: a tool with a workflow and no conditions
+        // requires approval for every call.
+        if (trace) trace->push_back({layer, t.loc.str(), "(every call)", "matched: require_approval"});
+        return from_action(Action::RequireApproval, make_ref(layer, d, t, nullptr), t.names.front(), vars.args);
+      }
+      for (std::size_t ci = 0; ci < t.conditions.size(); ++ci) {
+        const Condition& c = t.conditions[ci];
+        if (!c.enabled) {
+          if (trace) trace->push_back({layer, c.loc.str(), c.expression, "skipped: disabled"});
+          continue;
+        }
+        Compiled& comp = ds.compiled[ti][ci];
+        compile(c, comp);
+        std::string err;
+        bool matched = false;
+        if (!comp.error.empty()) {
+          // A rule that cannot compile is an invalid policy: deny, do not guess.
+          if (trace) trace->push_back({layer, c.expr_loc.str(), c.expression, "invalid: " + comp.error_short});
+          Outcome o;
+          o.verdict = Verdict::Deny;
+          o.has_rule = true;
+          o.rule = make_ref(layer, d, t, &c);
+          o.reason = "Invalid policy expression at " + c.expr_loc.str() + ": " + comp.error_short +
+                     " (run `preloop-hook rules validate`)";
+          return o;
+        }
+        if (comp.simple) {
+          matched = comp.simple->evaluate(vars.args);
+        } else {
+          vars.bind_lazy(*comp.program, ev, act);
+          cel::Value v = comp.program->evaluate(act);
+          if (v.is_error()) err = v.error_message();
+          else if (!v.is_bool()) err = "condition returned " + std::string(v.type_name()) + ", not bool";
+          else matched = v.as_bool();
+        }
+        if (!err.empty()) {
+          // Preloop fails closed per rule: an error means require approval.
+          if (trace) trace->push_back({layer, c.loc.str(), c.expression, "error: " + err});
+          Outcome o = from_action(Action::RequireApproval, make_ref(layer, d, t, &c), rule_label(c, t), vars.args);
+          o.reason = "Rule evaluation error (failing closed): " + err + " [" + rule_label(c, t) + " at " + d.file +
+                     ":" + std::to_string(c.loc.line) + "]";
+          o.rule.description = "Rule evaluation error (failing closed): " + err;
+          return o;
+        }
+        if (trace)
+          trace->push_back({layer, c.loc.str(), c.expression,
+                            matched ? "matched: " + std::string(to_string(c.action)) : "no match"});
+        if (matched) return from_action(c.action, make_ref(layer, d, t, &c), rule_label(c, t), vars.args);
+      }
+    }
+    return {};
+  }
+};
+
+Engine::Engine() : impl_(std::make_unique<Impl>()) {}
+Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+
+const std::vector<LayerDocs>& Engine::layers() const { return impl_->layers; }
+
+void Engine::add_layer(LayerDocs layer) {
+  impl_->layers.push_back(std::move(layer));
+  // Rebuild state pointers: the layers vector may have reallocated.
+  impl_->state.clear();
+  for (const auto& l : impl_->layers) {
+    std::vector<DocState> docs;
+    for (const auto& d : l.docs) {
+      DocState ds{&d, {}};
+      for (const auto& t : d.tools) ds.compiled.emplace_back(t.conditions.size());
+      docs.push_back(std::move(ds));
+    }
+    impl_->state.push_back(std::move(docs));
+  }
+}
+
+Decision Engine::evaluate(const protocol::HookEvent& ev, const EvalOptions& opt) const {
+  std::string home = opt.home;
+  if (home.empty())
+    if (const char* h = std::getenv("HOME")) home = h;
+  std::string project = opt.project_dir;
+  if (project.empty()) {
+    const char* p = std::getenv("CLAUDE_PROJECT_DIR");
+    project = p && *p ? p : ev.cwd;
+  }
+  EventVariables vars(ev, home, project);
+  cel::Activation act;
+  vars.bind(act);
+  ToolName tn = ToolName::parse(ev.tool_name);
+
+  Decision best;
+  std::vector<TraceStep>* trace = opt.full_trace ? &best.trace : nullptr;
+  for (std::size_t li = 0; li < impl_->layers.size(); ++li) {
+    const LayerDocs& layer = impl_->layers[li];
+    for (auto& ds : impl_->state[li]) {
+      if (best.verdict == Verdict::Deny && !opt.full_trace) return best;
+      Outcome o = impl_->eval_doc(layer.name, ds, ev, tn, vars, act, trace);
+      if (o.verdict == Verdict::Allow && !layer.honour_allow) {
+        // A cloned repository must not be able to approve its own commands.
+        if (trace)
+          trace->push_back({layer.name, o.rule.location(), o.rule.expression,
+                            "ignored: allow from an untrusted project (add it to trusted_projects)"});
+        continue;
+      }
+      if (o.verdict > best.verdict) {
+        best.verdict = o.verdict;
+        best.needs_approval = o.needs_approval;
+        best.reason = std::move(o.reason);
+        best.has_rule = o.has_rule;
+        best.rule = std::move(o.rule);
+      }
+    }
+  }
+  return best;
+}
+
+}  // namespace preloop::policy

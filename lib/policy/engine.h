@@ -1,0 +1,46 @@
+// A set of policy documents in layers, compiled once per process and
+// evaluated against hook events: within one document the first matching
+// condition wins; across documents and layers the most restrictive answer
+// wins (deny > ask/require_approval > allow > no decision).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "policy/decision.h"
+#include "policy/document.h"
+#include "protocol/event.h"
+
+namespace preloop::policy {
+
+struct LayerDocs {
+  std::string name;            // managed | synced | user | project | pack:<profile>
+  std::vector<Document> docs;
+  bool honour_allow = true;    // false for an untrusted project layer
+};
+
+struct EvalOptions {
+  std::string home;            // for ~ in shell analysis; default: $HOME
+  std::string project_dir;     // default: $CLAUDE_PROJECT_DIR, else the event's cwd
+  bool full_trace = false;     // evaluate every document even after a deny
+};
+
+class Engine {
+ public:
+  Engine();
+  ~Engine();
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+
+  void add_layer(LayerDocs layer);
+  Decision evaluate(const protocol::HookEvent& event, const EvalOptions& options = {}) const;
+
+  const std::vector<LayerDocs>& layers() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace preloop::policy

@@ -1,0 +1,43 @@
+// Finding and loading every policy layer for one hook call.
+//
+//   managed  /etc/preloop-hook/rules/*.{yaml,yml,json}
+//   synced   $XDG_DATA_HOME/preloop-hook/synced/policy.{json,yaml}
+//   user     $XDG_CONFIG_HOME/preloop-hook/rules/*.{yaml,yml,json}
+//   project  <project>/.preloop/*.{yaml,yml,json}  (allow honoured only if trusted)
+//   packs    built-in packs enabled by the profile (recommended | strict | off)
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "policy/engine.h"
+
+namespace preloop::policy {
+
+struct LoadOptions {
+  std::string project_dir;       // where .preloop/ is looked for; empty = no project layer
+  std::string profile;           // overrides Config::profile when set
+  bool packs_only = false;       // only the built-in packs (pack suites)
+  std::vector<std::filesystem::path> extra_files;  // `test --rules FILE`: an extra "cli" layer
+};
+
+struct PolicySet {
+  Engine engine;
+  std::vector<Diagnostic> diags;        // errors make the hook deny every call
+  std::vector<std::string> files;       // what was loaded, in layer order
+};
+
+PolicySet load_policy_set(const Config& config, const LoadOptions& options);
+
+// Documents of the built-in packs enabled by a profile.
+std::vector<Document> load_packs(const std::string& profile, std::vector<Diagnostic>& diags);
+
+// True when dir (or a parent) is one of the trusted project directories.
+bool is_trusted_project(const Config& config, const std::filesystem::path& dir);
+
+// Policy files of one directory, sorted by name.
+std::vector<std::filesystem::path> policy_files_in(const std::filesystem::path& dir);
+
+}  // namespace preloop::policy

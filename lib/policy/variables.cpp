@@ -1,0 +1,86 @@
+#include "policy/variables.h"
+
+#include <algorithm>
+
+#include "policy/tool_match.h"
+#if __has_include("shell/cel_bindings.h")
+#include "shell/analyze.h"
+#include "shell/cel_bindings.h"
+#define PRELOOP_HAVE_SHELL 1
+#endif
+#if __has_include("secrets/cel_bindings.h")
+#include "secrets/cel_bindings.h"
+#define PRELOOP_HAVE_SECRETS 1
+#endif
+
+namespace preloop::policy {
+
+EventVariables::EventVariables(const protocol::HookEvent& ev, std::string home_dir, std::string project)
+    : home(std::move(home_dir)), project_dir(std::move(project)) {
+  args = ev.tool_input.is_object() ? ev.tool_input : nlohmann::json::object();
+  if (!args.contains("cwd")) args["cwd"] = ev.cwd;
+  if (!args.contains("path")) {
+    for (const char* k : {"file_path", "notebook_path"}) {
+      auto it = args.find(k);
+      if (it != args.end() && it->is_string()) {
+        args["path"] = *it;
+        break;
+      }
+    }
+  }
+  auto t = ToolName::parse(ev.tool_name);
+  tool = {{"name", t.name}, {"is_mcp", t.is_mcp}, {"server", t.server}, {"mcp_tool", t.mcp_tool}};
+  session = {{"id", ev.session_id},         {"cwd", ev.cwd},
+             {"permission_mode", ev.permission_mode}, {"agent_id", ev.agent_id},
+             {"agent_type", ev.agent_type}, {"project_dir", project_dir},
+             {"home", home},                {"event", ev.event_name}};
+}
+
+void EventVariables::bind(cel::Activation& act) const {
+  act.bind_json("args", &args);
+  act.bind_json("tool", &tool);
+  act.bind_json("session", &session);
+}
+
+void EventVariables::bind_lazy(const cel::Program& program, const protocol::HookEvent& ev, cel::Activation& act) {
+  const auto& vars = program.variables();
+  auto uses = [&](const char* v) { return std::find(vars.begin(), vars.end(), v) != vars.end(); };
+  if (!shell_bound && uses("shell")) {
+    shell_bound = true;
+#ifdef PRELOOP_HAVE_SHELL
+    std::string command;
+    if (auto it = ev.tool_input.find("command"); it != ev.tool_input.end() && it->is_string() &&
+                                                 (ev.tool_name == "Bash" || ev.tool_name == "PowerShell"))
+      command = it->get<std::string>();
+    shell::Context sctx;
+    sctx.cwd = ev.cwd;
+    sctx.home = home;
+    sctx.project_dir = project_dir;
+    act.bind("shell", shell::to_cel(shell::analyze(command, sctx)));
+#else
+    act.bind("shell", cel::Value::StringMap({}));
+#endif
+  }
+  if (!secrets_bound && uses("secrets")) {
+    secrets_bound = true;
+#ifdef PRELOOP_HAVE_SECRETS
+    act.bind("secrets", secrets::findings_value(ev.tool_input));
+#else
+    act.bind("secrets", cel::Value::StringMap({{"found", cel::Value::Bool(false)}}));
+#endif
+  }
+}
+
+const cel::Env& policy_env() {
+  static const cel::Env env = [] {
+    cel::Env e;
+    for (const char* v : kVariables) e.declare_variable(v);
+#ifdef PRELOOP_HAVE_SHELL
+    shell::register_functions(e);
+#endif
+    return e;
+  }();
+  return env;
+}
+
+}  // namespace preloop::policy

@@ -1,0 +1,39 @@
+// The CEL variables a condition sees:
+//   args    — tool_input plus `cwd`; `path` aliases file_path/notebook_path
+//   tool    — {name, is_mcp, server, mcp_tool}
+//   session — {id, cwd, permission_mode, agent_id, agent_type, project_dir, home}
+//   shell   — the analysis of args.command (Bash), computed on first use
+//   secrets — secrets found in the tool input, computed on first use
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cel/cel.h"
+#include "protocol/event.h"
+
+namespace preloop::policy {
+
+inline constexpr const char* kVariables[] = {"args", "tool", "session", "shell", "secrets"};
+
+// Builds the eagerly bound variables; `shell` and `secrets` are bound by
+// bind_lazy() when a program reads them.
+struct EventVariables {
+  nlohmann::json args;
+  nlohmann::json tool;
+  nlohmann::json session;
+  bool shell_bound = false;
+  bool secrets_bound = false;
+  std::string home;
+  std::string project_dir;
+
+  EventVariables(const protocol::HookEvent& ev, std::string home, std::string project_dir);
+  void bind(cel::Activation& act) const;
+  void bind_lazy(const cel::Program& program, const protocol::HookEvent& ev, cel::Activation& act);
+};
+
+// A cel::Env with the variables declared and the extension functions registered.
+const cel::Env& policy_env();
+
+}  // namespace preloop::policy

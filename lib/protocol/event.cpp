@@ -1,0 +1,88 @@
+#include "protocol/event.h"
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <unistd.h>
+
+namespace preloop::protocol {
+namespace {
+
+std::string string_field(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return {};
+  if (!it->is_string())
+    throw ProtocolError(std::string("field '") + key + "' must be a string, got " + it->type_name());
+  return it->get<std::string>();
+}
+
+EventKind kind_of(const std::string& name) {
+  if (name == "PreToolUse") return EventKind::PreToolUse;
+  if (name == "PostToolUse") return EventKind::PostToolUse;
+  if (name == "PostToolUseFailure") return EventKind::PostToolUseFailure;
+  return EventKind::Other;
+}
+
+}  // namespace
+
+HookEvent parse_event(std::string_view text) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+      throw ProtocolError("empty hook input: expected one JSON event on stdin");
+    throw ProtocolError(std::string("hook input is not valid JSON (") + e.what() + ")");
+  }
+  if (!j.is_object()) throw ProtocolError(std::string("hook input must be a JSON object, got ") + j.type_name());
+
+  HookEvent ev;
+  ev.raw_size = text.size();
+  ev.event_name = string_field(j, "hook_event_name");
+  ev.kind = kind_of(ev.event_name);
+  ev.session_id = string_field(j, "session_id");
+  ev.transcript_path = string_field(j, "transcript_path");
+  ev.cwd = string_field(j, "cwd");
+  ev.permission_mode = string_field(j, "permission_mode");
+  ev.agent_id = string_field(j, "agent_id");
+  ev.agent_type = string_field(j, "agent_type");
+  ev.tool_use_id = string_field(j, "tool_use_id");
+  ev.prompt_id = string_field(j, "prompt_id");
+  ev.tool_name = string_field(j, "tool_name");
+  ev.error = string_field(j, "error");
+
+  bool tool_event = ev.kind != EventKind::Other;
+  if (ev.event_name.empty()) throw ProtocolError("hook input has no 'hook_event_name'");
+  if (tool_event && ev.tool_name.empty()) throw ProtocolError("hook input has no 'tool_name'");
+
+  if (auto it = j.find("tool_input"); it != j.end() && !it->is_null()) {
+    if (!it->is_object())
+      throw ProtocolError(std::string("'tool_input' must be a JSON object, got ") + it->type_name());
+    ev.tool_input = std::move(*it);
+  } else if (ev.kind == EventKind::PreToolUse) {
+    throw ProtocolError("PreToolUse input has no 'tool_input'");
+  }
+  if (auto it = j.find("tool_response"); it != j.end()) ev.tool_response = std::move(*it);
+  if (auto it = j.find("duration_ms"); it != j.end() && it->is_number()) ev.duration_ms = it->get<std::int64_t>();
+  return ev;
+}
+
+std::string read_all_capped(int fd, std::size_t max_bytes) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw ProtocolError(std::string("cannot read hook input: ") + std::strerror(errno));
+    }
+    if (out.size() + static_cast<std::size_t>(n) > max_bytes)
+      throw ProtocolError("hook input exceeds the size cap of " + std::to_string(max_bytes) +
+                          " bytes (max_input_bytes in config)");
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+}  // namespace preloop::protocol

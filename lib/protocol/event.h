@@ -1,0 +1,45 @@
+// One Claude Code hook event, read from stdin.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace preloop::protocol {
+
+enum class EventKind { PreToolUse, PostToolUse, PostToolUseFailure, Other };
+
+struct HookEvent {
+  EventKind kind = EventKind::Other;
+  std::string event_name;       // hook_event_name as sent
+  std::string session_id;
+  std::string transcript_path;
+  std::string cwd;
+  std::string permission_mode;
+  std::string agent_id;
+  std::string agent_type;
+  std::string tool_use_id;
+  std::string prompt_id;
+  std::string tool_name;
+  nlohmann::json tool_input = nlohmann::json::object();
+  nlohmann::json tool_response;          // PostToolUse only (null otherwise)
+  std::string error;                     // PostToolUseFailure
+  std::optional<std::int64_t> duration_ms;
+  std::size_t raw_size = 0;              // bytes read from stdin
+};
+
+// Parses the JSON text of one event. Unknown fields are ignored; missing
+// optional fields stay empty. Throws ProtocolError with a specific message.
+HookEvent parse_event(std::string_view text);
+
+struct ProtocolError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Reads all of fd into out, refusing more than max_bytes (throws ProtocolError).
+std::string read_all_capped(int fd, std::size_t max_bytes);
+
+}  // namespace preloop::protocol

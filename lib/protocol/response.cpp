@@ -1,0 +1,39 @@
+#include "protocol/response.h"
+
+namespace preloop::protocol {
+
+Reply pre_tool_use_reply(const Decision& d, const nlohmann::json& updated_input) {
+  Reply r;
+  if (d.verdict == Verdict::None && updated_input.is_null()) return r;  // no decision: normal flow
+
+  nlohmann::json out = {{"hookEventName", "PreToolUse"}};
+  if (d.verdict != Verdict::None) {
+    out["permissionDecision"] = std::string(to_string(d.verdict));
+    out["permissionDecisionReason"] = d.reason;
+  }
+  if (!updated_input.is_null() && d.verdict != Verdict::Deny) out["updatedInput"] = updated_input;
+  r.stdout_text = nlohmann::json{{"hookSpecificOutput", std::move(out)}}.dump(-1, ' ', false,
+                                                                              nlohmann::json::error_handler_t::replace);
+  r.stdout_text += '\n';
+  if (d.verdict == Verdict::Deny) {
+    // Exit 2 blocks on every client version even if stdout is lost or
+    // rejected; the JSON carries the same reason for clients that read it.
+    r.exit_code = 2;
+    r.stderr_text = d.reason + "\n";
+  }
+  return r;
+}
+
+Reply post_tool_use_reply(const nlohmann::json& updated_tool_output, const std::string& additional_context) {
+  Reply r;
+  if (updated_tool_output.is_null() && additional_context.empty()) return r;
+  nlohmann::json out = {{"hookEventName", "PostToolUse"}};
+  if (!updated_tool_output.is_null()) out["updatedToolOutput"] = updated_tool_output;
+  if (!additional_context.empty()) out["additionalContext"] = additional_context;
+  r.stdout_text = nlohmann::json{{"hookSpecificOutput", std::move(out)}}.dump(-1, ' ', false,
+                                                                              nlohmann::json::error_handler_t::replace);
+  r.stdout_text += '\n';
+  return r;
+}
+
+}  // namespace preloop::protocol

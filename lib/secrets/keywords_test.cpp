@@ -1,0 +1,39 @@
+// The keyword prefilter against a naive case-insensitive search.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <random>
+#include <string>
+
+#include "secrets/keywords.h"
+
+using preloop::secrets::KeywordMatcher;
+
+namespace {
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+}  // namespace
+
+TEST_CASE("keyword matcher agrees with a naive search") {
+  const std::vector<std::string> kws = {"key", "secret", "token", "sk", "sk_", "sk-ant-", "ghp_", "://", "xox",
+                                        "a3t", "passw", "private key", "-h", ":aa", "dp.pt.", "s", "ke"};
+  KeywordMatcher m(kws);
+  std::mt19937 rng(42);
+  const std::string alphabet = "keyKEYsecrtoSKnp_-:/ax3hAHd.vw ";
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    std::size_t n = rng() % 40;
+    for (std::size_t i = 0; i < n; ++i) text.push_back(alphabet[rng() % alphabet.size()]);
+    auto hits = m.find(text);
+    for (std::size_t k = 0; k < kws.size(); ++k) {
+      CAPTURE(text);
+      CAPTURE(kws[k]);
+      CHECK(hits[k] == (lower(text).find(kws[k]) != std::string::npos));
+    }
+  }
+  CHECK(m.find("-----BEGIN RSA PRIVATE KEY-----")[11]);
+  CHECK_FALSE(m.find("")[0]);
+}

@@ -1,0 +1,123 @@
+#include "secrets/tool_io.h"
+
+#include "secrets/marker.h"
+
+namespace preloop::secrets {
+namespace {
+
+using json = nlohmann::json;
+
+// Masks the string at pointer p in doc, reporting its findings (minus those
+// whose secret also occurs in `already`).
+void check_field(json& doc, const std::string& p, std::string_view already, const Detector& d,
+                 std::string_view session, InputCheck& out) {
+  json::json_pointer ptr(p);
+  if (!doc.contains(ptr) || !doc[ptr].is_string()) return;
+  std::string& s = doc[ptr].get_ref<std::string&>();
+  std::vector<Finding> found;
+  for (Finding& f : d.scan(s)) {
+    std::string_view secret = std::string_view(s).substr(f.start, f.end - f.start);
+    if (!already.empty() && already.find(secret) != std::string_view::npos) continue;
+    f.path = p;
+    found.push_back(std::move(f));
+  }
+  if (found.empty()) return;
+  out.findings.insert(out.findings.end(), found.begin(), found.end());
+  apply_masks(s, found, session);
+}
+
+std::string_view string_at(const json& doc, const char* key) {
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>()) : std::string_view();
+}
+
+bool binary_payload(const json& obj, const std::string& key) {
+  if (key == "base64") return true;
+  if (key != "data") return false;
+  if (obj.contains("mimeType") || obj.contains("mime_type") || obj.contains("media_type")) return true;
+  auto t = obj.find("type");
+  return t != obj.end() && t->is_string() && (*t == "image" || *t == "audio" || *t == "blob");
+}
+
+void mask_strings(json& v, const Detector& d, std::string_view session, std::size_t& count) {
+  if (v.is_string()) {
+    std::string& s = v.get_ref<std::string&>();
+    std::vector<Finding> found = d.scan(s);
+    apply_masks(s, found, session);
+    count += found.size();
+  } else if (v.is_array()) {
+    for (auto& item : v) mask_strings(item, d, session, count);
+  } else if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it)
+      if (!binary_payload(v, it.key())) mask_strings(it.value(), d, session, count);
+  }
+}
+
+// Fields whose values are enums or names in the tools' schemas: kept, or the
+// replacement output would fail validation and be ignored.
+bool schema_field(const std::string& key) {
+  return key == "type" || key == "mode" || key == "mimeType" || key == "mime_type" || key == "media_type" ||
+         key == "filePath" || key == "file_path" || key == "codeText";
+}
+
+void replace_strings(json& v, const std::string& notice) {
+  if (v.is_string()) {
+    if (!v.get_ref<const std::string&>().empty()) v = notice;
+  } else if (v.is_array()) {
+    for (auto& item : v) replace_strings(item, notice);
+  } else if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it)
+      if (!schema_field(it.key())) replace_strings(it.value(), notice);
+  }
+}
+
+}  // namespace
+
+InputKind classify_tool(std::string_view t) {
+  if (t == "Write" || t == "Edit" || t == "MultiEdit" || t == "NotebookEdit") return InputKind::FileWrite;
+  if (t == "Bash" || t == "PowerShell") return InputKind::Command;
+  return InputKind::Other;
+}
+
+InputCheck check_tool_input(std::string_view tool_name, const json& tool_input, const Detector& detector,
+                            std::string_view session_id) {
+  InputCheck out;
+  out.kind = classify_tool(tool_name);
+  if (out.kind == InputKind::Other || !tool_input.is_object()) return out;
+  json doc = tool_input;
+  if (tool_name == "Write") {
+    check_field(doc, "/content", {}, detector, session_id, out);
+  } else if (tool_name == "Edit") {
+    check_field(doc, "/new_string", string_at(tool_input, "old_string"), detector, session_id, out);
+  } else if (tool_name == "MultiEdit") {
+    if (auto it = tool_input.find("edits"); it != tool_input.end() && it->is_array())
+      for (std::size_t i = 0; i < it->size(); ++i)
+        if ((*it)[i].is_object())
+          check_field(doc, "/edits/" + std::to_string(i) + "/new_string", string_at((*it)[i], "old_string"), detector,
+                      session_id, out);
+  } else if (tool_name == "NotebookEdit") {
+    check_field(doc, "/new_source", {}, detector, session_id, out);
+  } else {
+    check_field(doc, "/command", {}, detector, session_id, out);
+  }
+  if (!out.findings.empty()) out.masked = std::move(doc);
+  return out;
+}
+
+json mask_tool_output(const json& tool_response, const Detector& detector, std::string_view session_id,
+                      std::size_t* masked) {
+  json copy = tool_response;
+  std::size_t count = 0;
+  mask_strings(copy, detector, session_id, count);
+  if (masked) *masked = count;
+  if (count == 0) return nullptr;
+  return copy;
+}
+
+json withhold_tool_output(const json& tool_response, const std::string& notice) {
+  json copy = tool_response;
+  replace_strings(copy, notice);
+  return copy;
+}
+
+}  // namespace preloop::secrets

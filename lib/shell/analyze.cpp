@@ -1,0 +1,36 @@
+#include "shell/analyze.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "shell/effects.h"
+#include "shell/parser.h"
+#include "shell/paths.h"
+#include "shell/walker.h"
+
+namespace preloop::shell {
+
+Analysis analyze(std::string_view command, const Context& ctx, const Limits& limits) {
+  Analysis out;
+  if (command.size() > limits.max_bytes) {
+    out.unparseable = true;
+    out.error = "command longer than " + std::to_string(limits.max_bytes) + " bytes";
+    return out;
+  }
+  Budget budget;
+  budget.max_depth = limits.max_depth;
+  budget.max_nodes = limits.max_words;
+  budget.has_deadline = limits.time_budget.count() > 0;
+  budget.deadline = std::chrono::steady_clock::now() + limits.time_budget;
+  Walker walker(ctx, limits, budget, out);
+  try {
+    walker.run_top(command);
+  } catch (const LimitExceeded& e) {
+    out.unparseable = true;
+    out.error = e.what();
+  }
+  return out;
+}
+
+}  // namespace preloop::shell

@@ -1,0 +1,171 @@
+#include "shell/paths.h"
+
+#include <vector>
+
+namespace preloop::shell {
+
+namespace {
+
+std::vector<std::string_view> split(std::string_view p) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < p.size()) {
+    while (i < p.size() && p[i] == '/') ++i;
+    std::size_t j = i;
+    while (j < p.size() && p[j] != '/') ++j;
+    if (j > i) out.push_back(p.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool has_glob(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+
+std::string normalize_path(std::string_view path, std::string_view cwd, std::string_view home) {
+  std::string full;
+  if (!home.empty() && (path == "~" || path.substr(0, 2) == "~/")) {
+    full = std::string(home) + std::string(path.substr(1));
+  } else if (!path.empty() && path[0] == '/') {
+    full = std::string(path);
+  } else if (!cwd.empty()) {
+    full = std::string(cwd) + "/" + std::string(path);
+  } else {
+    full = std::string(path);
+  }
+  bool absolute = !full.empty() && full[0] == '/';
+  std::vector<std::string_view> out;
+  std::size_t leading_up = 0;
+  for (auto c : split(full)) {
+    if (c == ".") continue;
+    if (c == "..") {
+      if (!out.empty() && out.back() != "..") out.pop_back();
+      else if (!absolute) out.push_back(c), ++leading_up;
+      continue;
+    }
+    out.push_back(c);
+  }
+  std::string r = absolute ? "/" : "";
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (i) r += '/';
+    r += out[i];
+  }
+  if (r.empty()) r = absolute ? "/" : ".";
+  return r;
+}
+
+bool path_under(std::string_view path, std::string_view dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (dir.empty() || path.empty()) return false;
+  if (dir == "/") return path[0] == '/';
+  if (path.substr(0, dir.size()) != dir) return false;
+  return path.size() == dir.size() || path[dir.size()] == '/';
+}
+
+bool component_match(std::string_view name, std::string_view pat, bool shell_dots) {
+  if (shell_dots && !name.empty() && name[0] == '.' && (pat.empty() || pat[0] != '.')) return false;
+  // iterative wildcard match with single backtrack point
+  std::size_t n = 0, p = 0, star_p = std::string_view::npos, star_n = 0;
+  auto class_match = [&](std::size_t& pp, char c) -> int {  // -1: malformed
+    std::size_t j = pp + 1;
+    bool neg = false;
+    if (j < pat.size() && (pat[j] == '!' || pat[j] == '^')) neg = true, ++j;
+    bool ok = false;
+    bool first = true;
+    while (j < pat.size() && (first || pat[j] != ']')) {
+      first = false;
+      char lo = pat[j];
+      if (j + 2 < pat.size() && pat[j + 1] == '-' && pat[j + 2] != ']') {
+        if (c >= lo && c <= pat[j + 2]) ok = true;
+        j += 3;
+      } else {
+        if (c == lo) ok = true;
+        ++j;
+      }
+    }
+    if (j >= pat.size()) return -1;
+    pp = j + 1;
+    return ok != neg;
+  };
+  while (n < name.size()) {
+    if (p < pat.size() && pat[p] == '*') {
+      star_p = p++;
+      star_n = n;
+      continue;
+    }
+    if (p < pat.size() && pat[p] == '?') {
+      ++p, ++n;
+      continue;
+    }
+    if (p < pat.size() && pat[p] == '[') {
+      std::size_t pp = p;
+      int m = class_match(pp, name[n]);
+      if (m == 1) {
+        p = pp, ++n;
+        continue;
+      }
+      if (m == -1 && name[n] == '[') {
+        ++p, ++n;
+        continue;
+      }
+    } else if (p < pat.size() && pat[p] == name[n]) {
+      ++p, ++n;
+      continue;
+    }
+    if (star_p == std::string_view::npos) return false;
+    p = star_p + 1;
+    n = ++star_n;
+  }
+  while (p < pat.size() && pat[p] == '*') ++p;
+  return p == pat.size();
+}
+
+namespace {
+
+// `work` bounds the total number of steps (patterns with many ** backtrack).
+bool match_parts(const std::vector<std::string_view>& name, std::size_t ni,
+                 const std::vector<std::string_view>& pat, std::size_t pi, int& work) {
+  while (pi < pat.size()) {
+    if (--work < 0) return false;
+    if (pat[pi] == "**") {
+      for (std::size_t k = ni; k <= name.size(); ++k)
+        if (match_parts(name, k, pat, pi + 1, work)) return true;
+      return false;
+    }
+    if (ni >= name.size() || !component_match(name[ni], pat[pi])) return false;
+    ++ni, ++pi;
+  }
+  return ni == name.size();
+}
+
+}  // namespace
+
+bool glob_match(std::string_view path, std::string_view pattern) {
+  bool pabs = !pattern.empty() && pattern[0] == '/';
+  bool tabs = !path.empty() && path[0] == '/';
+  auto pp = split(pattern);
+  if (pabs != tabs && !(pp.size() && pp[0] == "**")) return false;
+  int work = 4096;
+  return match_parts(split(path), 0, pp, 0, work);
+}
+
+bool path_covers(std::string_view pattern, std::string_view target) {
+  auto pc = split(pattern);
+  auto tc = split(target);
+  if (pattern.empty() || target.empty() || (pattern[0] == '/') != (target[0] == '/')) return false;
+  if (pc.size() <= tc.size()) {
+    for (std::size_t i = 0; i < pc.size(); ++i)
+      if (!component_match(tc[i], pc[i], true)) return false;
+    return true;
+  }
+  if (pc.size() == tc.size() + 1 && (pc.back() == "*" || pc.back() == "**")) {
+    for (std::size_t i = 0; i < tc.size(); ++i)
+      if (!component_match(tc[i], pc[i], true)) return false;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace preloop::shell

@@ -1,0 +1,54 @@
+#include "shell/paths.h"
+
+#include <doctest/doctest.h>
+
+using namespace preloop::shell;
+
+TEST_CASE("normalize_path") {
+  CHECK(normalize_path("a/../b/./c/", "/x/y") == "/x/y/b/c");
+  CHECK(normalize_path("~/x", "/cwd", "/home/u") == "/home/u/x");
+  CHECK(normalize_path("~", "/cwd", "/home/u") == "/home/u");
+  CHECK(normalize_path("/../..", "/cwd") == "/");
+  CHECK(normalize_path("//etc///passwd", "/") == "/etc/passwd");
+  CHECK(normalize_path("rel", "") == "rel");
+}
+
+TEST_CASE("path_under is component-wise") {
+  CHECK(path_under("/etc/hosts", "/etc"));
+  CHECK(path_under("/etc", "/etc/"));
+  CHECK_FALSE(path_under("/etc2", "/etc"));
+  CHECK(path_under("/anything", "/"));
+  CHECK_FALSE(path_under("/x", ""));
+  CHECK_FALSE(path_under("$X/y", "/"));
+}
+
+TEST_CASE("path_covers models what a deletion hits") {
+  CHECK(path_covers("/", "/etc"));
+  CHECK(path_covers("/*", "/etc"));
+  CHECK(path_covers("/*", "/"));
+  CHECK(path_covers("/e?c", "/etc"));
+  CHECK(path_covers("/home/user", "/home/user/project"));
+  CHECK(path_covers("/home/user/*", "/home/user"));
+  CHECK(path_covers("/home/?*", "/home/user/project"));
+  CHECK_FALSE(path_covers("/home/user/?*", "/home/user"));
+  CHECK_FALSE(path_covers("/etc/nginx", "/etc"));
+  CHECK_FALSE(path_covers("/tmp/x", "/"));
+  CHECK_FALSE(path_covers("/p/*.log", "/p"));
+  CHECK_FALSE(path_covers("/p/*", "/p/.git"));    // * does not match a leading dot
+  CHECK(path_covers("/p/.*", "/p/.git"));
+  CHECK_FALSE(path_covers("$X", "/"));
+}
+
+TEST_CASE("glob_match") {
+  CHECK(glob_match("/home/u/project/.env", "**/.env*"));
+  CHECK(glob_match(".env.local", "**/.env*"));
+  CHECK(glob_match("/etc/claude-code", "/etc/claude-code/**"));
+  CHECK(glob_match("/etc/claude-code/a/b.json", "/etc/claude-code/**"));
+  CHECK(glob_match("/dev/sda1", "/dev/sd*"));
+  CHECK_FALSE(glob_match("/dev/null", "/dev/sd*"));
+  CHECK(glob_match("/a/b/c.pem", "**/*.pem"));
+  CHECK_FALSE(glob_match("/a/b/c.pem.txt", "**/*.pem"));
+  CHECK(glob_match("/x/settings.local.json", "**/settings*.json"));
+  CHECK(component_match("abc", "a[a-c]c"));
+  CHECK_FALSE(component_match("abc", "a[!b]c"));
+}

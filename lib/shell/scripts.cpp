@@ -1,0 +1,122 @@
+#include "shell/scripts.h"
+
+#include <algorithm>
+#include <array>
+
+namespace preloop::shell {
+
+std::string interpreter_family(std::string_view n) {
+  if (n.substr(0, 6) == "python" || n == "pypy" || n == "pypy3") {
+    std::string_view rest = n.substr(n.substr(0, 4) == "pypy" ? 4 : 6);
+    if (std::all_of(rest.begin(), rest.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }))
+      return "python";
+    return "";
+  }
+  if (n == "node" || n == "nodejs" || n == "bun" || n == "deno") return "node";
+  if (n == "perl" || n.substr(0, 5) == "perl5") return "perl";
+  if (n == "ruby" || n == "jruby") return "ruby";
+  if (n == "awk" || n == "gawk" || n == "nawk" || n == "mawk" || n == "busybox-awk") return "awk";
+  if (n == "php" || (n.substr(0, 3) == "php" && n.size() <= 6 && n.find_first_not_of("php0123456789.") == std::string_view::npos))
+    return "php";
+  return "";
+}
+
+namespace {
+
+bool has_any(std::string_view code, std::initializer_list<std::string_view> words) {
+  for (auto w : words)
+    if (code.find(w) != std::string_view::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> script_effects(std::string_view family, std::string_view code) {
+  std::vector<std::string> out;
+  bool del = has_any(code, {"rmtree", "unlink", "rmdir", "rm_rf", "rm_r", "rmSync", "fs.rm", "os.remove",
+                            "send2trash", "remove_tree", "File.delete", "FileUtils.rm", "FileUtils.remove",
+                            "Deno.remove", ".rm(", "rimraf", "os.removedirs", "shutil.move"});
+  bool exec = has_any(code, {"os.system", "subprocess", "popen", "os.exec", "os.spawn", "pty.spawn",
+                             "getoutput", "child_process", "execSync", "spawnSync", "execFile", "exec(",
+                             "spawn(", "system(", "system ", "qx", "%x", "Open3", "shell_exec", "passthru",
+                             "proc_open", "Deno.run", "Deno.Command", "Bun.spawn", "Bun.$", "IO.popen",
+                             "exec "});
+  if (family == "ruby" || family == "perl" || family == "php")
+    exec = exec || code.find('`') != std::string_view::npos;
+  if (family == "awk")  // print ... | "cmd", "cmd" | getline
+    exec = exec || code.find("| \"") != std::string_view::npos || code.find("|\"") != std::string_view::npos ||
+           code.find("getline") != std::string_view::npos;
+  bool net = has_any(code, {"urllib", "requests", "http.client", "httpx", "socket", "aiohttp", "urlopen",
+                            "fetch(", "http.request", "https.request", "http.get", "https.get", "net.connect",
+                            "net.Socket", "axios", "XMLHttpRequest", "WebSocket", "LWP", "HTTP::", "IO::Socket",
+                            "Net::", "open-uri", "URI.open", "TCPSocket", "curl_", "fsockopen", "smtplib",
+                            "ftplib", "paramiko", "http://", "https://", "Socket"});
+  bool write = has_any(code, {"writeFile", "appendFile", "write_text", "write_bytes", ".write(",
+                              "file_put_contents", "File.write", "IO.write", "shutil.copy", "os.rename",
+                              "os.replace", "chmod", "createWriteStream", "'w'", "\"w\"", "'a'", "\"a\"",
+                              "'wb'", "\"wb\"", "open(F", "> $", ">$", "Deno.writeTextFile"});
+  if (del) out.push_back("delete");
+  if (exec) out.push_back("exec");
+  if (net) out.push_back("network");
+  if (write) out.push_back("write");
+  return out;
+}
+
+std::vector<std::string> embedded_commands(std::string_view code, std::size_t max) {
+  std::vector<std::string> out;
+  // string literals, in order, with their positions
+  struct Lit {
+    std::size_t start, end;
+    std::string text;
+  };
+  std::vector<Lit> lits;
+  for (std::size_t i = 0; i < code.size() && lits.size() < max * 4;) {
+    char q = code[i];
+    if (q != '\'' && q != '"' && q != '`') {
+      ++i;
+      continue;
+    }
+    std::string text;
+    std::size_t j = i + 1;
+    while (j < code.size() && code[j] != q) {
+      if (code[j] == '\\' && j + 1 < code.size()) {
+        char e = code[j + 1];
+        text += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+        j += 2;
+        continue;
+      }
+      text += code[j++];
+    }
+    if (j >= code.size()) break;
+    lits.push_back({i, j + 1, std::move(text)});
+    i = j + 1;
+  }
+  auto blank_between = [&](std::size_t a, std::size_t b, char sep) {
+    bool seen = false;
+    for (std::size_t k = a; k < b; ++k) {
+      char c = code[k];
+      if (c == sep && !seen) seen = true;
+      else if (c != ' ' && c != '\t' && c != '\n') return false;
+    }
+    return seen;
+  };
+  for (std::size_t k = 0; k < lits.size() && out.size() < max; ++k) {
+    // a list of literals: 'a', 'b', 'c' (joined) when inside [ ... ] or ( ... )
+    std::size_t e = k;
+    while (e + 1 < lits.size() && blank_between(lits[e].end, lits[e + 1].start, ',')) ++e;
+    if (e > k) {
+      std::string joined;
+      for (std::size_t m = k; m <= e; ++m) {
+        if (m > k) joined += ' ';
+        joined += lits[m].text;
+      }
+      out.push_back(std::move(joined));
+      k = e;
+      continue;
+    }
+    if (!lits[k].text.empty()) out.push_back(lits[k].text);
+  }
+  return out;
+}
+
+}  // namespace preloop::shell

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian/Ubuntu machine, builds preloop-hook, and then
+#   demo: runs the hook on sample tool calls with the default policy
+#   test: runs the whole test suite (the README's test command)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-demo}"
+bash packaging/deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)"
+
+case "$mode" in
+  demo)
+    sandbox="$(mktemp -d)"
+    trap 'rm -rf "$sandbox"' EXIT
+    export HOME="$sandbox/home" XDG_CONFIG_HOME="$sandbox/config" XDG_DATA_HOME="$sandbox/data"
+    mkdir -p "$HOME" /tmp/sample-project
+    for ev in hooks/sample-events/*.json; do
+      echo "== $(basename "$ev"): $(python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print(e["tool_name"], json.dumps(e["tool_input"])[:90])' "$ev")"
+      set +e
+      ./build/preloop-hook hook < "$ev"
+      code=$?
+      set -e
+      echo "-> exit code $code"
+    done
+    echo "== the audit trail of these calls"
+    ./build/preloop-hook audit list || true
+    ;;
+  test)
+    ctest --test-dir build --output-on-failure -j2
+    ;;
+  *)
+    echo "usage: $0 demo|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,151 @@
+// When the store fails: the decision is unchanged and prompt, the record is
+// spooled and folded in later, or — when even the spool fails — the hook denies.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/verify.h"
+#include "audit_harness.h"
+
+namespace fs = std::filesystem;
+using namespace preloop::audit_test;
+
+namespace {
+
+constexpr const char* kConfig = "profile: off\naudit: {busy_timeout_ms: 200}\n";
+
+// The answer of a healthy store for the same event, to compare against.
+Run control(const std::string& event) {
+  Sandbox healthy(kConfig);
+  return healthy.hook(event);
+}
+
+std::int64_t rows(const Sandbox& sb) { return preloop::audit::verify(sb.db()).rows; }
+
+void same_decision(const Run& got, const Run& want) {
+  CHECK(got.exit_code == want.exit_code);
+  CHECK(got.out == want.out);
+}
+
+}  // namespace
+
+TEST_CASE("write lock held by another connection past the deadline") {
+  Sandbox sb(kConfig);
+  REQUIRE(sb.hook(sb.pre("toolu_0", {{"command", "ls"}})).exit_code == 0);
+  std::string ev = sb.pre("toolu_1", {{"command", "git status"}});
+  Run want = control(ev);
+
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(sb.db().c_str(), &h) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(h, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  Run got = sb.hook(ev);
+  same_decision(got, want);
+  CHECK(got.ms < 1500);
+  CHECK(got.err.find("audit store unavailable") != std::string::npos);
+  CHECK(got.err.find("spool") != std::string::npos);
+  Run v = sb.audit({"verify"});
+  CHECK(v.exit_code == 1);
+  CHECK(v.out.find("waiting in the spool") != std::string::npos);
+  sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(h);
+
+  REQUIRE(sb.hook(sb.pre("toolu_2", {{"command", "ls"}})).exit_code == 0);
+  CHECK(rows(sb) == 3);
+  Run after = sb.audit({"verify"});
+  CHECK(after.exit_code == 0);
+  Run show = sb.audit({"show", "toolu_1", "--json"});
+  REQUIRE(show.exit_code == 0);
+  auto j = nlohmann::json::parse(show.out);
+  CHECK(j["origin"] == "spool");
+  CHECK(j["failure_class"].get<std::string>().find("audit_locked") != std::string::npos);
+}
+
+TEST_CASE("truncated (corrupt) database file") {
+  Sandbox sb(kConfig);
+  for (int i = 0; i < 3; ++i) REQUIRE(sb.hook(sb.pre("toolu_" + std::to_string(i), {{"command", "ls"}})).exit_code == 0);
+  fs::resize_file(sb.db(), 1000);
+  fs::remove(sb.db() + "-wal");
+  fs::remove(sb.db() + "-shm");
+  std::string ev = sb.pre("toolu_9", {{"command", "rm -rf build"}});
+  Run want = control(ev);
+  Run got = sb.hook(ev);
+  same_decision(got, want);
+  CHECK(got.err.find("audit store unavailable") != std::string::npos);
+  Run v = sb.audit({"verify"});
+  CHECK(v.exit_code == 1);
+  CHECK(v.out.find("corrupt") != std::string::npos);
+  CHECK(v.out.find("1 record(s) are waiting in the spool") != std::string::npos);
+}
+
+TEST_CASE("disk full: the store cannot grow (RLIMIT_FSIZE), the spool keeps the record") {
+  Sandbox sb(kConfig);
+  REQUIRE(sb.hook(sb.pre("toolu_0", {{"command", "ls"}})).exit_code == 0);
+  std::string ev = sb.pre("toolu_1", {{"command", "make"}});
+  Run want = control(ev);
+  auto limit = [](rlim_t bytes) {
+    return [bytes] {
+      ::signal(SIGXFSZ, SIG_IGN);
+      rlimit rl{bytes, bytes};
+      ::setrlimit(RLIMIT_FSIZE, &rl);
+    };
+  };
+  Run got = sb.hook(ev, limit(4096));
+  same_decision(got, want);
+  CHECK(got.err.find("spool") != std::string::npos);
+  CHECK(preloop::audit::verify(sb.db()).spooled == 1);
+
+  SUBCASE("and when not even the spool can be written, the hook denies") {
+    Run lost = sb.hook(sb.pre("toolu_2", {{"command", "make"}}), limit(16));
+    CHECK(lost.exit_code == 2);
+    CHECK(lost.err.find("could not be kept") != std::string::npos);
+  }
+  SUBCASE("the spooled record is folded in once the disk has room") {
+    REQUIRE(sb.hook(sb.pre("toolu_3", {{"command", "ls"}})).exit_code == 0);
+    auto v = preloop::audit::verify(sb.db());
+    CHECK(v.ok);
+    CHECK(v.rows == 3);
+  }
+}
+
+TEST_CASE("read-only store file and read-only directory (file modes enforced)") {
+  Sandbox sb(kConfig);
+  auto user = as_nobody();
+  if (running_as_root()) sb.chown_store(kNobody, kNobody);
+  REQUIRE(sb.hook(sb.pre("toolu_0", {{"command", "ls"}}), user).exit_code == 0);
+  std::string ev = sb.pre("toolu_1", {{"command", "ls -la"}});
+  Run want = control(ev);
+
+  SUBCASE("database file read-only: spooled, folded in after chmod back") {
+    REQUIRE(::chmod(sb.db().c_str(), 0400) == 0);
+    Run got = sb.hook(ev, user);
+    same_decision(got, want);
+    CHECK(got.err.find("audit store unavailable") != std::string::npos);
+    REQUIRE(::chmod(sb.db().c_str(), 0600) == 0);
+    REQUIRE(sb.hook(sb.pre("toolu_2", {{"command", "ls"}}), user).exit_code == 0);
+    auto v = preloop::audit::verify(sb.db());
+    CHECK(v.ok);
+    CHECK(v.rows == 3);
+  }
+  SUBCASE("directory and database read-only: nothing can be kept, the hook denies") {
+    REQUIRE(::chmod(sb.db().c_str(), 0400) == 0);
+    REQUIRE(::chmod((sb.dir() + "/store").c_str(), 0500) == 0);
+    Run got = sb.hook(ev, user);
+    CHECK(got.exit_code == 2);
+    CHECK(got.err.find("could not be kept") != std::string::npos);
+    ::chmod((sb.dir() + "/store").c_str(), 0700);
+  }
+  SUBCASE("with fail_mode: open the same failure lets the decision through, loudly") {
+    sb.set_config(std::string(kConfig) + "fail_mode: open\n");
+    REQUIRE(::chmod(sb.db().c_str(), 0400) == 0);
+    REQUIRE(::chmod((sb.dir() + "/store").c_str(), 0500) == 0);
+    Run got = sb.hook(ev, user);
+    CHECK(got.exit_code == 0);
+    CHECK(got.err.find("could not be kept") != std::string::npos);
+    ::chmod((sb.dir() + "/store").c_str(), 0700);
+  }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Whole-process benchmark of the hook, against a C hello-world built in the
+# same run as the floor. Usage: tests/bench/hook_bench.sh [path/to/preloop-hook]
+# Prints the median of each case and its ratio to the floor (spawn_bench.c).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+bin="${1:-$here/../../build/preloop-hook}"
+bin="$(realpath "$bin")"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+printf '#include <stdio.h>\nint main(void){puts("hello");return 0;}\n' > "$work/hello.c"
+cc -O2 -o "$work/hello" "$work/hello.c"
+cc -O2 -o "$work/spawn_bench" "$here/spawn_bench.c"
+
+export HOME="$work/home" XDG_CONFIG_HOME="$work/cfg" XDG_DATA_HOME="$work/data" PRELOOP_HOOK_MANAGED_DIR="$work/managed"
+unset CLAUDE_PROJECT_DIR PRELOOP_URL PRELOOP_API_KEY PRELOOP_HOOK_AUDIT_DB
+mkdir -p "$HOME/project" "$XDG_CONFIG_HOME/preloop-hook/rules"
+# The guide's policies, as a user would load them.
+cp "$here/../../rules/examples/"{block-destructive,medium-security,protect-sensitive-files,deployment-safeguards}.yaml \
+  "$XDG_CONFIG_HOME/preloop-hook/rules/"
+
+event() {  # tool, input json
+  printf '{"session_id":"b","transcript_path":"/dev/null","cwd":"%s","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"%s","tool_input":%s,"tool_use_id":"toolu_b"}' \
+    "$HOME/project" "$1" "$2"
+}
+event Bash '{"command":"npm test","description":"run tests"}' > "$work/pass.json"
+event Bash '{"command":"rm -rf / --no-preserve-root"}' > "$work/deny.json"
+event Write "{\"file_path\":\"$HOME/project/src/app.ts\",\"content\":\"export const x = 1;\\n\"}" > "$work/write.json"
+python3 - "$work/post.json" <<'PY'
+import json, sys
+out = "".join(f"line {i}: build step ok, 0 warnings\n" for i in range(1600))[:65536]
+ev = {"session_id": "b", "cwd": "/tmp", "hook_event_name": "PostToolUse", "tool_name": "Bash", "tool_use_id": "toolu_b",
+      "tool_input": {"command": "make"}, "tool_response": {"stdout": out, "stderr": "", "interrupted": False, "isImage": False}}
+json.dump(ev, open(sys.argv[1], "w"))
+PY
+
+run_cases() {  # label, config yaml
+  printf '%s' "$2" > "$work/config.yaml"
+  export PRELOOP_HOOK_CONFIG="$work/config.yaml"
+  "$work/spawn_bench" "${RUNS:-400}" \
+    floor "$work/pass.json" "$work/hello" -- \
+    "pass ($1)" "$work/pass.json" "$bin" hook -- \
+    "deny ($1)" "$work/deny.json" "$bin" hook -- \
+    "write ($1)" "$work/write.json" "$bin" hook -- \
+    "post 64KiB ($1)" "$work/post.json" "$bin" hook
+}
+
+echo "== guide policies + recommended packs, audit on"
+run_cases recommended "profile: recommended
+"
+echo "== guide policies + recommended packs, audit off"
+run_cases no-audit "profile: recommended
+audit: {enabled: false}
+"
+echo "== guide policies only (packs off), audit off"
+run_cases guide-only "profile: off
+audit: {enabled: false}
+"
