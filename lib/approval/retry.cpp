@@ -21,6 +21,7 @@ HttpResponse perform_with_retry(HttpRequest req, const ApprovalSettings& setting
   using Clock = steady_clock;
   std::mt19937_64 rng(std::random_device{}());
   HttpResponse resp;
+  const auto give_up = Clock::now() + settings.retry_window;
   for (int attempt = 0;; ++attempt) {
     req.timeout = duration_cast<milliseconds>(deadline - Clock::now());
     resp = http_perform(req);
@@ -30,6 +31,7 @@ HttpResponse perform_with_retry(HttpRequest req, const ApprovalSettings& setting
     auto pause = milliseconds(std::uniform_int_distribution<long long>(0, backoff.count())(rng));
     if (resp.retry_after_seconds >= 0) pause = std::max<milliseconds>(pause, seconds(resp.retry_after_seconds));
     if (Clock::now() + pause + milliseconds(50) >= deadline) break;  // no time for another try
+    if (Clock::now() + pause >= give_up) break;                      // the service stays down
     std::this_thread::sleep_for(pause);
   }
   return resp;

@@ -1,6 +1,7 @@
 // Retrying an HTTP exchange within a deadline: connection failures, 429 and
 // 5xx are retried with exponential backoff and full jitter (honouring
-// Retry-After); other answers, TLS failures and the deadline end it.
+// Retry-After) for at most settings.retry_window; other answers, TLS
+// failures and the deadline end it.
 #pragma once
 
 #include <chrono>

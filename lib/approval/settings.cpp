@@ -76,7 +76,7 @@ ApprovalSettings parse_approval_settings(const YAML::Node& section) {
   if (!section.IsDefined() || section.IsNull()) return s;
   check_keys(section, "approval",
              {"enabled", "url", "on_timeout", "on_unreachable", "on_auth_error", "ca_bundle", "proxy",
-              "max_body_bytes", "max_response_bytes", "connect_timeout_ms", "retry_initial_ms", "retry_max_ms",
+              "max_body_bytes", "max_response_bytes", "connect_timeout_ms", "retry_initial_ms", "retry_max_ms", "retry_window_seconds",
               "headroom_seconds", "credentials_file", "preloop_cli_credentials"});
   for (const auto& kv : section) {
     const std::string k = kv.first.Scalar();
@@ -94,6 +94,7 @@ ApprovalSettings parse_approval_settings(const YAML::Node& section) {
     else if (k == "connect_timeout_ms") s.connect_timeout = std::chrono::milliseconds(integer(v, key, 50, 120000));
     else if (k == "retry_initial_ms") s.retry_initial = std::chrono::milliseconds(integer(v, key, 10, 60000));
     else if (k == "retry_max_ms") s.retry_max = std::chrono::milliseconds(integer(v, key, 10, 600000));
+    else if (k == "retry_window_seconds") s.retry_window = std::chrono::seconds(integer(v, key, 0, 3600));
     else if (k == "headroom_seconds") s.headroom = std::chrono::seconds(integer(v, key, 0, 120));
     else if (k == "credentials_file") s.credentials_file = scalar(v, key);
     else if (k == "preloop_cli_credentials") s.preloop_cli_credentials = boolean(v, key);

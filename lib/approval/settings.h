@@ -12,6 +12,8 @@
 //     connect_timeout_ms: 5000
 //     retry_initial_ms: 250    # backoff base; full jitter, doubled per attempt
 //     retry_max_ms: 5000       # backoff cap
+//     retry_window_seconds: 20 # stop retrying a failing service after this long (a dead
+//                              # service must not hold every gated call for the whole budget)
 //     headroom_seconds: 5      # waited past the rule's timeout for the service's own expiry answer
 //     credentials_file: ~/.config/preloop-hook/credentials
 //     preloop_cli_credentials: true   # also read ~/.preloop/agents/*/permission_hook.json
@@ -44,6 +46,7 @@ struct ApprovalSettings {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds retry_initial{250};
   std::chrono::milliseconds retry_max{5000};
+  std::chrono::seconds retry_window{20};
   std::chrono::seconds headroom{5};
   std::string credentials_file;      // empty = the default location
   bool preloop_cli_credentials = true;

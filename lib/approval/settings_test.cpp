@@ -52,3 +52,9 @@ TEST_CASE("sync settings and durations") {
   CHECK_THROWS_AS(parse_duration("soon", "sync.interval"), SettingsError);
   CHECK_THROWS_AS(parse_sync_settings(YAML::Load("intervall: 1h")), SettingsError);
 }
+
+TEST_CASE("retry window") {
+  CHECK(parse_approval_settings(YAML::Node()).retry_window.count() == 20);
+  CHECK(parse_approval_settings(YAML::Load("retry_window_seconds: 3")).retry_window.count() == 3);
+  CHECK_THROWS_AS(parse_approval_settings(YAML::Load("retry_window_seconds: -1")), SettingsError);
+}

@@ -122,7 +122,11 @@ Health health(const fs::path& db) {
     } catch (const std::exception& e) {
       finding(std::string("audit store ") + db.string() + ": " + e.what());
     }
-    if (::access(db.c_str(), W_OK) != 0) finding("audit store " + db.string() + " is not writable");
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      fs::path f = fs::path(db).concat(suffix);
+      if (fs::exists(f, ec) && ::access(f.c_str(), W_OK) != 0)
+        finding("audit store file " + f.string() + " is not writable (records go to the spool)");
+    }
   }
   struct stat sb{};
   if (::stat(key_path(db).c_str(), &sb) == 0 && (sb.st_mode & 077))

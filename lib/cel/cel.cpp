@@ -65,6 +65,10 @@ class CompiledProgram final : public Program {
 
   Value evaluate(const Activation& activation) const override {
     try {
+      if (plan_.slots == 0) {
+        Frame frame{&activation.impl(), nullptr, max_steps_};
+        return plan_.root->eval(frame);
+      }
       constexpr int kInlineSlots = 8;
       if (plan_.slots <= kInlineSlots) {
         Value locals[kInlineSlots];

@@ -276,8 +276,11 @@ class StringTestNode final : public Node {
     const StringCheck& c = checks_[i];
     switch (c.op) {
       case StringTest::Contains: return finders_[i].found_in(s);
-      case StringTest::StartsWith: return s.starts_with(c.arg);
-      case StringTest::EndsWith: return s.ends_with(c.arg);
+      case StringTest::StartsWith:
+        return s.size() >= c.arg.size() && std::memcmp(s.data(), c.arg.data(), c.arg.size()) == 0;
+      case StringTest::EndsWith:
+        return s.size() >= c.arg.size() &&
+               std::memcmp(s.data() + s.size() - c.arg.size(), c.arg.data(), c.arg.size()) == 0;
     }
     return false;
   }

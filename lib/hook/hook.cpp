@@ -67,6 +67,7 @@ protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
   if (!set) {
     policy::LoadOptions lo = opt.load;
     if (lo.project_dir.empty()) lo.project_dir = project_dir_for(ctx.event);
+    lo.use_cache = !opt.dry_run;
     loaded = policy::load_policy_set(*ctx.config, lo);
     set = &loaded;
   }

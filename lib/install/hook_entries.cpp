@@ -13,7 +13,8 @@ bool is_binary_name(const std::string& path) {
   std::string base = basename_of(path);
   if (!base.empty() && (base.front() == '"' || base.front() == '\'')) base.erase(0, 1);
   if (!base.empty() && (base.back() == '"' || base.back() == '\'')) base.pop_back();
-  return base == "preloop-hook";
+  // Also a renamed copy such as preloop-hook-0.2.0.
+  return base == "preloop-hook" || base.rfind("preloop-hook-", 0) == 0;
 }
 
 // Splits a shell-form command on unquoted blanks (quotes removed). Enough to

@@ -1,7 +1,8 @@
 // preloop-hook's entries in the "hooks" block of a Claude Code settings
 // document: add them (idempotently), find them, remove exactly them.
 //
-// An entry is ours when it is a command handler running `preloop-hook hook`:
+// An entry is ours when it is a command handler running `preloop-hook hook`
+// (the program named preloop-hook or preloop-hook-<suffix>):
 // exec form {"command": ".../preloop-hook", "args": ["hook", ...]} or shell
 // form {"command": ".../preloop-hook hook ..."}.
 #pragma once

@@ -91,6 +91,7 @@ TEST_CASE("our handlers are recognised in exec and shell form only") {
   CHECK(is_own_handler(Json::parse(R"({"type":"command","command":"/x/preloop-hook","args":["hook"]})")));
   CHECK(is_own_handler(Json::parse(R"({"type":"command","command":"\"/a b/preloop-hook\" hook --x"})")));
   CHECK(is_own_handler(Json::parse(R"({"type":"command","command":"preloop-hook hook"})")));
+  CHECK(is_own_handler(Json::parse(R"({"type":"command","command":"/opt/preloop-hook-0.2.0","args":["hook"]})")));
   CHECK_FALSE(is_own_handler(Json::parse(R"({"type":"command","command":"/x/preloop-hook audit list"})")));
   CHECK_FALSE(is_own_handler(Json::parse(R"({"type":"command","command":"/x/preloop-hooks hook"})")));
   CHECK_FALSE(is_own_handler(Json::parse(R"({"type":"http","command":"/x/preloop-hook hook"})")));

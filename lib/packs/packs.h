@@ -16,4 +16,7 @@ struct EmbeddedPack {
 // declared in each pack (metadata.profiles) and applied by the policy loader.
 std::span<const EmbeddedPack> all();
 
+// A hash of every embedded pack's text: changes whenever a pack does.
+unsigned long long fingerprint();
+
 }  // namespace preloop::packs

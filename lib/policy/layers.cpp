@@ -4,20 +4,12 @@
 
 #include "config/paths.h"
 #include "packs/packs.h"
+#include "policy/cache.h"
 #include "policy/loader.h"
 
 namespace preloop::policy {
 namespace fs = std::filesystem;
 namespace {
-
-void load_dir(PolicySet& set, const std::string& layer, const std::vector<fs::path>& files, bool honour_allow) {
-  LayerDocs docs{layer, {}, honour_allow};
-  for (const auto& f : files) {
-    docs.docs.push_back(load_document_file(f, set.diags));
-    set.files.push_back(layer + ": " + f.string());
-  }
-  if (!docs.docs.empty()) set.engine.add_layer(std::move(docs));
-}
 
 }  // namespace
 
@@ -62,23 +54,43 @@ std::vector<Document> load_packs(const std::string& profile, std::vector<Diagnos
 
 PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   PolicySet set;
-  if (!opt.packs_only) {
-    load_dir(set, "managed", policy_files_in(paths::managed_dir() / "rules"), true);
-    std::vector<fs::path> synced;
-    for (const char* n : {"policy.json", "policy.yaml"})
-      if (std::error_code ec; fs::exists(paths::synced_dir() / n, ec)) synced.push_back(paths::synced_dir() / n);
-    load_dir(set, "synced", synced, true);
-    load_dir(set, "user", policy_files_in(paths::user_rules_dir()), true);
-    if (!opt.project_dir.empty()) {
-      fs::path proj = paths::project_dir(opt.project_dir);
-      load_dir(set, "project", policy_files_in(proj), is_trusted_project(config, opt.project_dir));
-    }
-    load_dir(set, "cli", opt.extra_files, true);
-  }
   std::string profile = opt.profile.empty() ? config.profile : opt.profile;
+  std::vector<std::pair<std::string, fs::path>> files;
+  bool trusted = true;
+  if (!opt.packs_only) {
+    for (const auto& f : policy_files_in(paths::managed_dir() / "rules")) files.emplace_back("managed", f);
+    for (const char* n : {"policy.json", "policy.yaml"})
+      if (std::error_code ec; fs::exists(paths::synced_dir() / n, ec)) files.emplace_back("synced", paths::synced_dir() / n);
+    for (const auto& f : policy_files_in(paths::user_rules_dir())) files.emplace_back("user", f);
+    if (!opt.project_dir.empty()) {
+      for (const auto& f : policy_files_in(paths::project_dir(opt.project_dir))) files.emplace_back("project", f);
+      trusted = is_trusted_project(config, opt.project_dir);
+    }
+    for (const auto& f : opt.extra_files) files.emplace_back("cli", f);
+  }
+  for (const auto& [layer, f] : files) set.files.push_back(layer + ": " + f.string());
+
+  std::string signature, cache_dir;
+  if (opt.use_cache) {
+    signature = input_signature(files, "profile=" + profile + " trusted=" + std::to_string(trusted) +
+                                           " packs=" + std::to_string(packs::fingerprint()));
+    cache_dir = (paths::data_home() / "preloop-hook" / "cache").string();
+    if (auto layers = read_cached(cache_dir, signature)) {
+      for (auto& l : *layers) set.engine.add_layer(std::move(l));
+      return set;
+    }
+  }
+
+  std::vector<LayerDocs> layers;
+  for (const auto& [layer, f] : files) {
+    if (layers.empty() || layers.back().name != layer) layers.push_back({layer, {}, layer != "project" || trusted});
+    layers.back().docs.push_back(load_document_file(f, set.diags));
+  }
   LayerDocs packs{"pack:" + profile, load_packs(profile, set.diags), true};
   for (const auto& d : packs.docs) set.files.push_back("pack: " + d.file);
-  if (!packs.docs.empty()) set.engine.add_layer(std::move(packs));
+  if (!packs.docs.empty()) layers.push_back(std::move(packs));
+  if (opt.use_cache && !has_errors(set.diags)) write_cached(cache_dir, signature, layers);
+  for (auto& l : layers) set.engine.add_layer(std::move(l));
   return set;
 }
 

@@ -21,6 +21,7 @@ struct LoadOptions {
   std::string profile;           // overrides Config::profile when set
   bool packs_only = false;       // only the built-in packs (pack suites)
   std::vector<std::filesystem::path> extra_files;  // `test --rules FILE`: an extra "cli" layer
+  bool use_cache = false;        // the hook: reuse a parsed snapshot when no input changed
 };
 
 struct PolicySet {

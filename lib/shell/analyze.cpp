@@ -21,8 +21,7 @@ Analysis analyze(std::string_view command, const Context& ctx, const Limits& lim
   Budget budget;
   budget.max_depth = limits.max_depth;
   budget.max_nodes = limits.max_words;
-  budget.has_deadline = limits.time_budget.count() > 0;
-  budget.deadline = std::chrono::steady_clock::now() + limits.time_budget;
+  budget.start(limits.time_budget);
   Walker walker(ctx, limits, budget, out);
   try {
     walker.run_top(command);

@@ -25,7 +25,7 @@ struct Limits {
   std::size_t max_depth = 32;          // nesting of substitutions, -c strings, eval, ...
   std::size_t max_words = 50000;       // words and commands across all nested parses
   std::size_t max_commands = 2000;     // commands recorded
-  std::chrono::microseconds time_budget{30000};  // parse + walk; over it: unparseable
+  std::chrono::microseconds time_budget{30000};  // CPU time for parse + walk; over it: unparseable
 };
 
 struct Redirect {

@@ -2,16 +2,31 @@
 // (tree-sitter, a Go/JS parser) would cost start-up time and fail open on errors.
 #include "shell/parser.h"
 
+#include <ctime>
+
 #include <initializer_list>
 #include <optional>
 #include <utility>
 
 namespace preloop::shell {
 
+namespace {
+std::chrono::nanoseconds thread_cpu_time() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+}  // namespace
+
+void Budget::start(std::chrono::microseconds budget) {
+  deadline = budget.count() > 0 ? thread_cpu_time() + budget : std::chrono::nanoseconds(0);
+}
+
 void Budget::charge(std::size_t n) {
+  std::size_t before = nodes;
   nodes += n;
   if (nodes > max_nodes) throw LimitExceeded("command has too many words");
-  if (has_deadline && (nodes & 255) < n + 1 && std::chrono::steady_clock::now() > deadline)
+  if (deadline.count() > 0 && (before >> 8) != (nodes >> 8) && thread_cpu_time() > deadline)
     throw LimitExceeded("analysis time limit exceeded");
 }
 

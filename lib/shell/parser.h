@@ -16,13 +16,14 @@ struct LimitExceeded : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Shared budget of one analysis (parsing plus nested re-parsing).
+// Shared budget of one analysis (parsing plus nested re-parsing). Time is
+// the thread's CPU time, so a loaded machine does not turn into "limit hit".
 struct Budget {
   std::size_t max_depth = 32;
   std::size_t max_nodes = 50000;    // words + commands across all parses
   std::size_t nodes = 0;
-  std::chrono::steady_clock::time_point deadline;
-  bool has_deadline = false;
+  std::chrono::nanoseconds deadline{0};  // thread CPU time; 0 = none
+  void start(std::chrono::microseconds budget);
   void charge(std::size_t n = 1);   // throws LimitExceeded
 };
 

@@ -223,6 +223,17 @@ TEST_CASE("connection refused and reset are retried until the deadline") {
   }
 }
 
+TEST_CASE("a dead service is retried only within the retry window, not the whole budget") {
+  const std::string url = "http://127.0.0.1:" + std::to_string(preloop::testing::closed_port());
+  ApprovalSettings s = fast_settings();
+  s.retry_window = std::chrono::seconds(1);
+  const auto start = Clock::now();
+  const auto o = request_approval(sample_request(), {url, "tok", "test"}, s, start + std::chrono::seconds(30));
+  CHECK(o.status == Status::Unreachable);
+  CHECK(o.attempts > 2);
+  CHECK(Clock::now() - start < std::chrono::milliseconds(1500));
+}
+
 TEST_CASE("plain http to a remote host is refused before anything is sent") {
   const auto o = request_approval(sample_request(), {"http://preloop.example.com", "tok", "test"}, fast_settings(),
                                   Clock::now() + std::chrono::seconds(2));

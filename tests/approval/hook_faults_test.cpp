@@ -120,6 +120,24 @@ TEST_CASE("approval fault matrix (binary)") {
       CHECK(body["client_context"]["rule_id"] == "git.push");
       CHECK(body["client_context"]["approval_workflow"] == "manual-approval");
       CHECK(body["client_context"]["input_hash"].get<std::string>().size() == 64);
+      // The audit record carries the approval outcome.
+      const auto audit = run_process({hook_binary(), "audit", "list", "--json", "-n", "1"}, "", home.env(), 30000);
+      const auto rows = nlohmann::json::parse(audit.out, nullptr, false);
+      REQUIRE(rows.is_array());
+      REQUIRE(rows.size() == 1);
+      const std::string reason = c.reason_has;
+      const char* status = reason.rfind("Approved", 0) == 0              ? "approved"
+                           : reason.rfind("Denied", 0) == 0              ? "declined"
+                           : reason.rfind("No approver", 0) == 0         ? "timed_out"
+                           : reason.find("rejected the API key") != std::string::npos ? "auth_error"
+                                                                                      : "unreachable";
+      CHECK(rows[0]["approval_status"] == status);
+      CHECK(rows[0]["decision"] == c.decision);
+      CHECK(rows[0]["approval_wait_ms"].get<long long>() <= r.ms);
+      if (std::string(status) == "approved" || std::string(status) == "declined")
+        CHECK_FALSE(rows[0]["approval_request_id"].get<std::string>().empty());
+      if (std::string(status) == "unreachable") CHECK_FALSE(rows[0]["failure_class"].get<std::string>().empty());
+      CHECK(audit.out.find(kToken) == std::string::npos);
     }
   }
 }

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdexcept>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

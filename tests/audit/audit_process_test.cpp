@@ -68,7 +68,7 @@ TEST_CASE("32 parallel hook processes, 2,048 events: no row lost, no seq repeate
 TEST_CASE("a tool call's record: decision, linked result, identity, no secret in any file") {
   Sandbox sb("profile: off\nidentity: alice@example.com\n");
   const std::string secret = "hunter2-Zq9xV7rT3kL0";
-  nlohmann::json input = {{"command", "curl -H 'Authorization: Bearer sk-live-AbCdEf0123456789xyz' https://x"},
+  nlohmann::json input = {{"command", "curl -H 'Authorization: Bearer sk-live-tZ3k9QmR7vXp2LwN8cY5bJ1dF6hG0sA4' https://x"},
                           {"password", secret}};
   Run pre = sb.hook(sb.pre("toolu_one", input));
   REQUIRE(pre.exit_code == 0);
@@ -93,7 +93,7 @@ TEST_CASE("a tool call's record: decision, linked result, identity, no secret in
   for (const char* suffix : {"", "-wal", ".spool.jsonl"}) {
     std::string bytes = slurp(sb.db() + suffix);
     CHECK_MESSAGE(bytes.find(secret) == std::string::npos, "secret found in audit.db" << suffix);
-    CHECK_MESSAGE(bytes.find("sk-live-AbCdEf0123456789xyz") == std::string::npos, "token found in audit.db" << suffix);
+    CHECK_MESSAGE(bytes.find("sk-live-tZ3k9QmR7vXp2LwN8cY5bJ1dF6hG0sA4") == std::string::npos, "token found in audit.db" << suffix);
   }
 
   Run list = sb.audit({"list"});

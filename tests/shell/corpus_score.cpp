@@ -139,7 +139,10 @@ TEST_CASE("recommended profile on the labelled corpora") {
   }
   fs::path out = fs::path(PRELOOP_BINARY_DIR) / "shell_corpus_report.md";
   std::ofstream(out) << md.str();
-  std::cout << md.str().substr(0, md.str().find("Upstream deny")) << "(full report: " << out.string() << ")\n";
+  std::istringstream lines(md.str());
+  for (std::string l; std::getline(lines, l);)
+    if (l.rfind("|", 0) == 0 || l.rfind("#", 0) == 0) std::cout << l << "\n";
+  std::cout << "(full report with every disagreement: " << out.string() << ")\n";
 
   double blocked = 100.0 * dcg.deny_blocked / std::max(1, dcg.deny_total);
   double false_positive = 100.0 * (dcg.allow_total - dcg.allow_passed) / std::max(1, dcg.allow_total);
@@ -148,7 +151,7 @@ TEST_CASE("recommended profile on the labelled corpora") {
   if (ccsn.deny_total > 0) {
     // Regression floors for the corpus whose labels partly depend on context
     // the extraction does not carry (see rules/README.md).
-    CHECK(100.0 * ccsn.deny_blocked / ccsn.deny_total >= 85.0);
-    CHECK(100.0 * ccsn.allow_passed / std::max(1, ccsn.allow_total) >= 60.0);
+    CHECK(100.0 * ccsn.deny_blocked / ccsn.deny_total >= 80.0);
+    CHECK(100.0 * ccsn.allow_passed / std::max(1, ccsn.allow_total) >= 75.0);
   }
 }

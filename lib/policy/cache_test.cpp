@@ -1,0 +1,77 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "policy/cache.h"
+#include "policy/loader.h"
+
+using namespace preloop::policy;
+namespace fs = std::filesystem;
+
+namespace {
+std::vector<LayerDocs> sample() {
+  std::vector<Diagnostic> diags;
+  auto d = load_document_text(R"Y(
+approval_workflows: [{name: w, timeout_seconds: 60, approvers: [{team: ops}]}]
+tools:
+  - name: [Bash, "mcp__x__*"]
+    source: claude_code
+    approval_workflow: w
+    conditions:
+      - {id: a, expression: "args.command == 'x'", action: deny, message: "no {{ args.command }}"}
+      - {expression: "args.command.contains('y')", action: allow, enabled: false, timeout_seconds: 5}
+)Y", "p.yaml", diags);
+  REQUIRE(diags.empty());
+  return {{"user", {d}, true}, {"project", {d}, false}};
+}
+}  // namespace
+
+TEST_CASE("a snapshot round-trips every field the engine reads") {
+  auto layers = sample();
+  auto back = deserialize_layers(serialize_layers(layers));
+  REQUIRE(back);
+  REQUIRE(back->size() == 2);
+  CHECK((*back)[1].honour_allow == false);
+  const auto& d = (*back)[0].docs[0];
+  CHECK(d.workflows[0].approver_teams == std::vector<std::string>{"ops"});
+  const auto& t = d.tools[0];
+  CHECK(t.names == std::vector<std::string>{"Bash", "mcp__x__*"});
+  CHECK(t.workflow == "w");
+  REQUIRE(t.conditions.size() == 2);
+  CHECK(t.conditions[0].id == "a");
+  CHECK(t.conditions[0].action == preloop::Action::Deny);
+  CHECK(t.conditions[0].type == ConditionType::Simple);
+  CHECK(t.conditions[0].description == "no {{ args.command }}");
+  CHECK(t.conditions[0].loc.line == 8);
+  CHECK(t.conditions[1].enabled == false);
+  CHECK(t.conditions[1].type == ConditionType::Cel);
+  CHECK(t.conditions[1].timeout_seconds == 5);
+}
+
+TEST_CASE("truncated or corrupted snapshots are refused") {
+  std::string data = serialize_layers(sample());
+  for (std::size_t cut : {std::size_t(0), std::size_t(7), data.size() / 2, data.size() - 1})
+    CHECK(!deserialize_layers(std::string_view(data).substr(0, cut)));
+  std::string bad = data;
+  bad[12] = bad[13] = bad[14] = bad[15] = '\xff';  // a length far beyond the data
+  CHECK(!deserialize_layers(bad));
+}
+
+TEST_CASE("the cache is keyed by the inputs' identity") {
+  fs::path dir = fs::temp_directory_path() / ("preloop-cache-test-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  fs::path f = dir / "p.yaml";
+  std::ofstream(f) << "tools: []\n";
+  auto sig = input_signature({{"user", f}}, "profile=recommended");
+  CHECK(!read_cached(dir / "c", sig));
+  write_cached(dir / "c", sig, sample());
+  CHECK(read_cached(dir / "c", sig));
+  std::ofstream(f, std::ios::app) << "# changed\n";
+  auto sig2 = input_signature({{"user", f}}, "profile=recommended");
+  CHECK(sig2 != sig);
+  CHECK(!read_cached(dir / "c", sig2));
+  CHECK(input_signature({{"user", f}}, "profile=strict") != sig2);
+  fs::remove_all(dir);
+}
