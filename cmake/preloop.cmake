@@ -2,7 +2,8 @@
 include_guard(GLOBAL)
 
 # yaml-cpp and nlohmann headers trip these two in g++ 12 at -O2 (false positives in inlined library code).
-set(PRELOOP_WARNINGS -Wall -Wextra -Wno-unused-parameter -Wno-dangling-pointer -Wno-maybe-uninitialized)
+set(PRELOOP_WARNINGS -Wall -Wextra -Wno-unused-parameter
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-dangling-pointer -Wno-maybe-uninitialized>)
 if(PRELOOP_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
@@ -71,15 +72,20 @@ function(preloop_library name)
   endif()
 endfunction()
 
+# doctest's main() and the process helpers, compiled once for every test.
+add_library(preloop_test_support STATIC ${PROJECT_SOURCE_DIR}/tests/support/doctest_main.cpp
+  ${PROJECT_SOURCE_DIR}/tests/support/process.cpp)
+target_include_directories(preloop_test_support PUBLIC ${PROJECT_SOURCE_DIR}/tests)
+target_link_libraries(preloop_test_support PUBLIC doctest::doctest)
+
 # preloop_test(NAME SOURCES ... DEPS ... [LABELS ...] [TIMEOUT s])
 #   A doctest executable registered with ctest (label "unit" unless given).
 function(preloop_test name)
   cmake_parse_arguments(A "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
-  add_executable(${name} ${A_SOURCES} ${PROJECT_SOURCE_DIR}/tests/support/doctest_main.cpp
-    ${PROJECT_SOURCE_DIR}/tests/support/process.cpp)
+  add_executable(${name} ${A_SOURCES})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/lib ${PROJECT_SOURCE_DIR}/tests)
   target_compile_options(${name} PRIVATE ${PRELOOP_WARNINGS})
-  target_link_libraries(${name} PRIVATE ${A_DEPS} doctest::doctest)
+  target_link_libraries(${name} PRIVATE ${A_DEPS} preloop_test_support doctest::doctest)
   target_compile_definitions(${name} PRIVATE
     PRELOOP_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     PRELOOP_BINARY_DIR="${PROJECT_BINARY_DIR}")

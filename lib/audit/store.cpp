@@ -150,6 +150,12 @@ Store Store::open(const fs::path& db_file, const OpenOptions& opts) {
   // WAL with synchronous=NORMAL: a commit survives a crash of the process; only an
   // OS crash or power loss can lose the last transactions (no fsync per record).
   store.exec("PRAGMA synchronous=NORMAL");
+  // Each hook process is usually the only connection: without these, closing it
+  // would checkpoint (fsync) and delete the WAL on every call. Checkpoints then
+  // happen inside commits every 1000 pages instead.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  int persist = 1;
+  sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   if (v < schema::kLatest) {
     migrate(db);
     ::chmod(db_file.c_str(), 0600);

@@ -1,6 +1,8 @@
 #include "hook/dry_run.h"
 
 #include "hook/hook.h"
+#include "secrets/detector.h"
+#include "secrets/json_scan.h"
 
 namespace preloop::hook {
 namespace {
@@ -13,6 +15,13 @@ const char* paint(Verdict v, bool color) {
     case Verdict::Allow: return "\033[1;32m";
     default: return "\033[1m";
   }
+}
+
+// Secrets in the tool input, described without their values.
+std::vector<std::string> secret_findings(const HookContext& ctx) {
+  const auto& detector = secrets::detector_for(ctx.config);
+  return secrets::describe(secrets::scan_json(ctx.event.tool_input, detector), ctx.event.tool_input, "tool_input",
+                           ctx.event.session_id);
 }
 
 std::string verdict_word(Verdict v) { return v == Verdict::None ? "pass (no decision)" : std::string(to_string(v)); }
@@ -53,6 +62,11 @@ void print_explanation(std::ostream& out, const HookContext& ctx, bool color) {
     if (!d.rule.workflow.empty()) out << "workflow: " << d.rule.workflow << "\n";
   }
   if (!ctx.updated_input.is_null()) out << "updated input: " << ctx.updated_input.dump() << "\n";
+  auto findings = secret_findings(ctx);
+  if (!findings.empty()) {
+    out << "secrets:\n";
+    for (const auto& f : findings) out << "  " << f << "\n";
+  }
   if (!d.trace.empty()) {
     out << "trace:\n";
     for (const auto& t : d.trace) {
@@ -78,6 +92,7 @@ nlohmann::json explanation_json(const HookContext& ctx) {
   else
     j["rule"] = nullptr;
   if (!ctx.updated_input.is_null()) j["updated_input"] = ctx.updated_input;
+  j["secrets"] = secret_findings(ctx);
   nlohmann::json trace = nlohmann::json::array();
   for (const auto& t : d.trace)
     trace.push_back({{"layer", t.layer}, {"location", t.location}, {"expression", t.expression}, {"outcome", t.outcome}});

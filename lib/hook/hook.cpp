@@ -7,6 +7,7 @@
 
 #include "hook/steps.h"
 #include "policy/layers.h"
+#include "secrets/tool_io.h"
 
 namespace preloop::hook {
 namespace {
@@ -48,10 +49,16 @@ protocol::Reply fail(HookContext& ctx, const std::string& what, const std::strin
     return r;
   }
   if (post) {
-    // PostToolUse cannot block; exit 2 shows the reason to the model.
-    r.exit_code = 2;
-    r.stderr_text = ctx.decision.reason + "\n";
-    return r;
+    // PostToolUse cannot block. Withhold the unchecked output from the model
+    // (same shape, strings replaced) and tell it why.
+    std::string notice = "[output withheld by preloop-hook: " + what + "]";
+    if (ctx.event.tool_response.is_null()) {
+      r.exit_code = 2;
+      r.stderr_text = ctx.decision.reason + "\n";
+      return r;
+    }
+    return protocol::post_tool_use_reply(secrets::withhold_tool_output(ctx.event.tool_response, notice),
+                                        ctx.decision.reason);
   }
   return protocol::pre_tool_use_reply(ctx.decision);
 }
@@ -134,30 +141,33 @@ int run_from_stdio() {
   protocol::Reply reply;
   Config config;
   try {
+    std::string config_error;
     try {
       config = load_config();
     } catch (const std::exception& e) {
-      // Without a readable config the fail mode is unknown: closed is the default.
-      HookContext ctx;
-      ctx.config = &config;
-      reply = fail(ctx, std::string("invalid config: ") + e.what(), "config_invalid", true);
-      write_all(1, reply.stdout_text);
-      write_all(2, reply.stderr_text);
-      return reply.exit_code;
+      config_error = e.what();  // the fail mode is unknown: closed, the default
     }
+    HookContext ctx;
+    ctx.config = &config;
     std::string input;
     try {
       input = protocol::read_all_capped(0, config.max_input_bytes);
     } catch (const std::exception& e) {
-      HookContext ctx;
-      ctx.config = &config;
       ctx.event.kind = protocol::EventKind::PreToolUse;
       reply = fail(ctx, e.what(), "bad_input", true);
-      write_all(1, reply.stdout_text);
-      write_all(2, reply.stderr_text);
-      return reply.exit_code;
+      input.clear();
+      config_error.clear();
     }
-    reply = run(input, config);
+    if (!config_error.empty()) {
+      try {
+        ctx.event = protocol::parse_event(input);  // to answer in the event's own shape
+      } catch (...) {
+        ctx.event.kind = protocol::EventKind::PreToolUse;
+      }
+      reply = fail(ctx, "invalid config: " + config_error, "config_invalid", true);
+    } else if (reply.stderr_text.empty() && reply.stdout_text.empty()) {
+      reply = run(input, config);
+    }
   } catch (...) {
     reply = {2, "", "preloop-hook could not check this tool call, so it is blocked: internal error\n"};
   }

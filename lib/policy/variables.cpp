@@ -3,15 +3,9 @@
 #include <algorithm>
 
 #include "policy/tool_match.h"
-#if __has_include("shell/cel_bindings.h")
+#include "secrets/cel_bindings.h"
 #include "shell/analyze.h"
 #include "shell/cel_bindings.h"
-#define PRELOOP_HAVE_SHELL 1
-#endif
-#if __has_include("secrets/cel_bindings.h")
-#include "secrets/cel_bindings.h"
-#define PRELOOP_HAVE_SECRETS 1
-#endif
 
 namespace preloop::policy {
 
@@ -47,7 +41,6 @@ void EventVariables::bind_lazy(const cel::Program& program, const protocol::Hook
   auto uses = [&](const char* v) { return std::find(vars.begin(), vars.end(), v) != vars.end(); };
   if (!shell_bound && uses("shell")) {
     shell_bound = true;
-#ifdef PRELOOP_HAVE_SHELL
     std::string command;
     if (auto it = ev.tool_input.find("command"); it != ev.tool_input.end() && it->is_string() &&
                                                  (ev.tool_name == "Bash" || ev.tool_name == "PowerShell"))
@@ -57,17 +50,10 @@ void EventVariables::bind_lazy(const cel::Program& program, const protocol::Hook
     sctx.home = home;
     sctx.project_dir = project_dir;
     act.bind("shell", shell::to_cel(shell::analyze(command, sctx)));
-#else
-    act.bind("shell", cel::Value::StringMap({}));
-#endif
   }
   if (!secrets_bound && uses("secrets")) {
     secrets_bound = true;
-#ifdef PRELOOP_HAVE_SECRETS
     act.bind("secrets", secrets::findings_value(ev.tool_input));
-#else
-    act.bind("secrets", cel::Value::StringMap({{"found", cel::Value::Bool(false)}}));
-#endif
   }
 }
 
@@ -75,9 +61,7 @@ const cel::Env& policy_env() {
   static const cel::Env env = [] {
     cel::Env e;
     for (const char* v : kVariables) e.declare_variable(v);
-#ifdef PRELOOP_HAVE_SHELL
     shell::register_functions(e);
-#endif
     return e;
   }();
   return env;

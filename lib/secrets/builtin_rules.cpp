@@ -102,7 +102,7 @@ std::vector<Rule> rule_table() {
       {"jwt", {"eyj", "eyi"},
        R"re(\b(ey[IJ][A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_-]{10,}\.(?:[A-Za-z0-9_-]{10,}={0,2})?))re", 1, 3.0, Check::Jwt},
       {"url-password", {"://"},
-       R"re(\b([A-Za-z][A-Za-z0-9+.-]+):(?://|\\/\\/)([^\s:/?#@"'<>]*:([^\s/?#@"'<>]+))@[^\s/?#@"'<>])re",
+       R"re(\b([A-Za-z][A-Za-z0-9+.-]+):(?://|\\/\\/)([^\s:/?#@"'<>]*:([^\s/@"'<>]+))@[^\s/?#@"'<>])re",
        2, 0, Check::UrlPassword},
       {"authorization-header", {"authorization", "bearer"},
        R"re((?i)(?:\bauthorization\\?["']?\s*[:=]\s*\\?["']?|\bbearer\s)\s*(?:[a-z][a-z-]{1,19}\s+)?([A-Za-z0-9._~+/@-]{8,}=*))re",

@@ -211,3 +211,9 @@ TEST_CASE("findings as a CEL value") {
   CHECK(none.map_get("count")->as_int() == 0);
   CHECK(none.map_get("kinds")->list_size() == 0);
 }
+
+TEST_CASE("URL passwords with characters a URL would escape (#, ?, $, !)") {
+  CHECK(kinds("postgres://app:Vx9!qL2#mT7$wR4k@db.internal/app") == std::vector<std::string>{"database-url"});
+  CHECK(kinds("mysql://root:p?ss#W0rd9x@localhost/db") == std::vector<std::string>{"database-url"});
+  CHECK(kinds("https://example.org/page?x=1#frag@top").empty());
+}

@@ -1,12 +1,6 @@
 #include "shell/analyze.h"
 
-#include <algorithm>
-#include <optional>
-#include <set>
-
-#include "shell/effects.h"
 #include "shell/parser.h"
-#include "shell/paths.h"
 #include "shell/walker.h"
 
 namespace preloop::shell {

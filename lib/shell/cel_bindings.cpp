@@ -68,36 +68,21 @@ Value command(const Command& c) {
   });
 }
 
-// The string arguments of a variadic call: strings, or lists of strings.
-bool collect_strings(const std::vector<Value>& args, std::size_t from, std::vector<std::string_view>& out) {
-  for (std::size_t i = from; i < args.size(); ++i) {
-    const Value& a = args[i];
-    if (a.is_string()) {
-      out.push_back(a.as_string());
-    } else if (a.is_list()) {
-      for (std::size_t k = 0; k < a.list_size(); ++k) {
-        Value item = a.list_at(k);
-        if (!item.is_string()) return false;
-        out.push_back(item.as_string());
-      }
-    } else {
-      return false;
-    }
+// Calls fn(string_view) for each string in `v` (a string or a list of
+// strings) until it returns true. Returns nullopt when `v` has another type,
+// else whether fn returned true. No copies: this runs for every command of
+// every condition.
+template <class Fn>
+std::optional<bool> any_string(const Value& v, Fn&& fn) {
+  if (v.is_string()) return fn(v.as_string());
+  if (!v.is_list()) return std::nullopt;
+  for (std::size_t k = 0, n = v.list_size(); k < n; ++k) {
+    Value item = v.list_at(k);
+    if (!item.is_string()) return std::nullopt;
+    if (fn(item.as_string())) return true;
   }
-  return true;
+  return false;
 }
-
-// Lists hold their items by value; keep them alive while views are used.
-struct StringArgs {
-  std::vector<Value> keep;
-  std::vector<std::string> items;
-  bool ok = true;
-  StringArgs(const std::vector<Value>& args, std::size_t from) {
-    std::vector<std::string_view> views;
-    ok = collect_strings(args, from, views);
-    for (auto v : views) items.emplace_back(v);
-  }
-};
 
 Value bad_call(const char* fn, const char* expected) {
   return Value::Error(std::string("no matching overload for '") + fn + "': expected " + expected);
@@ -113,20 +98,15 @@ Value fn_is(const std::vector<Value>& args) {
   auto name = field(args[0], "name");
   auto operands = field(args[0], "operands");
   if (!name || !name->is_string() || !operands || !operands->is_list()) return bad_call("is", "a command map");
-  std::vector<std::string> names;
-  if (args[1].is_string()) names.emplace_back(args[1].as_string());
-  else {
-    StringArgs sa({args[1]}, 0);
-    if (!sa.ok) return bad_call("is", "a name or list of names");
-    names = sa.items;
-  }
-  if (std::find(names.begin(), names.end(), name->as_string()) == names.end()) return Value::Bool(false);
-  StringArgs subs(args, 2);
-  if (!subs.ok) return bad_call("is", "string subcommands");
-  if (subs.items.size() > operands->list_size()) return Value::Bool(false);
-  for (std::size_t i = 0; i < subs.items.size(); ++i) {
-    Value op = operands->list_at(i);
-    if (!op.is_string() || op.as_string() != subs.items[i]) return Value::Bool(false);
+  std::string_view n = name->as_string();
+  auto named = any_string(args[1], [&](std::string_view want) { return want == n; });
+  if (!named) return bad_call("is", "a name or list of names");
+  if (!*named) return Value::Bool(false);
+  if (args.size() - 2 > operands->list_size()) return Value::Bool(false);
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    if (!args[i].is_string()) return bad_call("is", "string subcommands");
+    Value op = operands->list_at(i - 2);
+    if (!op.is_string() || op.as_string() != args[i].as_string()) return Value::Bool(false);
   }
   return Value::Bool(true);
 }
@@ -135,13 +115,14 @@ Value fn_has_flag(const std::vector<Value>& args) {
   if (args.size() < 2) return bad_call("hasFlag", "command.hasFlag(flag...)");
   auto flags = field(args[0], "flags");
   if (!flags || !flags->is_list()) return bad_call("hasFlag", "a command map");
-  StringArgs want(args, 1);
-  if (!want.ok) return bad_call("hasFlag", "string flags");
-  for (std::size_t i = 0; i < flags->list_size(); ++i) {
-    Value f = flags->list_at(i);
+  for (std::size_t i = 1; i < args.size(); ++i)
+    if (!any_string(args[i], [](std::string_view) { return false; })) return bad_call("hasFlag", "string flags");
+  for (std::size_t k = 0, n = flags->list_size(); k < n; ++k) {
+    Value f = flags->list_at(k);
     if (!f.is_string()) continue;
-    for (const auto& w : want.items)
-      if (f.as_string() == w) return Value::Bool(true);
+    std::string_view have = f.as_string();
+    for (std::size_t i = 1; i < args.size(); ++i)
+      if (*any_string(args[i], [&](std::string_view want) { return want == have; })) return Value::Bool(true);
   }
   return Value::Bool(false);
 }
@@ -149,12 +130,10 @@ Value fn_has_flag(const std::vector<Value>& args) {
 template <bool (*Pred)(std::string_view, std::string_view)>
 Value path_pred(const char* fn, const std::vector<Value>& args) {
   if (args.size() != 2 || !args[0].is_string()) return bad_call(fn, "string receiver and a string or list of strings");
-  StringArgs other(args, 1);
-  if (!other.ok) return bad_call(fn, "a string or list of strings");
   std::string_view self = args[0].as_string();
-  for (const auto& o : other.items)
-    if (!o.empty() && Pred(self, o)) return Value::Bool(true);
-  return Value::Bool(false);
+  auto hit = any_string(args[1], [&](std::string_view o) { return !o.empty() && Pred(self, o); });
+  if (!hit) return bad_call(fn, "a string or list of strings");
+  return Value::Bool(*hit);
 }
 
 bool under(std::string_view p, std::string_view d) { return path_under(p, d); }

@@ -151,21 +151,45 @@ bool glob_match(std::string_view path, std::string_view pattern) {
   return match_parts(split(path), 0, pp, 0, work);
 }
 
+namespace {
+
+// Next non-empty '/'-separated component of p at or after i.
+bool next_component(std::string_view p, std::size_t& i, std::string_view& out) {
+  while (i < p.size() && p[i] == '/') ++i;
+  if (i >= p.size()) return false;
+  std::size_t j = p.find('/', i);
+  if (j == std::string_view::npos) j = p.size();
+  out = p.substr(i, j - i);
+  i = j;
+  return true;
+}
+
+std::size_t count_components(std::string_view p) {
+  std::size_t n = 0, i = 0;
+  std::string_view c;
+  while (next_component(p, i, c)) ++n;
+  return n;
+}
+
+}  // namespace
+
+// Allocation-free: it runs for every deleted path against every protected one.
 bool path_covers(std::string_view pattern, std::string_view target) {
-  auto pc = split(pattern);
-  auto tc = split(target);
   if (pattern.empty() || target.empty() || (pattern[0] == '/') != (target[0] == '/')) return false;
-  if (pc.size() <= tc.size()) {
-    for (std::size_t i = 0; i < pc.size(); ++i)
-      if (!component_match(tc[i], pc[i], true)) return false;
-    return true;
+  std::size_t np = count_components(pattern), nt = count_components(target);
+  if (np > nt + 1) return false;
+  std::size_t ip = 0, it = 0;
+  std::string_view a, b;
+  for (std::size_t k = 0; k < std::min(np, nt); ++k) {
+    next_component(pattern, ip, a);
+    next_component(target, it, b);
+    if (!component_match(b, a, true)) return false;
   }
-  if (pc.size() == tc.size() + 1 && (pc.back() == "*" || pc.back() == "**")) {
-    for (std::size_t i = 0; i < tc.size(); ++i)
-      if (!component_match(tc[i], pc[i], true)) return false;
-    return true;
+  if (np == nt + 1) {  // pattern is target/*: every entry of target
+    next_component(pattern, ip, a);
+    return a == "*" || a == "**";
   }
-  return false;
+  return true;
 }
 
 }  // namespace preloop::shell

@@ -60,20 +60,20 @@ SyncResult sync_once(const FakePreloop& server, const fs::path& dir, const std::
                      std::chrono::steady_clock::now() + std::chrono::seconds(2));
 }
 
-struct TempDir {
+struct SyncDir {
   fs::path path;
-  TempDir() {
+  SyncDir() {
     char t[] = "/tmp/preloop-sync-XXXXXX";
     path = fs::path(::mkdtemp(t)) / "synced";
   }
-  ~TempDir() { fs::remove_all(path.parent_path()); }
+  ~SyncDir() { fs::remove_all(path.parent_path()); }
 };
 
 }  // namespace
 
 TEST_CASE("sync: download, ETag round trip, status") {
   FakePreloop server;
-  TempDir t;
+  SyncDir t;
   server.script(kExport, {Step::policy(kGoodExport, "\"v1\"")});
   auto r = sync_once(server, t.path);
   INFO(r.message);
@@ -139,7 +139,7 @@ TEST_CASE("sync: a bad answer never replaces the good cache") {
   for (const Bad& b : bad) {
     SUBCASE(b.name) {
       FakePreloop server;
-      TempDir t;
+      SyncDir t;
       server.script(kExport, {Step::policy(kGoodExport, "\"v1\"")});
       REQUIRE(sync_once(server, t.path).kind == SyncResult::Kind::Updated);
       const std::string meta_before = slurp(t.path / ".sync-meta.json");
@@ -167,7 +167,7 @@ TEST_CASE("sync: a bad answer never replaces the good cache") {
 
 TEST_CASE("sync: only one runs at a time") {
   FakePreloop server;
-  TempDir t;
+  SyncDir t;
   server.script(kExport, {Step::policy(kGoodExport, "\"v1\"")});
   fs::create_directories(t.path);
   const int fd = ::open((t.path / ".sync.lock").c_str(), O_RDWR | O_CREAT, 0600);
@@ -179,7 +179,7 @@ TEST_CASE("sync: only one runs at a time") {
 }
 
 TEST_CASE("sync: due only when stale and not attempted recently") {
-  TempDir t;
+  SyncDir t;
   const auto hour = std::chrono::seconds(3600);
   CHECK(sync_due(t.path, hour));                          // never synced
   CHECK_FALSE(sync_due(t.path, std::chrono::seconds(0)));  // disabled
@@ -198,7 +198,7 @@ TEST_CASE("sync: due only when stale and not attempted recently") {
 }
 
 TEST_CASE("sync: the background process is detached") {
-  TempDir t;
+  SyncDir t;
   fs::create_directories(t.path);
   const fs::path script = t.path.parent_path() / "fake-hook";
   const fs::path out = t.path.parent_path() / "out";
@@ -214,7 +214,7 @@ TEST_CASE("sync: the background process is detached") {
   REQUIRE(::dup2(::open("/dev/null", O_RDONLY), leaked) == leaked);
   REQUIRE(spawn_background_sync(t.path, script.string()));
   ::close(leaked);
-  for (int i = 0; i < 200 && !fs::exists(out); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 1000 && !fs::exists(out); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   const std::string text = slurp(out);
   INFO(text);
   CHECK(text.find("args=sync --background") != std::string::npos);

@@ -183,6 +183,24 @@ TEST_CASE("fail closed: invalid policies deny every call with the location") {
   }
 }
 
+TEST_CASE("fail closed on PostToolUse: the unchecked output is withheld from the model, in its own shape") {
+  HookEnv env("fail_mode: sometimes\n");
+  json ev = {{"hook_event_name", "PostToolUse"}, {"session_id", "s"}, {"cwd", env.project()},
+             {"tool_name", "Bash"}, {"tool_input", {{"command", "env"}}},
+             {"tool_response", {{"stdout", "AWS_SECRET_ACCESS_KEY=abc"}, {"stderr", ""}, {"interrupted", false},
+                                {"isImage", false}}},
+             {"tool_use_id", "t1"}};
+  auto r = env.hook(ev.dump());
+  CHECK(r.exit_code == 0);
+  auto d = decision_of(r.out);
+  CHECK(d["hookEventName"] == "PostToolUse");
+  auto out = d["updatedToolOutput"];
+  CHECK(out["stdout"].get<std::string>().find("withheld") != std::string::npos);
+  CHECK(out["interrupted"] == false);
+  CHECK(out["isImage"] == false);
+  CHECK(r.out.find("abc") == std::string::npos);
+}
+
 TEST_CASE("a condition that fails at run time requires approval (Preloop fails closed per rule)") {
   HookEnv env;
   env.write("cfg/preloop-hook/rules/p.yaml",
