@@ -124,28 +124,12 @@ int Config::wait_budget_seconds() const {
   return std::max(1, hook_timeout_seconds - margin);
 }
 
-Config load_config_file(const fs::path& file) {
-  Config c;
-  c.root = YAML::Node(YAML::NodeType::Map);
-  YAML::Node doc = parse_file(file);
-  apply(c, file, doc);
-  merge_into(c.root, doc);
-  c.sources.push_back(file);
-  if (c.audit_path.empty()) c.audit_path = paths::default_audit_db();
-  return c;
-}
+namespace {
 
-Config load_config() {
+// Loads files in order, later ones overriding earlier ones key by key.
+Config load_files(const std::vector<fs::path>& files) {
   Config c;
   c.root = YAML::Node(YAML::NodeType::Map);
-  std::vector<fs::path> files;
-  if (const char* f = std::getenv("PRELOOP_HOOK_CONFIG"); f && *f) {
-    files.push_back(f);  // explicit: must exist
-  } else if (std::error_code ec; fs::exists(paths::user_config_file(), ec)) {
-    files.push_back(paths::user_config_file());
-  }
-  if (std::error_code ec; fs::exists(paths::managed_dir() / "config.yaml", ec))
-    files.push_back(paths::managed_dir() / "config.yaml");
   for (const auto& f : files) {
     YAML::Node doc = parse_file(f);
     apply(c, f, doc);
@@ -154,6 +138,22 @@ Config load_config() {
   }
   if (c.audit_path.empty()) c.audit_path = paths::default_audit_db();
   return c;
+}
+
+}  // namespace
+
+Config load_config_file(const fs::path& file) { return load_files({file}); }
+
+Config load_config() {
+  std::vector<fs::path> files;
+  if (const char* f = std::getenv("PRELOOP_HOOK_CONFIG"); f && *f) {
+    files.push_back(f);  // explicit: must exist
+  } else if (std::error_code ec; fs::exists(paths::user_config_file(), ec)) {
+    files.push_back(paths::user_config_file());
+  }
+  if (std::error_code ec; fs::exists(paths::managed_dir() / "config.yaml", ec))
+    files.push_back(paths::managed_dir() / "config.yaml");
+  return load_files(files);
 }
 
 }  // namespace preloop
