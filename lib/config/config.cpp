@@ -41,13 +41,15 @@ YAML::Node parse_file(const fs::path& file) {
 
 // Managed (later) keys override earlier ones; nested mappings merge key by key.
 void merge_into(YAML::Node& base, const YAML::Node& over) {
-  for (auto it = over.begin(); it != over.end(); ++it) {
-    auto key = it->first.as<std::string>();
+  // Range-for binds each key/value pair by value: yaml-cpp's iterator `->`
+  // points into a temporary (a use-after-scope under ASan).
+  for (const auto& kv : over) {
+    auto key = kv.first.as<std::string>();
     YAML::Node existing = base[key];
-    if (existing.IsMap() && it->second.IsMap()) {
-      merge_into(existing, it->second);
+    if (existing.IsMap() && kv.second.IsMap()) {
+      merge_into(existing, kv.second);
     } else {
-      base[key] = it->second;
+      base[key] = kv.second;
     }
   }
 }
@@ -63,10 +65,10 @@ T scalar(const fs::path& file, const YAML::Node& n, const char* key, const char*
 }
 
 void apply(Config& c, const fs::path& file, const YAML::Node& doc) {
-  for (auto it = doc.begin(); it != doc.end(); ++it) {
-    auto key = it->first.as<std::string>();
-    if (!kKnownKeys.count(key)) fail(file, it->first, "unknown setting '" + key + "'");
-    const YAML::Node& v = it->second;
+  for (const auto& kv : doc) {
+    auto key = kv.first.as<std::string>();
+    if (!kKnownKeys.count(key)) fail(file, kv.first, "unknown setting '" + key + "'");
+    const YAML::Node& v = kv.second;
     if (key == "fail_mode") {
       auto s = scalar<std::string>(file, v, "fail_mode", "'closed' or 'open'");
       if (s == "closed") c.fail_mode = FailMode::Closed;
@@ -112,8 +114,8 @@ const YAML::Node Config::section(const std::string& name) const {
   // A missing section is a valid empty node (not yaml-cpp's "zombie", which
   // throws on the next lookup), so callers can chain section("x")["key"].
   if (root.IsMap())
-    for (auto it = root.begin(); it != root.end(); ++it)
-      if (it->first.Scalar() == name) return it->second;
+    for (const auto& kv : root)
+      if (kv.first.Scalar() == name) return kv.second;
   return YAML::Node();
 }
 

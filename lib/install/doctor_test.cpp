@@ -106,7 +106,8 @@ TEST_CASE("managed-only hook settings switch a user install off") {
   Fixture f;
   f.install();
   spit(f.ctx.claude.managed_dir / "managed-settings.d" / "10-lock.json", R"({"allowManagedHooksOnly": true})");
-  auto* c = find(f.run(), "claude.hooks_enabled", CheckStatus::Fail);
+  auto report1 = f.run();
+  auto* c = find(report1, "claude.hooks_enabled", CheckStatus::Fail);
   REQUIRE(c);
   CHECK(c->message.find("allowManagedHooksOnly") != std::string::npos);
 }

@@ -67,9 +67,9 @@ struct Ctx {
     return out;
   }
   void unknown_keys(const YAML::Node& map, const std::set<std::string>& known, const char* where) const {
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      auto k = it->first.Scalar();
-      if (!known.count(k)) warn(it->first, "unknown field '" + k + "' in " + where + " (ignored)");
+    for (const auto& kv : map) {  // by value: yaml-cpp's iterator -> points into a temporary
+      auto k = kv.first.Scalar();
+      if (!known.count(k)) warn(kv.first, "unknown field '" + k + "' in " + where + " (ignored)");
     }
   }
 };
@@ -223,7 +223,7 @@ TestCase parse_case(const Ctx& c, const YAML::Node& n) {
     std::function<nlohmann::json(const YAML::Node&)> conv = [&](const YAML::Node& y) -> nlohmann::json {
       if (y.IsMap()) {
         nlohmann::json o = nlohmann::json::object();
-        for (auto it = y.begin(); it != y.end(); ++it) o[it->first.Scalar()] = conv(it->second);
+        for (const auto& kv : y) o[kv.first.Scalar()] = conv(kv.second);
         return o;
       }
       if (y.IsSequence()) {
