@@ -152,7 +152,7 @@ Store Store::open(const fs::path& db_file, const OpenOptions& opts) {
   store.exec("PRAGMA synchronous=NORMAL");
   // Each hook process is usually the only connection: without these, closing it
   // would checkpoint (fsync) and delete the WAL on every call. Checkpoints then
-  // happen inside commits every 1000 pages instead.
+  // happen after appends instead (see keep_wal_small).
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   int persist = 1;
   sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
@@ -207,6 +207,21 @@ std::size_t Store::fold_locked(std::int64_t& seq, std::string& head, Batches& ba
   return added;
 }
 
+namespace {
+
+// The first connection of each hook process re-reads the whole WAL to rebuild
+// its index, so a WAL left to grow makes every call slower (~8 ms at 2.7 MB).
+// Truncating it once it passes 64 pages keeps that read short; the fsync it
+// costs is paid once per few dozen calls. A busy WAL is simply left for later.
+void keep_wal_small(sqlite3* db) {
+  const char* file = sqlite3_db_filename(db, "main");
+  struct stat st {};
+  if (!file || ::stat((std::string(file) + "-wal").c_str(), &st) != 0 || st.st_size < 256 * 1024) return;
+  sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+}
+
+}  // namespace
+
 std::int64_t Store::append(Record& r) {
   Batches batches;
   Txn txn(db_);
@@ -217,6 +232,7 @@ std::int64_t Store::append(Record& r) {
   insert(r, seq, head);
   txn.commit();
   for (auto& b : batches) b->done();
+  keep_wal_small(db_);
   return r.seq;
 }
 
