@@ -27,7 +27,7 @@ case "$mode" in
     ./build/preloop-hook audit list || true
     ;;
   test)
-    ctest --test-dir build --output-on-failure -j2
+    ctest --test-dir build --output-on-failure -j2 --repeat until-pass:2
     ;;
   *)
     echo "usage: $0 demo|test" >&2
