@@ -137,37 +137,41 @@ protocol::Reply run(const std::string& input, const Config& config, const RunOpt
   }
 }
 
+namespace {
+
+// The reply for one stdin event; every path ends in a reply.
+protocol::Reply answer_stdin() {
+  Config config;
+  std::string config_error;
+  try {
+    config = load_config();
+  } catch (const std::exception& e) {
+    config_error = e.what();  // the fail mode is unknown: closed, the default
+  }
+  HookContext ctx;
+  ctx.config = &config;
+  std::string input;
+  try {
+    input = protocol::read_all_capped(0, config.max_input_bytes);
+  } catch (const std::exception& e) {
+    ctx.event.kind = protocol::EventKind::PreToolUse;
+    return fail(ctx, e.what(), "bad_input", true);
+  }
+  if (config_error.empty()) return run(input, config);
+  try {
+    ctx.event = protocol::parse_event(input);  // to answer in the event's own shape
+  } catch (...) {
+    ctx.event.kind = protocol::EventKind::PreToolUse;
+  }
+  return fail(ctx, "invalid config: " + config_error, "config_invalid", true);
+}
+
+}  // namespace
+
 int run_from_stdio() {
   protocol::Reply reply;
-  Config config;
   try {
-    std::string config_error;
-    try {
-      config = load_config();
-    } catch (const std::exception& e) {
-      config_error = e.what();  // the fail mode is unknown: closed, the default
-    }
-    HookContext ctx;
-    ctx.config = &config;
-    std::string input;
-    try {
-      input = protocol::read_all_capped(0, config.max_input_bytes);
-    } catch (const std::exception& e) {
-      ctx.event.kind = protocol::EventKind::PreToolUse;
-      reply = fail(ctx, e.what(), "bad_input", true);
-      input.clear();
-      config_error.clear();
-    }
-    if (!config_error.empty()) {
-      try {
-        ctx.event = protocol::parse_event(input);  // to answer in the event's own shape
-      } catch (...) {
-        ctx.event.kind = protocol::EventKind::PreToolUse;
-      }
-      reply = fail(ctx, "invalid config: " + config_error, "config_invalid", true);
-    } else if (reply.stderr_text.empty() && reply.stdout_text.empty()) {
-      reply = run(input, config);
-    }
+    reply = answer_stdin();
   } catch (...) {
     reply = {2, "", "preloop-hook could not check this tool call, so it is blocked: internal error\n"};
   }
