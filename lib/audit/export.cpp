@@ -8,6 +8,8 @@
 
 #include <sqlite3.h>
 
+#include "audit/json_check.h"
+
 namespace preloop::audit {
 namespace fs = std::filesystem;
 namespace {
@@ -113,7 +115,7 @@ void json_object(std::string& o, sqlite3_stmt* st) {
     } else if (c.kind == Kind::Json) {
       std::string_view v = cell(st, c.index);
       // Stored by us as compact JSON; anything else (an edited row) is exported as a string.
-      if (!v.empty() && nlohmann::json::accept(v))
+      if (is_json(v))
         o += v;
       else
         append_json_string(o, v);
@@ -144,31 +146,56 @@ Format parse_format(const std::string& name) {
 }
 
 void append_csv_cell(std::string& out, std::string_view v) {
+  // A byte loop, not find_first_of: libstdc++ runs memchr over the set per byte.
+  auto needs_quotes = [](std::string_view t) {
+    for (char c : t)
+      if (c == ',' || c == '"' || c == '\r' || c == '\n') return true;
+    return false;
+  };
   bool formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
                                 v[0] == '\r');
-  bool quote = formula || v.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (!quote) {
+  if (!formula && !needs_quotes(v)) {
     out += v;
     return;
   }
   out += '"';
   if (formula) out += '\'';
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
+  for (std::size_t q; (q = v.find('"')) != std::string_view::npos; v.remove_prefix(q + 1)) {
+    out.append(v.data(), q + 1);
+    out += '"';
   }
+  out += v;
   out += '"';
 }
+
+namespace {
+
+// Eight bytes at a time (SWAR): true when any byte is < 0x20, '"' or '\\'.
+bool needs_escape(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  auto zero_byte = [&](std::uint64_t x) { return (x - ones) & ~x & highs; };
+  std::uint64_t control = (w - ones * 0x20) & ~w & highs;
+  return (control | zero_byte(w ^ (ones * '"')) | zero_byte(w ^ (ones * '\\'))) != 0;
+}
+
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   out += '"';
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
+  std::size_t run = 0, i = 0;
+  for (;;) {
+    while (i + 8 <= s.size()) {  // skip clean words; a dirty one is walked byte by byte
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (needs_escape(w)) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
+    unsigned char c = static_cast<unsigned char>(s[i++]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
+    out.append(s.data() + run, i - 1 - run);
+    run = i;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;

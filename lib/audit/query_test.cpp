@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <unistd.h>
 
@@ -84,6 +85,16 @@ TEST_CASE("parse_time: RFC 3339, dates and relative durations") {
     CHECK_THROWS_AS(parse_time(bad, now), std::invalid_argument);
 }
 
+TEST_CASE("format_rfc3339: UTC with milliseconds, across leap days and years") {
+  CHECK(format_rfc3339(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(format_rfc3339(951782400007LL) == "2000-02-29T00:00:00.007Z");
+  CHECK(format_rfc3339(1769509425123LL) == "2026-01-27T10:23:45.123Z");
+  CHECK(format_rfc3339(4107542399999LL) == "2100-02-28T23:59:59.999Z");
+  auto now = std::chrono::system_clock::time_point(std::chrono::milliseconds(1769509425123LL));
+  for (std::int64_t ms = 0; ms < 4102444800000LL; ms += 86399999LL * 37)
+    REQUIRE(parse_time(format_rfc3339(ms), now) == format_rfc3339(ms));
+}
+
 TEST_CASE("filters select by time, tool, decision, session and rule") {
   Fixture fx;
   Store s = Store::open(fx.db, {.read_only = true});
@@ -122,6 +133,19 @@ TEST_CASE("show links the execution result by tool_use_id") {
   CHECK(st.by_tool[0] == std::pair<std::string, std::int64_t>{"Bash", 2});
   CHECK(st.by_rule == std::vector<std::pair<std::string, std::int64_t>>{{"no-rm", 1}});
   CHECK(st.by_result == std::vector<std::pair<std::string, std::int64_t>>{{"success", 1}});
+}
+
+TEST_CASE("JSON string literals round-trip every byte class, in and across 8-byte words") {
+  const std::vector<std::string> atoms = {"a", "Z", " ", "\"", "\\", "\n", "\r", "\t", "\x01", "\x1f", "/",
+                                          "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "~", "\x7f"};
+  std::mt19937 rng(7);
+  for (int i = 0; i < 5000; ++i) {
+    std::string s;
+    for (std::size_t n = rng() % 40; n > 0; --n) s += atoms[rng() % atoms.size()];
+    std::string out;
+    append_json_string(out, s);
+    REQUIRE_MESSAGE(nlohmann::json::parse(out).get<std::string>() == s, "literal: " << out);
+  }
 }
 
 TEST_CASE("CSV cells: RFC 4180 quoting and formula neutralisation") {

@@ -41,9 +41,8 @@ std::size_t count_lines(const fs::path& p) {
 
 }  // namespace
 
-void spool_append(const fs::path& spool, Record& r) {
+std::size_t spool_append(const fs::path& spool, Record& r, Sync sync) {
   if (r.spool_id.empty()) r.spool_id = random_id();
-  r.origin = "spool";
   std::string line = to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   line.push_back('\n');
   for (int attempt = 0; attempt < 8; ++attempt) {
@@ -62,14 +61,16 @@ void spool_append(const fs::path& spool, Record& r) {
     }
     ssize_t n = ::write(fd, line.data(), line.size());
     int saved = errno;
-    bool synced = n == ssize_t(line.size()) && ::fdatasync(fd) == 0;
-    if (!synced && n == ssize_t(line.size())) saved = errno;
+    bool kept = n == ssize_t(line.size()) && (sync == Sync::None || ::fdatasync(fd) == 0);
+    if (!kept && n == ssize_t(line.size())) saved = errno;
+    struct stat after{};
+    bool sized = kept && ::fstat(fd, &after) == 0;
     ::close(fd);
-    if (!synced) {
+    if (!kept) {
       errno = n >= 0 && n != ssize_t(line.size()) && saved == 0 ? ENOSPC : saved;
       throw sys_error(spool, "cannot write the audit spool");
     }
-    return;
+    return sized ? std::size_t(after.st_size) : line.size();
   }
   errno = EAGAIN;
   throw sys_error(spool, "the audit spool kept moving");
@@ -100,7 +101,6 @@ SpoolBatch::SpoolBatch(const fs::path& spool) : spool_(spool), file_(sibling(spo
     try {
       Record r = from_json(nlohmann::json::parse(line));
       if (r.spool_id.empty() || r.ts.empty() || r.hook_event.empty()) throw std::invalid_argument("incomplete");
-      r.origin = "spool";
       records.push_back(std::move(r));
     } catch (const std::exception&) {
       rejected.push_back(line);

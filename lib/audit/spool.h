@@ -1,6 +1,7 @@
-// The fallback spool: an append-only JSONL file next to the database that keeps
-// records while the store is unusable, folded into the store on its next
-// successful write. Appenders hold a shared flock and write each line with one
+// The spool: an append-only JSONL file next to the database. The hook appends
+// each record to it (one write, the commit point of the record) and the store
+// folds it in, in batches, onto the hash chain; records also wait in it while
+// the store is unusable. Appenders hold a shared flock and write each line with one
 // O_APPEND write; the folder renames the file away and takes an exclusive lock,
 // so no line written concurrently is lost.
 #pragma once
@@ -14,9 +15,15 @@
 
 namespace preloop::audit {
 
-// Appends r as one JSON line (with a fresh spool_id when r has none). Throws
-// std::runtime_error (with errno text) when the line could not be written whole.
-void spool_append(const std::filesystem::path& spool, Record& r);
+// Data: fdatasync each line (survives an OS crash). None: the line is in the
+// page cache when the call returns (survives a crash of the process, like a
+// SQLite commit with synchronous=NORMAL in WAL mode).
+enum class Sync { None, Data };
+
+// Appends r as one JSON line (with a fresh spool_id when r has none) and returns
+// the spool's size after it. Throws std::runtime_error (with errno text) when the
+// line could not be written whole.
+std::size_t spool_append(const std::filesystem::path& spool, Record& r, Sync sync);
 
 // The spool renamed aside for folding, locked exclusively until destroyed.
 class SpoolBatch {

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sqlite3.h>
@@ -8,6 +9,7 @@
 
 #include "audit/key.h"
 #include "audit/location.h"
+#include "audit/query.h"
 #include "audit/schema.h"
 #include "audit/spool.h"
 #include "audit/store.h"
@@ -222,8 +224,8 @@ TEST_CASE("spooled records are folded in on the next write, once, in order") {
   fs::path db = t.path / "audit.db";
   { Store s = Store::open(db); Record r = sample(); s.append(r); }
   Record a = sample("Read"), b = sample("Write");
-  spool_append(spool_path(db), a);
-  spool_append(spool_path(db), b);
+  spool_append(spool_path(db), a, Sync::Data);
+  spool_append(spool_path(db), b, Sync::None);
   CHECK(verify(db).spooled == 2);
   CHECK_FALSE(verify(db).ok);
   Store s = Store::open(db);
@@ -243,6 +245,8 @@ TEST_CASE("spooled records are folded in on the next write, once, in order") {
   }
 }
 
+constexpr WriteOptions kDirect{.mode = WriteMode::Direct, .busy_timeout_ms = 100};
+
 TEST_CASE("write_record falls back to the spool when the store is locked, corrupt or full") {
   TempDir t;
   fs::path db = t.path / "audit.db";
@@ -254,7 +258,7 @@ TEST_CASE("write_record falls back to the spool when the store is locked, corrup
     REQUIRE(sqlite3_exec(h, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
     Record r = sample();
     auto started = std::chrono::steady_clock::now();
-    WriteResult w = write_record(db, r, 100);
+    WriteResult w = write_record(db, r, kDirect);
     auto took = std::chrono::steady_clock::now() - started;
     CHECK(w.outcome == Outcome::Spooled);
     CHECK(w.failure_class == "locked");
@@ -262,7 +266,7 @@ TEST_CASE("write_record falls back to the spool when the store is locked, corrup
     sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_close(h);
     Record next = sample();
-    WriteResult w2 = write_record(db, next, 100);
+    WriteResult w2 = write_record(db, next, kDirect);
     CHECK(w2.outcome == Outcome::Stored);
     CHECK(w2.seq == 3);  // the spooled record took seq 2
     VerifyReport v = verify(db);
@@ -274,7 +278,7 @@ TEST_CASE("write_record falls back to the spool when the store is locked, corrup
     fs::remove(fs::path(db).concat("-wal"));
     fs::remove(fs::path(db).concat("-shm"));
     Record r = sample();
-    WriteResult w = write_record(db, r, 100);
+    WriteResult w = write_record(db, r, kDirect);
     CHECK(w.outcome == Outcome::Spooled);
     CHECK(w.failure_class == "corrupt");
     CHECK(w.message.find(spool_path(db).string()) != std::string::npos);
@@ -298,8 +302,93 @@ TEST_CASE("write_record falls back to the spool when the store is locked, corrup
     fs::path nowhere = t.path / "file";
     std::ofstream(nowhere) << "x";
     Record r = sample();
-    WriteResult w = write_record(nowhere / "audit.db", r, 100);
+    WriteResult w = write_record(nowhere / "audit.db", r, kDirect);
     CHECK(w.outcome == Outcome::Lost);
     CHECK(w.message.find("spool") != std::string::npos);
+  }
+}
+
+TEST_CASE("journal mode: one spool line per record, folded onto the chain in batches") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  WriteOptions journal{.mode = WriteMode::Journal, .busy_timeout_ms = 100, .fold_at_bytes = 1u << 20};
+
+  Record a = sample("Read"), b = sample("Write");
+  CHECK(write_record(db, a, journal).outcome == Outcome::Journaled);
+  CHECK(write_record(db, b, journal).outcome == Outcome::Journaled);
+  CHECK_FALSE(fs::exists(db));  // below the fold size nothing touches SQLite
+  CHECK(spool_status(spool_path(db)).pending == 2);
+
+  FoldResult f = fold_pending(db, 100);
+  CHECK(f.error.empty());
+  CHECK(f.added == 2);
+  CHECK_FALSE(fs::exists(spool_path(db)));
+  VerifyReport v = verify(db);
+  CHECK(v.ok);
+  CHECK(v.rows == 2);
+  {
+    Store s = Store::open(db, {.read_only = true});
+    auto rows = list(s, Filter{});
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].tool == "Read");  // journal order is chain order
+    CHECK(rows[1].tool == "Write");
+    CHECK(rows[0].origin == "live");
+  }
+  CHECK(fold_pending(db, 100).added == 0);  // nothing waiting: a no-op
+
+  SUBCASE("the write that passes the fold size folds") {
+    journal.fold_at_bytes = 1;
+    Record c = sample("Edit");
+    WriteResult w = write_record(db, c, journal);
+    CHECK(w.outcome == Outcome::Journaled);
+    CHECK(w.message.empty());
+    CHECK(verify(db).rows == 3);
+    CHECK(verify(db).spooled == 0);
+  }
+  SUBCASE("a locked store leaves records waiting, quietly; the next fold takes them") {
+    journal.fold_at_bytes = 1;
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(h, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    Record c = sample("Edit");
+    auto started = std::chrono::steady_clock::now();
+    WriteResult w = write_record(db, c, journal);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(1000));
+    CHECK(w.outcome == Outcome::Journaled);
+    CHECK(w.message.empty());
+    FoldResult busy = fold_pending(db, 10);
+    CHECK(busy.locked);
+    CHECK_FALSE(busy.error.empty());
+    sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(h);
+    CHECK(fold_pending(db, 100).added == 1);
+    CHECK(verify(db).ok);
+  }
+  SUBCASE("a corrupt store: the record waits and the writer says why") {
+    journal.fold_at_bytes = 1;
+    fs::resize_file(db, 100);
+    fs::remove(fs::path(db).concat("-wal"));
+    fs::remove(fs::path(db).concat("-shm"));
+    Record c = sample("Edit");
+    WriteResult w = write_record(db, c, journal);
+    CHECK(w.outcome == Outcome::Journaled);
+    CHECK(w.message.find("audit store unavailable") != std::string::npos);
+    CHECK(w.message.find(spool_path(db).string()) != std::string::npos);
+    CHECK(spool_status(spool_path(db)).pending == 1);
+  }
+  SUBCASE("no spool: the store directly, else a failure naming both") {
+    fs::create_symlink(t.path / "elsewhere", spool_path(db));  // refused: the spool is opened O_NOFOLLOW
+    Record c = sample("Edit");
+    WriteResult w = write_record(db, c, journal);
+    CHECK(w.outcome == Outcome::Stored);
+    CHECK(w.seq == 3);
+    fs::resize_file(db, 100);
+    fs::remove(fs::path(db).concat("-wal"));
+    fs::remove(fs::path(db).concat("-shm"));
+    Record d = sample("Edit");
+    WriteResult lost = write_record(db, d, journal);
+    CHECK(lost.outcome == Outcome::Lost);
+    CHECK(lost.message.find("spool") != std::string::npos);
+    CHECK(lost.message.find("store") != std::string::npos);
   }
 }

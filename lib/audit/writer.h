@@ -1,7 +1,12 @@
-// Keeping one record whatever happens to the store: the store when it can be
-// written, else the spool next to it, else a clear failure for the caller.
+// Keeping one record whatever happens to the store.
+//   journal (default): the record is appended to the spool with one write — its
+//     commit point — and the spool is folded onto the hash chain in batches, by
+//     the hook that finds it past a size and by every `audit` command;
+//   direct: the record is committed to the store, else kept in the spool.
+// When nothing can keep the record the caller gets a clear failure.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -10,17 +15,34 @@
 
 namespace preloop::audit {
 
-enum class Outcome { Stored, Spooled, Lost };
+enum class WriteMode { Journal, Direct };
+
+struct WriteOptions {
+  WriteMode mode = WriteMode::Journal;
+  int busy_timeout_ms = 2000;            // the longest wait for another writer's lock
+  std::size_t fold_at_bytes = 64 * 1024;  // journal: fold once the spool is this big
+};
+
+enum class Outcome { Stored, Journaled, Spooled, Lost };
 
 struct WriteResult {
   Outcome outcome = Outcome::Lost;
-  std::int64_t seq = 0;          // when stored
-  std::string failure_class;     // store failure (locked, read_only, disk_full, corrupt, ...), empty when stored
-  std::string message;           // what went wrong, for stderr and the doctor
+  std::int64_t seq = 0;          // when stored directly
+  std::string failure_class;     // store failure (locked, read_only, disk_full, corrupt, ...), empty when fine
+  std::string message;           // what went wrong, for stderr and the doctor; empty when fine
 };
 
-// Appends r to the store at db (waiting at most busy_timeout_ms for the write lock),
-// falling back to the spool. Never throws.
-WriteResult write_record(const std::filesystem::path& db, Record& r, int busy_timeout_ms);
+// Keeps r as opts.mode says. Never throws.
+WriteResult write_record(const std::filesystem::path& db, Record& r, const WriteOptions& opts);
+
+struct FoldResult {
+  std::size_t added = 0;
+  bool locked = false;  // another writer held the store past the wait
+  std::string error;    // why waiting records could not be folded; empty when done
+};
+
+// Folds every waiting spool record onto the chain (creating the store when there
+// is none yet). Cheap when nothing waits. Never throws.
+FoldResult fold_pending(const std::filesystem::path& db, int busy_timeout_ms);
 
 }  // namespace preloop::audit

@@ -102,6 +102,11 @@ void apply(Config& c, const fs::path& file, const YAML::Node& doc) {
       if (!v.IsMap()) fail(file, v, "'audit' must be a mapping");
       if (v["enabled"]) c.audit_enabled = scalar<bool>(file, v["enabled"], "audit.enabled", "true or false");
       if (v["path"]) c.audit_path = paths::expand_user(scalar<std::string>(file, v["path"], "audit.path", "a file path"));
+      if (v["mode"]) {
+        auto m = scalar<std::string>(file, v["mode"], "audit.mode", "'journal' or 'direct'");
+        if (m != "journal" && m != "direct") fail(file, v["mode"], "'audit.mode' must be 'journal' or 'direct'");
+        c.audit_direct = m == "direct";
+      }
     } else if (!v.IsMap() && !v.IsNull()) {
       fail(file, v, "'" + key + "' must be a mapping");
     }

@@ -28,6 +28,7 @@ struct Config {
   int hook_timeout_seconds = 330;                    // must match the hook "timeout" in settings
   bool audit_enabled = true;
   std::filesystem::path audit_path;                  // default paths::default_audit_db()
+  bool audit_direct = false;                         // audit.mode: direct (commit each record to SQLite)
   std::vector<std::filesystem::path> sources;        // files that were loaded
 
   // A library's own section ("approval", "sync", "secrets", "audit", ...);

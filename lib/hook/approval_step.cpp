@@ -13,6 +13,7 @@
 #include "audit/key.h"
 #include "audit/location.h"
 #include "audit/verify.h"
+#include "audit/writer.h"
 #include "config/paths.h"
 #include "hook/steps.h"
 #include "secrets/redact.h"
@@ -49,7 +50,9 @@ ApprovalRequest build_request(const HookContext& ctx) {
   try {
     r.input_hash = audit::input_hash(ctx.event.tool_input, ctx.config);
     if (ctx.config->audit_enabled) {
-      const auto head = audit::chain_head(audit::db_path(ctx.config));
+      const auto db = audit::db_path(ctx.config);
+      audit::fold_pending(db, 200);  // the witness is the head with every record so far on it
+      const auto head = audit::chain_head(db);
       r.audit_head = {{"seq", head.seq}, {"hash", head.hash}};
     }
   } catch (const std::exception&) {

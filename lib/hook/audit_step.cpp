@@ -112,10 +112,11 @@ bool audit_step(HookContext& ctx) {
   if (ctx.dry_run || !ctx.config->audit_enabled) return true;
   std::filesystem::path db = audit::db_path(ctx.config);
   audit::Record r = build_record(ctx, db);
-  audit::WriteResult res = audit::write_record(db, r, busy_timeout_ms(ctx));
-  if (res.outcome == audit::Outcome::Stored) return true;
-  std::fprintf(stderr, "preloop-hook: %s\n", res.message.c_str());
-  if (res.outcome == audit::Outcome::Spooled) return true;
+  audit::WriteOptions opts{.mode = ctx.config->audit_direct ? audit::WriteMode::Direct : audit::WriteMode::Journal,
+                           .busy_timeout_ms = busy_timeout_ms(ctx)};
+  audit::WriteResult res = audit::write_record(db, r, opts);
+  if (!res.message.empty()) std::fprintf(stderr, "preloop-hook: %s\n", res.message.c_str());
+  if (res.outcome != audit::Outcome::Lost) return true;
   if (ctx.decision.failure_class.empty()) ctx.decision.failure_class = "audit_" + res.failure_class;
   return false;
 }

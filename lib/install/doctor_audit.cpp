@@ -3,6 +3,7 @@
 
 #include "audit/location.h"
 #include "audit/verify.h"
+#include "audit/writer.h"
 #include "install/doctor.h"
 
 namespace preloop::install {
@@ -27,6 +28,7 @@ std::vector<CheckResult> check_audit(const DoctorContext& ctx) {
              "set audit.enabled: true"}};
   fs::path db = audit::db_path(&*ctx.config);
   std::vector<CheckResult> out;
+  audit::fold_pending(db, 2000);  // what is still waiting afterwards is reported below
   std::error_code ec;
   if (!fs::exists(db, ec)) {
     fs::path dir = existing_parent(db.parent_path());

@@ -1,5 +1,6 @@
-// When the store fails: the decision is unchanged and prompt, the record is
-// spooled and folded in later, or — when even the spool fails — the hook denies.
+// When the store fails: the decision is unchanged and prompt, the record waits
+// in the spool and is folded in later, or — when nothing can keep it — the hook
+// denies. Journal mode (the default) and direct mode each get the real failures.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -17,12 +18,32 @@ using namespace preloop::audit_test;
 
 namespace {
 
-constexpr const char* kConfig = "profile: off\naudit: {busy_timeout_ms: 200}\n";
+constexpr const char* kConfig = "profile: off\naudit: {busy_timeout_ms: 200, mode: direct}\n";
+constexpr const char* kJournal = "profile: off\naudit: {busy_timeout_ms: 200}\n";
 
 // The answer of a healthy store for the same event, to compare against.
 Run control(const std::string& event) {
-  Sandbox healthy(kConfig);
+  Sandbox healthy(kJournal);
   return healthy.hook(event);
+}
+
+std::function<void()> file_size_limit(rlim_t bytes) {
+  return [bytes] {
+    ::signal(SIGXFSZ, SIG_IGN);
+    rlimit rl{bytes, bytes};
+    ::setrlimit(RLIMIT_FSIZE, &rl);
+  };
+}
+
+// Moves the records from the WAL into the file, then cuts the file short.
+void corrupt(const Sandbox& sb) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(sb.db().c_str(), &h) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(h, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(h);
+  fs::resize_file(sb.db(), 1000);
+  fs::remove(sb.db() + "-wal");
+  fs::remove(sb.db() + "-shm");
 }
 
 std::int64_t rows(const Sandbox& sb) { return preloop::audit::verify(sb.db()).rows; }
@@ -34,7 +55,7 @@ void same_decision(const Run& got, const Run& want) {
 
 }  // namespace
 
-TEST_CASE("write lock held by another connection past the deadline") {
+TEST_CASE("direct mode: " "write lock held by another connection past the deadline") {
   Sandbox sb(kConfig);
   REQUIRE(sb.hook(sb.pre("toolu_0", {{"command", "ls"}})).exit_code == 0);
   std::string ev = sb.pre("toolu_1", {{"command", "git status"}});
@@ -65,16 +86,10 @@ TEST_CASE("write lock held by another connection past the deadline") {
   CHECK(j["failure_class"].get<std::string>().find("audit_locked") != std::string::npos);
 }
 
-TEST_CASE("truncated (corrupt) database file") {
+TEST_CASE("direct mode: " "truncated (corrupt) database file") {
   Sandbox sb(kConfig);
   for (int i = 0; i < 3; ++i) REQUIRE(sb.hook(sb.pre("toolu_" + std::to_string(i), {{"command", "ls"}})).exit_code == 0);
-  sqlite3* h = nullptr;  // move the records from the WAL into the file, then cut the file short
-  REQUIRE(sqlite3_open(sb.db().c_str(), &h) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(h, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(h);
-  fs::resize_file(sb.db(), 1000);
-  fs::remove(sb.db() + "-wal");
-  fs::remove(sb.db() + "-shm");
+  corrupt(sb);
   std::string ev = sb.pre("toolu_9", {{"command", "rm -rf build"}});
   Run want = control(ev);
   Run got = sb.hook(ev);
@@ -86,18 +101,12 @@ TEST_CASE("truncated (corrupt) database file") {
   CHECK(v.out.find("1 record(s) are waiting in the spool") != std::string::npos);
 }
 
-TEST_CASE("disk full: the store cannot grow (RLIMIT_FSIZE), the spool keeps the record") {
+TEST_CASE("direct mode: " "disk full: the store cannot grow (RLIMIT_FSIZE), the spool keeps the record") {
   Sandbox sb(kConfig);
   REQUIRE(sb.hook(sb.pre("toolu_0", {{"command", "ls"}})).exit_code == 0);
   std::string ev = sb.pre("toolu_1", {{"command", "make"}});
   Run want = control(ev);
-  auto limit = [](rlim_t bytes) {
-    return [bytes] {
-      ::signal(SIGXFSZ, SIG_IGN);
-      rlimit rl{bytes, bytes};
-      ::setrlimit(RLIMIT_FSIZE, &rl);
-    };
-  };
+  auto limit = file_size_limit;
   Run got = sb.hook(ev, limit(4096));
   same_decision(got, want);
   CHECK(got.err.find("spool") != std::string::npos);
@@ -116,7 +125,7 @@ TEST_CASE("disk full: the store cannot grow (RLIMIT_FSIZE), the spool keeps the 
   }
 }
 
-TEST_CASE("read-only store file and read-only directory (file modes enforced)") {
+TEST_CASE("direct mode: " "read-only store file and read-only directory (file modes enforced)") {
   Sandbox sb(kConfig);
   auto user = as_nobody();
   if (running_as_root()) sb.chown_store(kNobody, kNobody);
@@ -151,6 +160,82 @@ TEST_CASE("read-only store file and read-only directory (file modes enforced)") 
     Run got = sb.hook(ev, user);
     CHECK(got.exit_code == 0);
     CHECK(got.err.find("could not be kept") != std::string::npos);
+    ::chmod((sb.dir() + "/store").c_str(), 0700);
+  }
+}
+
+TEST_CASE("journal mode: a locked store does not slow the hook; the record waits and joins the chain in order") {
+  Sandbox sb(kJournal);
+  REQUIRE(sb.hook(sb.pre("toolu_0", {{"command", "ls"}})).exit_code == 0);
+  REQUIRE(sb.audit({"verify"}).exit_code == 0);  // folds toolu_0: the store exists
+  std::string ev = sb.pre("toolu_1", {{"command", "git status"}});
+  Run want = control(ev);
+
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(sb.db().c_str(), &h) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(h, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  Run got = sb.hook(ev);
+  same_decision(got, want);
+  CHECK(got.ms < 1500);
+  CHECK(got.err.empty());  // nothing went wrong: the record is kept
+  Run v = sb.audit({"verify"});
+  CHECK(v.exit_code == 1);
+  CHECK(v.err.find("were not folded in") != std::string::npos);
+  CHECK(v.out.find("1 record(s) are waiting in the spool") != std::string::npos);
+  sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(h);
+
+  REQUIRE(sb.hook(sb.pre("toolu_2", {{"command", "ls"}})).exit_code == 0);
+  Run list = sb.audit({"list", "--json"});
+  REQUIRE(list.exit_code == 0);
+  auto rows = nlohmann::json::parse(list.out);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[1]["tool_use_id"] == "toolu_1");
+  CHECK(rows[1]["seq"] == 2);
+  CHECK(rows[1]["origin"] == "live");
+  CHECK(rows[2]["tool_use_id"] == "toolu_2");
+  CHECK(sb.audit({"verify"}).exit_code == 0);
+}
+
+TEST_CASE("journal mode: a corrupt store keeps records waiting, and says so once the journal is due a fold") {
+  Sandbox sb(kJournal);
+  for (int i = 0; i < 3; ++i) REQUIRE(sb.hook(sb.pre("toolu_" + std::to_string(i), {{"command", "ls"}})).exit_code == 0);
+  REQUIRE(sb.audit({"verify"}).exit_code == 0);
+  corrupt(sb);
+  std::string ev = sb.pre("toolu_9", {{"command", "rm -rf build"}});
+  Run want = control(ev);
+  Run got = sb.hook(ev);
+  same_decision(got, want);
+  Run v = sb.audit({"verify"});
+  CHECK(v.exit_code == 1);
+  CHECK(v.out.find("corrupt") != std::string::npos);
+  CHECK(v.out.find("1 record(s) are waiting in the spool") != std::string::npos);
+  // A journal past the fold size makes the hook try the store, and report why it could not.
+  std::string big(70000, 'x');
+  Run loud = sb.hook(sb.pre("toolu_10", {{"command", "echo " + big}}));
+  CHECK(loud.exit_code == want.exit_code);
+  CHECK(loud.err.find("audit store unavailable") != std::string::npos);
+  CHECK(preloop::audit::verify(sb.db()).spooled == 2);
+}
+
+TEST_CASE("journal mode: when neither the spool nor the store can be written, the hook denies") {
+  Sandbox sb(kJournal);
+  REQUIRE(sb.hook(sb.pre("toolu_0", {{"command", "ls"}})).exit_code == 0);
+  REQUIRE(sb.audit({"verify"}).exit_code == 0);
+  SUBCASE("no room to grow any file (RLIMIT_FSIZE)") {
+    Run lost = sb.hook(sb.pre("toolu_1", {{"command", "make"}}), file_size_limit(16));
+    CHECK(lost.exit_code == 2);
+    CHECK(lost.err.find("could not be kept") != std::string::npos);
+    CHECK(rows(sb) == 1);
+  }
+  SUBCASE("read-only directory and database (as an unprivileged user)") {
+    auto user = as_nobody();
+    if (running_as_root()) sb.chown_store(kNobody, kNobody);
+    REQUIRE(::chmod(sb.db().c_str(), 0400) == 0);
+    REQUIRE(::chmod((sb.dir() + "/store").c_str(), 0500) == 0);
+    Run lost = sb.hook(sb.pre("toolu_1", {{"command", "make"}}), user);
+    CHECK(lost.exit_code == 2);
+    CHECK(lost.err.find("could not be kept") != std::string::npos);
     ::chmod((sb.dir() + "/store").c_str(), 0700);
   }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Audit store benchmarks, whole-process, medians from hyperfine in one run:
-#  1. the cost of the audit write: `preloop-hook hook` with audit on vs off;
+# Audit store benchmarks, whole-process, medians from one run:
+#  1. the cost of the audit write: `preloop-hook hook` with audit off, in journal
+#     mode (the default) and in direct mode, interleaved run by run (spawn_bench.c);
 #  2. exporting 1,000,000 records to CSV and JSONL.
 # Usage: tests/bench/audit_bench.sh path/to/preloop-hook path/to/audit_bench_gen [ROWS]
 set -euo pipefail
@@ -19,16 +20,25 @@ printf 'profile: recommended\naudit: {enabled: false}\n' > "$work/off.yaml"
 printf '{"session_id":"b","transcript_path":"/dev/null","cwd":"%s","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"npm test","description":"run tests"},"tool_use_id":"toolu_b"}' \
   "$HOME/project" > "$work/pass.json"
 
-echo "== hook with audit on vs off (the store already exists: steady state)"
-PRELOOP_HOOK_CONFIG="$work/on.yaml" "$bin" hook < "$work/pass.json" > /dev/null
-hyperfine --warmup 50 --runs "${RUNS:-500}" --export-json "$work/hook.json" \
-  -n "audit off" "PRELOOP_HOOK_CONFIG=$work/off.yaml $bin hook < $work/pass.json" \
-  -n "audit on" "PRELOOP_HOOK_CONFIG=$work/on.yaml $bin hook < $work/pass.json"
-python3 - "$work/hook.json" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-off, on = r["audit off"]["median"] * 1000, r["audit on"]["median"] * 1000
-print(f"median: audit off {off:.3f} ms, audit on {on:.3f} ms, audit cost {on - off:+.3f} ms (budget 0.300 ms)")
+echo "== hook with audit off / journal (default) / direct, interleaved (the store already exists: steady state)"
+printf 'profile: recommended\naudit: {mode: direct}\n' > "$work/direct.yaml"
+cc -O2 -o "$work/spawn_bench" "$here/spawn_bench.c"
+# spawn_bench takes no per-case environment: one tiny wrapper binary per config.
+for c in off on direct; do
+  printf '#include <stdlib.h>\n#include <unistd.h>\nint main(void){setenv("PRELOOP_HOOK_CONFIG","%s",1);execl("%s","preloop-hook","hook",(char*)0);return 127;}\n' \
+    "$work/$c.yaml" "$bin" > "$work/with_$c.c"
+  cc -O2 -o "$work/with_$c" "$work/with_$c.c"
+  "$work/with_$c" < "$work/pass.json" > /dev/null || true
+done
+"$work/spawn_bench" "${RUNS:-500}" \
+  "audit off" "$work/pass.json" "$work/with_off" -- \
+  "audit journal" "$work/pass.json" "$work/with_on" -- \
+  "audit direct" "$work/pass.json" "$work/with_direct" | tee "$work/hook.txt"
+python3 - "$work/hook.txt" <<'PY'
+import re, sys
+med = {m.group(1).strip(): float(m.group(2)) for m in re.finditer(r"^\s+(audit \w+)\s+median\s+([\d.]+) ms", open(sys.argv[1]).read(), re.M)}
+for mode in ("journal", "direct"):
+    print(f"audit write cost, {mode}: {med['audit ' + mode] - med['audit off']:+.3f} ms over audit off (budget 0.300 ms)")
 PY
 rows_in_store=$("$bin" audit --db "$XDG_DATA_HOME/preloop-hook/audit.db" stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 echo "records written by the benchmark: $rows_in_store"

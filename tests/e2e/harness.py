@@ -187,6 +187,8 @@ class Sandbox:
 
     # Audit store
     def audit_rows(self, **where):
+        # Hooks journal their records; any audit command folds them into the store.
+        self.preloop("audit", "verify", check=False)
         if not os.path.exists(self.audit_db):
             return []
         con = sqlite3.connect(f"file:{self.audit_db}?mode=ro", uri=True)

@@ -106,8 +106,13 @@ class InstalledGate(suite.E2ECase):
         self.assertIn("GITHUB_TOKEN=", result.tool_result_text())
         self.assertNotIn(SECRET, result.everything_the_model_saw())
         self.assertNotIn(SECRET[4:20], result.everything_the_model_saw())
-        with open(self.box.audit_db, "rb") as f:
-            self.assertNotIn(SECRET.encode(), f.read())
+        for suffix in (".spool.jsonl", ""):  # the journal as the hooks left it, then the store it was folded into
+            if suffix == "":
+                self.assertTrue(self.box.audit_rows())
+            path = self.box.audit_db + suffix
+            self.assertTrue(os.path.exists(path), path)
+            with open(path, "rb") as f:
+                self.assertNotIn(SECRET.encode(), f.read())
 
     def test_write_of_credential_file_is_blocked(self):
         key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"

@@ -149,9 +149,10 @@ TEST_CASE("planted secrets reach neither the audit store, its WAL, stdout/stderr
   const std::map<std::string, std::string> env = {
       {"PRELOOP_URL", server.url()}, {"PRELOOP_API_KEY", "tok-test-1"}, {"PRELOOP_HOOK_AUDIT_DB", db.string()}};
 
-  // A first call creates the store; holding a connection open keeps the WAL file
-  // on disk for inspection after the other calls.
+  // A first call and a fold create the store; holding a connection open keeps the
+  // WAL file on disk for inspection after the other calls.
   REQUIRE(hook(home, env, event("PreToolUse", "Bash", {{"command", "ls"}})).exit_code == 0);
+  REQUIRE(run_process({hook_binary(), "audit", "verify"}, "", home.env(env)).exit_code == 0);
   sqlite3* holder = nullptr;
   REQUIRE(sqlite3_open_v2(db.c_str(), &holder, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_exec(holder, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
@@ -197,10 +198,18 @@ TEST_CASE("planted secrets reach neither the audit store, its WAL, stdout/stderr
   for (const auto& r : seen) check_clean(r.body, "approval request body", p);
   CHECK(seen.front().body.find("[REDACTED:") != std::string::npos);
 
-  // The store: 6 records, the WAL still on disk (held open), no secret in any file.
+  // The journal holds the records written after the approval request folded it.
+  CHECK(fs::exists(db.string() + ".spool.jsonl"));
+  int files = 0;
+  check_tree_clean(home.root(), p, files);
+  // Folded: 6 records in the store, the WAL still on disk (held open), no secret in any file.
+  auto verified = run_process({hook_binary(), "audit", "verify", "--json"}, "", home.env(env));
+  REQUIRE(verified.exit_code == 0);
+  CHECK(json::parse(verified.out)["rows"] == 6);
+  CHECK_FALSE(fs::exists(db.string() + ".spool.jsonl"));
   CHECK(fs::exists(db.string() + "-wal"));
   CHECK(fs::file_size(db.string() + "-wal") > 0);
-  int files = 0;
+  files = 0;
   check_tree_clean(home.root(), p, files);
   CHECK(files >= 3);
   sqlite3_close(holder);

@@ -1,0 +1,163 @@
+#include "audit/json_check.h"
+
+namespace preloop::audit {
+namespace {
+
+class Checker {
+ public:
+  explicit Checker(std::string_view t) : p_(t.data()), end_(t.data() + t.size()) {}
+
+  bool document() {
+    space();
+    if (!value(0)) return false;
+    space();
+    return p_ == end_;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 512;
+
+  bool at(char c) const { return p_ < end_ && *p_ == c; }
+  void space() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+  bool digit() const { return p_ < end_ && *p_ >= '0' && *p_ <= '9'; }
+  void digits() {
+    while (digit()) ++p_;
+  }
+
+  bool value(int depth) {
+    if (p_ == end_) return false;
+    switch (*p_) {
+      case '{': return object(depth + 1);
+      case '[': return array(depth + 1);
+      case '"': return string();
+      case 't': return literal("true");
+      case 'f': return literal("false");
+      case 'n': return literal("null");
+      default: return number();
+    }
+  }
+
+  bool literal(std::string_view word) {
+    if (std::string_view(p_, std::size_t(end_ - p_)).substr(0, word.size()) != word) return false;
+    p_ += word.size();
+    return true;
+  }
+
+  bool number() {
+    if (at('-')) ++p_;
+    if (at('0')) {
+      ++p_;
+    } else if (digit()) {
+      digits();
+    } else {
+      return false;
+    }
+    if (at('.')) {
+      ++p_;
+      if (!digit()) return false;
+      digits();
+    }
+    if (at('e') || at('E')) {
+      ++p_;
+      if (at('+') || at('-')) ++p_;
+      if (!digit()) return false;
+      digits();
+    }
+    return true;
+  }
+
+  static bool hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+  // One UTF-8 sequence starting at a byte >= 0x80: no overlongs, surrogates or > U+10FFFF.
+  bool utf8() {
+    auto b = [&](std::ptrdiff_t i) { return static_cast<unsigned char>(p_[i]); };
+    auto cont = [&](std::ptrdiff_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
+      return p_ + i < end_ && b(i) >= lo && b(i) <= hi;
+    };
+    unsigned c = b(0);
+    int n;
+    if (c >= 0xC2 && c <= 0xDF) n = cont(1) ? 2 : 0;
+    else if (c == 0xE0) n = cont(1, 0xA0) && cont(2) ? 3 : 0;
+    else if (c == 0xED) n = cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+    else if (c >= 0xE1 && c <= 0xEF) n = cont(1) && cont(2) ? 3 : 0;
+    else if (c == 0xF0) n = cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+    else if (c >= 0xF1 && c <= 0xF3) n = cont(1) && cont(2) && cont(3) ? 4 : 0;
+    else if (c == 0xF4) n = cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+    else n = 0;
+    p_ += n;
+    return n > 0;
+  }
+
+  bool string() {
+    ++p_;  // the opening quote
+    while (p_ < end_) {
+      unsigned char c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        ++p_;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c >= 0x80) {
+        if (!utf8()) return false;
+        continue;
+      }
+      ++p_;
+      if (c != '\\') continue;
+      if (p_ == end_) return false;
+      char e = *p_++;
+      if (e == 'u') {
+        for (int i = 0; i < 4; ++i, ++p_)
+          if (p_ == end_ || !hex(*p_)) return false;
+      } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  bool array(int depth) {
+    if (depth > kMaxDepth) return false;
+    ++p_;
+    space();
+    if (at(']')) return ++p_, true;
+    for (;;) {
+      space();
+      if (!value(depth)) return false;
+      space();
+      if (at(']')) return ++p_, true;
+      if (!at(',')) return false;
+      ++p_;
+    }
+  }
+
+  bool object(int depth) {
+    if (depth > kMaxDepth) return false;
+    ++p_;
+    space();
+    if (at('}')) return ++p_, true;
+    for (;;) {
+      space();
+      if (!at('"') || !string()) return false;
+      space();
+      if (!at(':')) return false;
+      ++p_;
+      space();
+      if (!value(depth)) return false;
+      space();
+      if (at('}')) return ++p_, true;
+      if (!at(',')) return false;
+      ++p_;
+    }
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
+}  // namespace
+
+bool is_json(std::string_view text) { return Checker(text).document(); }
+
+}  // namespace preloop::audit
