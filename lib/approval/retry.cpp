@@ -20,12 +20,16 @@ HttpResponse perform_with_retry(HttpRequest req, const ApprovalSettings& setting
   using namespace std::chrono;
   using Clock = steady_clock;
   std::mt19937_64 rng(std::random_device{}());
-  HttpResponse resp;
+  HttpResponse resp, answered;
   const auto give_up = Clock::now() + settings.retry_window;
   for (int attempt = 0;; ++attempt) {
     req.timeout = duration_cast<milliseconds>(deadline - Clock::now());
     resp = http_perform(req);
     *attempts = attempt + 1;
+    if (resp.error == HttpError::None) answered = resp;
+    // A service that kept answering with errors until the deadline cut the last
+    // try short is reported by its last answer (HTTP 503), not as silent.
+    if (resp.error == HttpError::Timeout && answered.status != 0) return answered;
     if (!retryable(resp)) break;
     const milliseconds backoff = std::min<milliseconds>(settings.retry_max, settings.retry_initial * (1LL << std::min(attempt, 20)));
     auto pause = milliseconds(std::uniform_int_distribution<long long>(0, backoff.count())(rng));

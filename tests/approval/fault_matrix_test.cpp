@@ -96,6 +96,8 @@ std::vector<Case> matrix() {
        "Approval unavailable: approval service error (HTTP 500) after", -1},
       {"500 until the deadline, strict -> deny", {Step::http(503)}, strict, 1000, Status::Unreachable, Verdict::Deny,
        "http_5xx", "approval service error (HTTP 503)", -1},
+      {"503, then no answer until the deadline -> the 503 is reported", {Step::http(503), Step::hang()}, none, 1000,
+       Status::Unreachable, Verdict::Ask, "http_5xx", "approval service error (HTTP 503)", 2},
       {"401 -> ask, credential wrong or expired, no retry", {Step::http(401, "{\"detail\":\"Token is not bound\"}")},
        none, 5000, Status::AuthError, Verdict::Ask, "auth",
        "the approval service rejected the API key (HTTP 401): the credential from test is wrong or expired", 1},
