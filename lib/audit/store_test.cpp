@@ -31,6 +31,13 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
 };
 
+// Cuts the database file short and drops its WAL: SQLite sees a corrupt file.
+void corrupt(const fs::path& db) {
+  fs::resize_file(db, 100);
+  fs::remove(fs::path(db).concat("-wal"));
+  fs::remove(fs::path(db).concat("-shm"));
+}
+
 Record sample(const std::string& tool = "Bash", const std::string& ts = "") {
   Record r;
   r.ts = ts.empty() ? now_rfc3339() : ts;
@@ -274,9 +281,7 @@ TEST_CASE("write_record falls back to the spool when the store is locked, corrup
     CHECK(v.rows == 3);
   }
   SUBCASE("corrupt file") {
-    fs::resize_file(db, 100);
-    fs::remove(fs::path(db).concat("-wal"));
-    fs::remove(fs::path(db).concat("-shm"));
+    corrupt(db);
     Record r = sample();
     WriteResult w = write_record(db, r, kDirect);
     CHECK(w.outcome == Outcome::Spooled);
@@ -366,9 +371,7 @@ TEST_CASE("journal mode: one spool line per record, folded onto the chain in bat
   }
   SUBCASE("a corrupt store: the record waits and the writer says why") {
     journal.fold_at_bytes = 1;
-    fs::resize_file(db, 100);
-    fs::remove(fs::path(db).concat("-wal"));
-    fs::remove(fs::path(db).concat("-shm"));
+    corrupt(db);
     Record c = sample("Edit");
     WriteResult w = write_record(db, c, journal);
     CHECK(w.outcome == Outcome::Journaled);
@@ -382,9 +385,7 @@ TEST_CASE("journal mode: one spool line per record, folded onto the chain in bat
     WriteResult w = write_record(db, c, journal);
     CHECK(w.outcome == Outcome::Stored);
     CHECK(w.seq == 3);
-    fs::resize_file(db, 100);
-    fs::remove(fs::path(db).concat("-wal"));
-    fs::remove(fs::path(db).concat("-shm"));
+    corrupt(db);
     Record d = sample("Edit");
     WriteResult lost = write_record(db, d, journal);
     CHECK(lost.outcome == Outcome::Lost);

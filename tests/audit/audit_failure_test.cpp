@@ -35,6 +35,25 @@ std::function<void()> file_size_limit(rlim_t bytes) {
   };
 }
 
+// Another connection holding the write lock, as a long transaction would.
+class WriteLock {
+ public:
+  explicit WriteLock(const std::string& db) {
+    REQUIRE(sqlite3_open(db.c_str(), &h_) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(h_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
+  ~WriteLock() { release(); }
+  void release() {
+    if (!h_) return;
+    sqlite3_exec(h_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(h_);
+    h_ = nullptr;
+  }
+
+ private:
+  sqlite3* h_ = nullptr;
+};
+
 // Moves the records from the WAL into the file, then cuts the file short.
 void corrupt(const Sandbox& sb) {
   sqlite3* h = nullptr;
@@ -55,15 +74,13 @@ void same_decision(const Run& got, const Run& want) {
 
 }  // namespace
 
-TEST_CASE("direct mode: " "write lock held by another connection past the deadline") {
+TEST_CASE("direct mode: write lock held by another connection past the deadline") {
   Sandbox sb(kConfig);
   REQUIRE(sb.hook(sb.pre("toolu_0", {{"command", "ls"}})).exit_code == 0);
   std::string ev = sb.pre("toolu_1", {{"command", "git status"}});
   Run want = control(ev);
 
-  sqlite3* h = nullptr;
-  REQUIRE(sqlite3_open(sb.db().c_str(), &h) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(h, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  WriteLock lock(sb.db());
   Run got = sb.hook(ev);
   same_decision(got, want);
   CHECK(got.ms < 1500);
@@ -72,8 +89,7 @@ TEST_CASE("direct mode: " "write lock held by another connection past the deadli
   Run v = sb.audit({"verify"});
   CHECK(v.exit_code == 1);
   CHECK(v.out.find("waiting in the spool") != std::string::npos);
-  sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
-  sqlite3_close(h);
+  lock.release();
 
   REQUIRE(sb.hook(sb.pre("toolu_2", {{"command", "ls"}})).exit_code == 0);
   CHECK(rows(sb) == 3);
@@ -86,7 +102,7 @@ TEST_CASE("direct mode: " "write lock held by another connection past the deadli
   CHECK(j["failure_class"].get<std::string>().find("audit_locked") != std::string::npos);
 }
 
-TEST_CASE("direct mode: " "truncated (corrupt) database file") {
+TEST_CASE("direct mode: truncated (corrupt) database file") {
   Sandbox sb(kConfig);
   for (int i = 0; i < 3; ++i) REQUIRE(sb.hook(sb.pre("toolu_" + std::to_string(i), {{"command", "ls"}})).exit_code == 0);
   corrupt(sb);
@@ -101,7 +117,7 @@ TEST_CASE("direct mode: " "truncated (corrupt) database file") {
   CHECK(v.out.find("1 record(s) are waiting in the spool") != std::string::npos);
 }
 
-TEST_CASE("direct mode: " "disk full: the store cannot grow (RLIMIT_FSIZE), the spool keeps the record") {
+TEST_CASE("direct mode: disk full: the store cannot grow (RLIMIT_FSIZE), the spool keeps the record") {
   Sandbox sb(kConfig);
   REQUIRE(sb.hook(sb.pre("toolu_0", {{"command", "ls"}})).exit_code == 0);
   std::string ev = sb.pre("toolu_1", {{"command", "make"}});
@@ -125,7 +141,7 @@ TEST_CASE("direct mode: " "disk full: the store cannot grow (RLIMIT_FSIZE), the 
   }
 }
 
-TEST_CASE("direct mode: " "read-only store file and read-only directory (file modes enforced)") {
+TEST_CASE("direct mode: read-only store file and read-only directory (file modes enforced)") {
   Sandbox sb(kConfig);
   auto user = as_nobody();
   if (running_as_root()) sb.chown_store(kNobody, kNobody);
@@ -171,9 +187,7 @@ TEST_CASE("journal mode: a locked store does not slow the hook; the record waits
   std::string ev = sb.pre("toolu_1", {{"command", "git status"}});
   Run want = control(ev);
 
-  sqlite3* h = nullptr;
-  REQUIRE(sqlite3_open(sb.db().c_str(), &h) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(h, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  WriteLock lock(sb.db());
   Run got = sb.hook(ev);
   same_decision(got, want);
   CHECK(got.ms < 1500);
@@ -182,8 +196,7 @@ TEST_CASE("journal mode: a locked store does not slow the hook; the record waits
   CHECK(v.exit_code == 1);
   CHECK(v.err.find("were not folded in") != std::string::npos);
   CHECK(v.out.find("1 record(s) are waiting in the spool") != std::string::npos);
-  sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
-  sqlite3_close(h);
+  lock.release();
 
   REQUIRE(sb.hook(sb.pre("toolu_2", {{"command", "ls"}})).exit_code == 0);
   Run list = sb.audit({"list", "--json"});
