@@ -127,10 +127,15 @@ std::vector<KeywordHit> KeywordMatcher::find_all(std::string_view text) const {
   const std::size_t n = text.size();
   const std::uint8_t* pairs = pairs_.data();
   std::size_t i = 0;
-  for (; i + 2 < n; ++i) {
-    const unsigned f01 = pairs[t[i] | (unsigned{t[i + 1]} << 8)];
-    const unsigned f12 = pairs[t[i + 1] | (unsigned{t[i + 2]} << 8)];
-    if (((f01 & (f12 >> 2)) | (f01 >> 1)) & 1) verify(text, i, out);
+  if (n > 2) {
+    // f: flags of the pair at i; g: of the pair at i + 1 (next round's f).
+    unsigned prev = t[1], f = pairs[t[0] | (prev << 8)];
+    for (; i + 2 < n; ++i) {
+      const unsigned next = t[i + 2], g = pairs[prev | (next << 8)];
+      if (f & ((g >> 2) | kShort)) verify(text, i, out);  // kStarts3 with kFollows3 after, or kShort
+      f = g;
+      prev = next;
+    }
   }
   for (; i < n; ++i) verify(text, i, out);  // the last two bytes: no pair filter
   return out;
