@@ -118,9 +118,9 @@ std::vector<Rule> rule_table() {
       {"generic-secret",
        {"key", "secret", "token", "passw", "pwd", "passphrase", "credential", "auth"},
        R"re(([A-Za-z0-9_.-]*(?i:key|secret|token|passw|pwd|passphrase|credential|auth)[A-Za-z0-9_.-]*)\\?["'`]?(?:[ \t]+(?:string|String|str|\[\]byte))?(?:[ \t]*(?:::?:?=|[.:?+!]?=|=>)[ \t]*(?:\\?["'`]|[bru]["'])?|[ \t]*:[ \t]+\\?["'`]?|[ \t]*:\\?["'`]|\\?["'`][ \t]*,[ \t]*\\?["'`])([A-Za-z0-9+/=_\-.~!@#$%^&*?|]{6,}))re",
-       2, 0, Check::Assignment, false, Reach::Line},
-      {"generic-secret",
-       {"key", "secret", "token", "passw", "pwd", "passphrase", "credential", "auth"},
+       2, 0, Check::Assignment, false, Reach::Name},
+      // Runs only where a closing tag occurs: the match ends with one.
+      {"generic-secret", {"</"},
        R"re(<([A-Za-z0-9_.-]*(?i:key|secret|token|passw|pwd|passphrase|credential|auth)[A-Za-z0-9_.-]*)>\s*([A-Za-z0-9+/=_\-.~!@#$%^&*?|]{6,})\s*</)re",
        2, 0, Check::Assignment},
   };

@@ -92,6 +92,17 @@ struct Detector::Impl {
       case Reach::Keyword:
         for (std::size_t p : at) s.search(p, text.size(), RE2::ANCHOR_START);
         break;
+      case Reach::Name: {
+        std::size_t tried = text.size() + 1;
+        for (std::size_t p : at) {
+          if (p < s.pos) continue;  // a match from pos on holds a keyword that starts there too
+          std::size_t start = name_start(text, p, s.pos);
+          if (start == tried) continue;
+          tried = start;
+          s.search(start, text.size(), RE2::ANCHOR_START);
+        }
+        break;
+      }
     }
   }
 

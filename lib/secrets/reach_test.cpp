@@ -65,14 +65,19 @@ TEST_CASE("reach: narrowed rules find what whole-text search finds") {
   CHECK(with_findings > 300);  // the texts do exercise the rules
 }
 
-TEST_CASE("line spans: each line with its breaks, merged") {
+TEST_CASE("line spans: each line with its breaks, close ones merged") {
   const std::string text = "ab\ncd\n\nef\ngh";
-  auto spans = line_spans(text, {0, 1, 3, 10});
+  auto spans = line_spans(text, {1, 10});
+  REQUIRE(spans.size() == 1);
+  CHECK(spans[0].begin == 0);
+  CHECK(spans[0].end == text.size());
+  const std::string far = "ab\n" + std::string(2000, 'x') + "\ncd\nef";
+  spans = line_spans(far, {0, 1, far.size() - 4});
   REQUIRE(spans.size() == 2);
   CHECK(spans[0].begin == 0);
-  CHECK(spans[0].end == 6);  // "ab\ncd\n"
-  CHECK(spans[1].begin == 9);
-  CHECK(spans[1].end == text.size());  // "\ngh"
+  CHECK(spans[0].end == 3);  // "ab\n"
+  CHECK(spans[1].begin == 2003);
+  CHECK(spans[1].end == far.size() - 2);  // "\ncd\n"
   CHECK(line_spans(text, {}).empty());
   CHECK(line_spans("no breaks", {3}).size() == 1);
 }

@@ -27,6 +27,7 @@ enum class Reach {
   Text,     // anywhere: the regex searches the whole text
   Line,     // each match holds one of the keywords and no line break but as its first or last byte
   Keyword,  // each match starts with one of the keywords
+  Name,     // each match starts where a run of [A-Za-z0-9_.-] holding one of the keywords starts
 };
 
 struct Rule {

@@ -3,6 +3,18 @@
 #include <cstring>
 
 namespace preloop::secrets {
+namespace {
+
+// Spans closer than this are searched as one: a regex search call costs
+// about as much as scanning a few hundred bytes.
+constexpr std::size_t kJoinGap = 512;
+
+bool name_char(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+         c == '-';
+}
+
+}  // namespace
 
 std::vector<Span> line_spans(std::string_view text, const std::vector<std::size_t>& positions) {
   std::vector<Span> out;
@@ -15,10 +27,15 @@ std::vector<Span> line_spans(std::string_view text, const std::vector<std::size_
     std::size_t begin = before ? static_cast<std::size_t>(static_cast<const char*>(before) - t) : 0;
     const void* nl = std::memchr(t + p, '\n', n - p);
     std::size_t end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - t) + 1 : n;
-    if (!out.empty() && begin <= out.back().end) out.back().end = end;
+    if (!out.empty() && begin <= out.back().end + kJoinGap) out.back().end = end;
     else out.push_back({begin, end});
   }
   return out;
+}
+
+std::size_t name_start(std::string_view text, std::size_t p, std::size_t floor) {
+  while (p > floor && name_char(static_cast<unsigned char>(text[p - 1]))) --p;
+  return p;
 }
 
 }  // namespace preloop::secrets

@@ -14,7 +14,12 @@ struct Span {
 };
 
 // The lines holding the given positions (ascending), each with the line
-// break before and after it, merged where they touch.
+// break before and after it; spans that touch or lie a few hundred bytes
+// apart are merged (the lines between are searched too).
 std::vector<Span> line_spans(std::string_view text, const std::vector<std::size_t>& positions);
+
+// The start of the run of name characters [A-Za-z0-9_.-] that holds
+// position p, but not before floor.
+std::size_t name_start(std::string_view text, std::size_t p, std::size_t floor);
 
 }  // namespace preloop::secrets
