@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include <re2/re2.h>
 
@@ -144,17 +145,17 @@ Detector::Detector(Settings settings) : impl_(std::make_unique<Impl>()) {
     if (std::find(s.disabled.begin(), s.disabled.end(), r.id) == s.disabled.end()) selected.push_back(&r);
   for (const Rule& r : s.patterns) selected.push_back(&r);
   impl_->rules = std::vector<CompiledRule>(selected.size());
+  std::unordered_map<std::string_view, std::size_t> keyword_index;
   for (std::size_t i = 0; i < selected.size(); ++i) {
     impl_->rules[i].rule = selected[i];
     if (selected[i]->keywords.empty()) impl_->always.push_back(i);
     for (const std::string& k : selected[i]->keywords) {
-      auto it = std::find(impl_->keywords.begin(), impl_->keywords.end(), k);
-      std::size_t idx = static_cast<std::size_t>(it - impl_->keywords.begin());
-      if (it == impl_->keywords.end()) {
+      auto [it, added] = keyword_index.try_emplace(k, impl_->keywords.size());
+      if (added) {
         impl_->keywords.push_back(k);
         impl_->keyword_rules.emplace_back();
       }
-      impl_->keyword_rules[idx].push_back(i);
+      impl_->keyword_rules[it->second].push_back(i);
     }
   }
   for (const std::string& re : s.allow_regexes) {

@@ -39,17 +39,28 @@ bool binary_payload(const json& obj, const std::string& key) {
   return t != obj.end() && t->is_string() && (*t == "image" || *t == "audio" || *t == "blob");
 }
 
-void mask_strings(json& v, const Detector& d, std::string_view session, std::size_t& count) {
+// The findings of every string in v, in walk order (image/binary payloads skipped).
+void scan_strings(const json& v, const Detector& d, std::vector<std::vector<Finding>>& found, std::size_t& count) {
   if (v.is_string()) {
-    std::string& s = v.get_ref<std::string&>();
-    std::vector<Finding> found = d.scan(s);
-    apply_masks(s, found, session);
-    count += found.size();
+    found.push_back(d.scan(v.get_ref<const std::string&>()));
+    count += found.back().size();
   } else if (v.is_array()) {
-    for (auto& item : v) mask_strings(item, d, session, count);
+    for (const auto& item : v) scan_strings(item, d, found, count);
   } else if (v.is_object()) {
     for (auto it = v.begin(); it != v.end(); ++it)
-      if (!binary_payload(v, it.key())) mask_strings(it.value(), d, session, count);
+      if (!binary_payload(v, it.key())) scan_strings(it.value(), d, found, count);
+  }
+}
+
+// Masks the strings of v (a copy of what scan_strings walked) with their findings, in the same order.
+void mask_strings(json& v, std::vector<std::vector<Finding>>::const_iterator& found, std::string_view session) {
+  if (v.is_string()) {
+    apply_masks(v.get_ref<std::string&>(), *found++, session);
+  } else if (v.is_array()) {
+    for (auto& item : v) mask_strings(item, found, session);
+  } else if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it)
+      if (!binary_payload(v, it.key())) mask_strings(it.value(), found, session);
   }
 }
 
@@ -106,11 +117,14 @@ InputCheck check_tool_input(std::string_view tool_name, const json& tool_input, 
 
 json mask_tool_output(const json& tool_response, const Detector& detector, std::string_view session_id,
                       std::size_t* masked) {
-  json copy = tool_response;
+  std::vector<std::vector<Finding>> found;
   std::size_t count = 0;
-  mask_strings(copy, detector, session_id, count);
+  scan_strings(tool_response, detector, found, count);
   if (masked) *masked = count;
-  if (count == 0) return nullptr;
+  if (count == 0) return nullptr;  // the usual case: no copy of the output
+  json copy = tool_response;
+  auto it = found.cbegin();
+  mask_strings(copy, it, session_id);
   return copy;
 }
 
