@@ -94,10 +94,21 @@ struct Detector::Impl {
         for (std::size_t p : at) s.search(p, text.size(), RE2::ANCHOR_START);
         break;
       case Reach::Name: {
-        std::size_t tried = text.size() + 1;
+        const std::size_t none = text.size() + 1;
+        std::size_t tried = none, last = none, last_start = none;
         for (std::size_t p : at) {
           if (p < s.pos) continue;  // a match from pos on holds a keyword that starts there too
-          std::size_t start = name_start(text, p, s.pos);
+          // The run's start; walking back no further than the last keyword
+          // (the same run then) keeps long runs of name characters linear.
+          std::size_t start;
+          if (last != none && last >= s.pos) {
+            start = name_start(text, p, last);
+            if (start == last) start = std::max(last_start, s.pos);
+          } else {
+            start = name_start(text, p, s.pos);
+          }
+          last = p;
+          last_start = start;
           if (start == tried) continue;
           tried = start;
           s.search(start, text.size(), RE2::ANCHOR_START);

@@ -4,6 +4,7 @@
 // token-like values, so that matches start, end and overlap near line edges.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <random>
 #include <string>
 #include <vector>
@@ -63,6 +64,17 @@ TEST_CASE("reach: narrowed rules find what whole-text search finds") {
   }
   CHECK(compared == 3000);
   CHECK(with_findings > 300);  // the texts do exercise the rules
+}
+
+TEST_CASE("reach: long runs of name characters and long lines stay linear") {
+  std::string run;
+  while (run.size() < (1u << 20)) run += "abcdefghijklmnopqrstuvwxyzAPI_KEYtoken0123456789authX";
+  const Detector d;
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(d.scan(run).empty());
+  CHECK(d.scan(run + "=abcdefghijk").size() <= 1);
+  const auto elapsed = std::chrono::steady_clock::now() - t0;
+  CHECK(elapsed < std::chrono::seconds(5));  // a hang guard: milliseconds when linear
 }
 
 TEST_CASE("line spans: each line with its breaks, close ones merged") {
