@@ -1,12 +1,13 @@
 // The keyword prefilter: where a fixed set of lowercase keywords occur in a
 // text, ASCII case-insensitively, in one pass without a lowercased copy.
-// Hand-written: a byte-pair filter (one 64 KiB table) rejects almost every
-// position with two independent table loads, and only the survivors
-// are compared with the keywords sharing their first byte. Setting it up is a
-// few microseconds; an Aho-Corasick DFA over the same keywords costs ~150 µs
-// to build and scans at one dependent table load per byte, and no library at
-// hand offers a case-insensitive multi-literal search that is cheaper to set
-// up on every hook call.
+// Hand-written: a byte-pair filter (one 64 KiB table holding the case
+// variants, one independent load per byte) rejects almost every position, and
+// only the survivors are compared, eight folded bytes at a time, with the
+// keywords sharing their first two bytes. Setting it up is a few
+// microseconds; an Aho-Corasick DFA over the same keywords costs ~150 µs to
+// build and scans at one dependent table load per byte, and no library at
+// hand offers a case-insensitive multi-literal search that is cheap to set up
+// on every hook call.
 #pragma once
 
 #include <cstddef>
