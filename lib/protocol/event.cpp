@@ -5,6 +5,8 @@
 #include <string>
 #include <unistd.h>
 
+#include "protocol/json_fast.h"
+
 namespace preloop::protocol {
 namespace {
 
@@ -27,12 +29,16 @@ EventKind kind_of(const std::string& name) {
 
 HookEvent parse_event(std::string_view text) {
   nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
-      throw ProtocolError("empty hook input: expected one JSON event on stdin");
-    throw ProtocolError(std::string("hook input is not valid JSON (") + e.what() + ")");
+  if (std::optional<nlohmann::json> fast = parse_json_fast(text)) {
+    j = std::move(*fast);
+  } else {
+    try {
+      j = nlohmann::json::parse(text.begin(), text.end());
+    } catch (const nlohmann::json::parse_error& e) {
+      if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+        throw ProtocolError("empty hook input: expected one JSON event on stdin");
+      throw ProtocolError(std::string("hook input is not valid JSON (") + e.what() + ")");
+    }
   }
   if (!j.is_object()) throw ProtocolError(std::string("hook input must be a JSON object, got ") + j.type_name());
 

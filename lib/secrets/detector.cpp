@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include <re2/re2.h>
 
@@ -11,6 +13,7 @@
 #include "secrets/checks.h"
 #include "secrets/filters.h"
 #include "secrets/keywords.h"
+#include "secrets/spans.h"
 
 namespace preloop::secrets {
 namespace {
@@ -60,35 +63,89 @@ struct Detector::Impl {
                        [&](const auto& re) { return RE2::PartialMatch(re2::StringPiece(secret.data(), secret.size()), *re); });
   }
 
-  // Which rules to run on text: those with a keyword in it, and those without keywords.
-  std::vector<bool> candidates(std::string_view text) const {
-    std::vector<bool> run(rules.size(), false);
-    for (std::size_t i : always) run[i] = true;
-    std::vector<bool> hits = keyword_matcher().find(text);
-    for (std::size_t k = 0; k < hits.size(); ++k)
-      if (hits[k])
-        for (std::size_t r : keyword_rules[k]) run[r] = true;
+  // Where each rule's keywords occur in text; rules without keywords get an
+  // empty list, rules whose keywords do not occur none (std::nullopt).
+  std::vector<std::optional<std::vector<std::size_t>>> candidates(std::string_view text) const {
+    std::vector<std::optional<std::vector<std::size_t>>> run(rules.size());
+    for (std::size_t i : always) run[i].emplace();
+    for (const KeywordHit& h : keyword_matcher().find_all(text))
+      for (std::size_t r : keyword_rules[h.keyword]) {
+        auto& at = run[r];
+        if (!at) at.emplace();
+        if (rules[r].rule->reach != Reach::Text && (at->empty() || at->back() != h.pos)) at->push_back(h.pos);
+      }
     return run;
   }
 
-  void scan_rule(const CompiledRule& cr, std::string_view text, std::vector<Finding>& out) const {
+  // Runs a rule over text as its Reach allows, given where its keywords are.
+  void scan_rule(const CompiledRule& cr, std::string_view text, const std::vector<std::size_t>& at,
+                 std::vector<Finding>& out) const {
     const RE2& re = cr.regex();
     if (!re.ok()) throw ConfigError("secrets: pattern '" + cr.rule->id + "' does not compile: " + re.error());
-    const int ngroups = re.NumberOfCapturingGroups() + 1;
-    std::vector<re2::StringPiece> groups(static_cast<std::size_t>(ngroups));
-    re2::StringPiece input(text.data(), text.size());
-    std::size_t pos = 0;
-    while (pos <= text.size() && re.Match(input, pos, text.size(), RE2::UNANCHORED, groups.data(), ngroups)) {
-      std::size_t mstart = static_cast<std::size_t>(groups[0].data() - text.data());
-      std::size_t mend = mstart + groups[0].size();
-      pos = mend > mstart ? mend : mend + 1;
-      Match m{text, groups, *cr.rule};
-      std::optional<Finding> f = evaluate(m);
-      if (!f) continue;
-      if (allowlisted(text.substr(f->start, f->end - f->start))) continue;
-      out.push_back(std::move(*f));
+    Searcher s{*this, cr, re, text, std::vector<re2::StringPiece>(static_cast<std::size_t>(re.NumberOfCapturingGroups() + 1)), out};
+    switch (cr.rule->reach) {
+      case Reach::Text:
+        s.search(0, text.size(), RE2::UNANCHORED);
+        break;
+      case Reach::Line:
+        for (const Span& span : line_spans(text, at)) s.search(span.begin, span.end, RE2::UNANCHORED);
+        break;
+      case Reach::Keyword:
+        for (std::size_t p : at) s.search(p, text.size(), RE2::ANCHOR_START);
+        break;
+      case Reach::Name: {
+        const std::size_t none = text.size() + 1;
+        std::size_t tried = none, last = none, last_start = none;
+        for (std::size_t p : at) {
+          if (p < s.pos) continue;  // a match from pos on holds a keyword that starts there too
+          // The run's start; walking back no further than the last keyword
+          // (the same run then) keeps long runs of name characters linear.
+          std::size_t start;
+          if (last != none && last >= s.pos) {
+            start = name_start(text, p, last);
+            if (start == last) start = std::max(last_start, s.pos);
+          } else {
+            start = name_start(text, p, s.pos);
+          }
+          last = p;
+          last_start = start;
+          if (start == tried) continue;
+          tried = start;
+          s.search(start, text.size(), RE2::ANCHOR_START);
+        }
+        break;
+      }
     }
   }
+
+  // The matches of one rule in text[begin, end), left to right and not
+  // overlapping (pos carries over between calls); the whole text is the
+  // context for \b, ^ and $.
+  struct Searcher {
+    const Impl& impl;
+    const CompiledRule& cr;
+    const RE2& re;
+    std::string_view text;
+    std::vector<re2::StringPiece> groups;
+    std::vector<Finding>& out;
+    std::size_t pos = 0;
+
+    void search(std::size_t begin, std::size_t end, RE2::Anchor anchor) {
+      if (anchor == RE2::ANCHOR_START && pos > begin) return;  // inside the last match
+      if (pos < begin) pos = begin;
+      const int ngroups = static_cast<int>(groups.size());
+      const re2::StringPiece input(text.data(), text.size());
+      while (pos <= end && re.Match(input, pos, end, anchor, groups.data(), ngroups)) {
+        std::size_t mstart = static_cast<std::size_t>(groups[0].data() - text.data());
+        std::size_t mend = mstart + groups[0].size();
+        pos = mend > mstart ? mend : mend + 1;
+        Match m{text, groups, *cr.rule};
+        std::optional<Finding> f = evaluate(m);
+        if (f && !impl.allowlisted(text.substr(f->start, f->end - f->start))) out.push_back(std::move(*f));
+        if (anchor == RE2::ANCHOR_START) break;
+      }
+    }
+  };
 };
 
 Detector::Detector(Settings settings) : impl_(std::make_unique<Impl>()) {
@@ -99,17 +156,17 @@ Detector::Detector(Settings settings) : impl_(std::make_unique<Impl>()) {
     if (std::find(s.disabled.begin(), s.disabled.end(), r.id) == s.disabled.end()) selected.push_back(&r);
   for (const Rule& r : s.patterns) selected.push_back(&r);
   impl_->rules = std::vector<CompiledRule>(selected.size());
+  std::unordered_map<std::string_view, std::size_t> keyword_index;
   for (std::size_t i = 0; i < selected.size(); ++i) {
     impl_->rules[i].rule = selected[i];
     if (selected[i]->keywords.empty()) impl_->always.push_back(i);
     for (const std::string& k : selected[i]->keywords) {
-      auto it = std::find(impl_->keywords.begin(), impl_->keywords.end(), k);
-      std::size_t idx = static_cast<std::size_t>(it - impl_->keywords.begin());
-      if (it == impl_->keywords.end()) {
+      auto [it, added] = keyword_index.try_emplace(k, impl_->keywords.size());
+      if (added) {
         impl_->keywords.push_back(k);
         impl_->keyword_rules.emplace_back();
       }
-      impl_->keyword_rules[idx].push_back(i);
+      impl_->keyword_rules[it->second].push_back(i);
     }
   }
   for (const std::string& re : s.allow_regexes) {
@@ -126,9 +183,9 @@ const Settings& Detector::settings() const { return impl_->settings; }
 std::vector<Finding> Detector::scan(std::string_view text) const {
   std::vector<Finding> found;
   if (text.size() < 8) return found;
-  std::vector<bool> run = impl_->candidates(text);
+  const auto run = impl_->candidates(text);
   for (std::size_t i = 0; i < impl_->rules.size(); ++i)
-    if (run[i]) impl_->scan_rule(impl_->rules[i], text, found);
+    if (run[i]) impl_->scan_rule(impl_->rules[i], text, *run[i], found);
   if (found.size() < 2) return found;
   // Resolve overlaps: token formats beat `name = value`, then the longer span wins.
   std::sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {

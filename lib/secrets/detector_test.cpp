@@ -139,6 +139,15 @@ TEST_CASE("generic assignments: entropy, placeholders, references") {
   CHECK(kinds("cache_key = \"" + v + "\"").empty());
 }
 
+TEST_CASE("generic assignments as XML elements, also across lines") {
+  const std::string v = rnd(32, 29);
+  CHECK(kinds("<apiKey>" + v + "</apiKey>") == std::vector<std::string>{"generic-secret"});
+  CHECK(kinds("<config>\n  <Password>\n    " + v + "\n  </Password>\n</config>") ==
+        std::vector<std::string>{"generic-secret"});
+  CHECK(secret_of("<db.secret>" + v + "</db.secret>") == v);
+  CHECK(kinds("<name>" + v + "</name>").empty());
+}
+
 TEST_CASE("hashes, UUIDs and digests in ordinary output are left alone") {
   CHECK(kinds("commit 3f2a9c1e8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a39\nAuthor: a <a@b.c>").empty());
   CHECK(kinds("\"integrity\": \"sha512-" + rnd(86, 24) + "==\"").empty());

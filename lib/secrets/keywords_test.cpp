@@ -35,5 +35,17 @@ TEST_CASE("keyword matcher agrees with a naive search") {
     }
   }
   CHECK(m.find("-----BEGIN RSA PRIVATE KEY-----")[11]);
+  CHECK(m.find("xS")[15]);  // a one-byte keyword in the last byte
+  CHECK(m.find("Sk")[3]);   // a two-byte keyword in the last two bytes
   CHECK_FALSE(m.find("")[0]);
+}
+
+TEST_CASE("keyword matcher reports every occurrence in text order") {
+  KeywordMatcher m({"key", "ke", "", "token"});
+  auto hits = m.find_all("KEY token keY");
+  std::vector<std::pair<std::size_t, std::size_t>> got;
+  for (const auto& h : hits) got.emplace_back(h.pos, h.keyword);
+  const std::vector<std::pair<std::size_t, std::size_t>> want = {{0, 2}, {0, 0}, {0, 1}, {4, 3}, {6, 1}, {10, 0}, {10, 1}};
+  CHECK(got == want);
+  CHECK(m.find_all("").empty());
 }

@@ -20,6 +20,16 @@ enum class Check {
   VaultLegacy,  // "s." + 24: mixed case and digits, "vault" or "token" within 40 bytes before
 };
 
+// Where a rule's matches can lie relative to its keywords, so that a scan
+// searches only that part of a long text. Anything but Text is a promise
+// about the regex: break it and matches are missed.
+enum class Reach {
+  Text,     // anywhere: the regex searches the whole text
+  Line,     // each match holds one of the keywords and no line break but as its first or last byte
+  Keyword,  // each match starts with one of the keywords
+  Name,     // each match starts where a run of [A-Za-z0-9_.-] holding one of the keywords starts
+};
+
 struct Rule {
   std::string id;                     // kind shown in markers and reports
   std::vector<std::string> keywords;  // lowercase; the rule runs only when one occurs (none = always)
@@ -28,6 +38,7 @@ struct Rule {
   double min_entropy = 0;             // Shannon bits per byte; the secret must exceed it
   Check check = Check::Token;
   bool boundary = false;              // the secret must not follow a word character
+  Reach reach = Reach::Text;
 };
 
 // The built-in rules, most specific first.

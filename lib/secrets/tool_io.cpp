@@ -7,13 +7,14 @@ namespace {
 
 using json = nlohmann::json;
 
-// Masks the string at pointer p in doc, reporting its findings (minus those
-// whose secret also occurs in `already`).
-void check_field(json& doc, const std::string& p, std::string_view already, const Detector& d,
+// Reports the findings in the string at pointer p of input (minus those
+// whose secret also occurs in `already`) and masks them in masked, a copy of
+// input made on the first finding.
+void check_field(const json& input, json& masked, const std::string& p, std::string_view already, const Detector& d,
                  std::string_view session, InputCheck& out) {
   json::json_pointer ptr(p);
-  if (!doc.contains(ptr) || !doc[ptr].is_string()) return;
-  std::string& s = doc[ptr].get_ref<std::string&>();
+  if (!input.contains(ptr) || !input.at(ptr).is_string()) return;
+  const std::string& s = input.at(ptr).get_ref<const std::string&>();
   std::vector<Finding> found;
   for (Finding& f : d.scan(s)) {
     std::string_view secret = std::string_view(s).substr(f.start, f.end - f.start);
@@ -23,7 +24,8 @@ void check_field(json& doc, const std::string& p, std::string_view already, cons
   }
   if (found.empty()) return;
   out.findings.insert(out.findings.end(), found.begin(), found.end());
-  apply_masks(s, found, session);
+  if (masked.is_null()) masked = input;
+  apply_masks(masked[ptr].get_ref<std::string&>(), found, session);
 }
 
 std::string_view string_at(const json& doc, const char* key) {
@@ -39,17 +41,28 @@ bool binary_payload(const json& obj, const std::string& key) {
   return t != obj.end() && t->is_string() && (*t == "image" || *t == "audio" || *t == "blob");
 }
 
-void mask_strings(json& v, const Detector& d, std::string_view session, std::size_t& count) {
+// The findings of every string in v, in walk order (image/binary payloads skipped).
+void scan_strings(const json& v, const Detector& d, std::vector<std::vector<Finding>>& found, std::size_t& count) {
   if (v.is_string()) {
-    std::string& s = v.get_ref<std::string&>();
-    std::vector<Finding> found = d.scan(s);
-    apply_masks(s, found, session);
-    count += found.size();
+    found.push_back(d.scan(v.get_ref<const std::string&>()));
+    count += found.back().size();
   } else if (v.is_array()) {
-    for (auto& item : v) mask_strings(item, d, session, count);
+    for (const auto& item : v) scan_strings(item, d, found, count);
   } else if (v.is_object()) {
     for (auto it = v.begin(); it != v.end(); ++it)
-      if (!binary_payload(v, it.key())) mask_strings(it.value(), d, session, count);
+      if (!binary_payload(v, it.key())) scan_strings(it.value(), d, found, count);
+  }
+}
+
+// Masks the strings of v (a copy of what scan_strings walked) with their findings, in the same order.
+void mask_strings(json& v, std::vector<std::vector<Finding>>::const_iterator& found, std::string_view session) {
+  if (v.is_string()) {
+    apply_masks(v.get_ref<std::string&>(), *found++, session);
+  } else if (v.is_array()) {
+    for (auto& item : v) mask_strings(item, found, session);
+  } else if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it)
+      if (!binary_payload(v, it.key())) mask_strings(it.value(), found, session);
   }
 }
 
@@ -84,33 +97,36 @@ InputCheck check_tool_input(std::string_view tool_name, const json& tool_input, 
   InputCheck out;
   out.kind = classify_tool(tool_name);
   if (out.kind == InputKind::Other || !tool_input.is_object()) return out;
-  json doc = tool_input;
+  json doc;  // the masked input, copied on the first finding
   if (tool_name == "Write") {
-    check_field(doc, "/content", {}, detector, session_id, out);
+    check_field(tool_input, doc, "/content", {}, detector, session_id, out);
   } else if (tool_name == "Edit") {
-    check_field(doc, "/new_string", string_at(tool_input, "old_string"), detector, session_id, out);
+    check_field(tool_input, doc, "/new_string", string_at(tool_input, "old_string"), detector, session_id, out);
   } else if (tool_name == "MultiEdit") {
     if (auto it = tool_input.find("edits"); it != tool_input.end() && it->is_array())
       for (std::size_t i = 0; i < it->size(); ++i)
         if ((*it)[i].is_object())
-          check_field(doc, "/edits/" + std::to_string(i) + "/new_string", string_at((*it)[i], "old_string"), detector,
-                      session_id, out);
+          check_field(tool_input, doc, "/edits/" + std::to_string(i) + "/new_string",
+                      string_at((*it)[i], "old_string"), detector, session_id, out);
   } else if (tool_name == "NotebookEdit") {
-    check_field(doc, "/new_source", {}, detector, session_id, out);
+    check_field(tool_input, doc, "/new_source", {}, detector, session_id, out);
   } else {
-    check_field(doc, "/command", {}, detector, session_id, out);
+    check_field(tool_input, doc, "/command", {}, detector, session_id, out);
   }
-  if (!out.findings.empty()) out.masked = std::move(doc);
+  out.masked = std::move(doc);
   return out;
 }
 
 json mask_tool_output(const json& tool_response, const Detector& detector, std::string_view session_id,
                       std::size_t* masked) {
-  json copy = tool_response;
+  std::vector<std::vector<Finding>> found;
   std::size_t count = 0;
-  mask_strings(copy, detector, session_id, count);
+  scan_strings(tool_response, detector, found, count);
   if (masked) *masked = count;
-  if (count == 0) return nullptr;
+  if (count == 0) return nullptr;  // the usual case: no copy of the output
+  json copy = tool_response;
+  auto it = found.cbegin();
+  mask_strings(copy, it, session_id);
   return copy;
 }
 
