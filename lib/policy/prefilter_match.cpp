@@ -1,0 +1,62 @@
+// The call side of the prefilter: the analysis' values per field, and the
+// atom test. Every value a derived atom can refer to must be collected here
+// (a value left out would be a bypass), so each list mirrors shell::to_cel.
+#include "policy/prefilter.h"
+
+#include "shell/analyze.h"
+
+namespace preloop::policy {
+namespace {
+
+void add_flag(ShellFacts& f, bool on, const char* name) {
+  if (on) f.values[static_cast<int>(FactField::Flag)].emplace_back(name);
+}
+
+bool test(FactOp op, std::string_view value, std::string_view lit) {
+  switch (op) {
+    case FactOp::Eq: return value == lit;
+    case FactOp::Prefix: return value.substr(0, lit.size()) == lit;
+    case FactOp::Suffix: return value.size() >= lit.size() && value.substr(value.size() - lit.size()) == lit;
+    case FactOp::Contains: return value.find(lit) != std::string_view::npos;
+  }
+  return true;
+}
+
+}  // namespace
+
+ShellFacts shell_facts(const shell::Analysis& a) {
+  ShellFacts f;
+  auto& names = f.values[static_cast<int>(FactField::Name)];
+  auto& subs = f.values[static_cast<int>(FactField::NameSub)];
+  auto& operands = f.values[static_cast<int>(FactField::Operand)];
+  auto& aliases = f.values[static_cast<int>(FactField::Alias)];
+  bool dynamic_name = false;
+  for (const auto& c : a.commands) {
+    names.push_back(c.name);
+    if (!c.operands.empty()) subs.push_back(c.name + '\0' + c.operands.front());
+    operands.insert(operands.end(), c.operands.begin(), c.operands.end());
+    aliases.insert(aliases.end(), c.wrappers.begin(), c.wrappers.end());
+    aliases.push_back(c.name);
+    dynamic_name = dynamic_name || c.dynamic_name;
+  }
+  add_flag(f, !a.deletes.empty(), "deletes");
+  add_flag(f, !a.writes.empty(), "writes");
+  add_flag(f, !a.reads.empty(), "reads");
+  add_flag(f, !a.sends.empty(), "sends");
+  add_flag(f, !a.scripts.empty(), "scripts");
+  add_flag(f, !a.dynamic_code.empty(), "dynamic_code");
+  add_flag(f, a.fork_bomb, "fork_bomb");
+  add_flag(f, a.unparseable, "unparseable");
+  add_flag(f, dynamic_name, "dynamic_name");
+  return f;
+}
+
+bool admits(const Prefilter& p, const ShellFacts& facts) {
+  if (p.state != Prefilter::State::AnyOf) return true;
+  for (const auto& atom : p.any_of)
+    for (const auto& v : facts.values[static_cast<int>(atom.field)])
+      if (test(atom.op, v, atom.text)) return true;
+  return false;
+}
+
+}  // namespace preloop::policy
