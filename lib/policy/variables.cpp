@@ -36,11 +36,10 @@ void EventVariables::bind(cel::Activation& act) const {
   act.bind_json("session", &session);
 }
 
-void EventVariables::bind_lazy(const cel::Program& program, const protocol::HookEvent& ev, cel::Activation& act) {
-  const auto& vars = program.variables();
-  auto uses = [&](const char* v) { return std::find(vars.begin(), vars.end(), v) != vars.end(); };
-  if (!shell_bound && uses("shell")) {
-    shell_bound = true;
+EventVariables::~EventVariables() = default;
+
+const shell::Analysis& EventVariables::analysis(const protocol::HookEvent& ev) {
+  if (!analysis_) {
     std::string command;
     if (auto it = ev.tool_input.find("command"); it != ev.tool_input.end() && it->is_string() &&
                                                  (ev.tool_name == "Bash" || ev.tool_name == "PowerShell"))
@@ -49,7 +48,22 @@ void EventVariables::bind_lazy(const cel::Program& program, const protocol::Hook
     sctx.cwd = ev.cwd;
     sctx.home = home;
     sctx.project_dir = project_dir;
-    act.bind("shell", shell::to_cel(shell::analyze(command, sctx)));
+    analysis_ = std::make_unique<shell::Analysis>(shell::analyze(command, sctx));
+  }
+  return *analysis_;
+}
+
+const ShellFacts& EventVariables::shell_facts(const protocol::HookEvent& ev) {
+  if (!facts_) facts_ = std::make_unique<ShellFacts>(policy::shell_facts(analysis(ev)));
+  return *facts_;
+}
+
+void EventVariables::bind_lazy(const cel::Program& program, const protocol::HookEvent& ev, cel::Activation& act) {
+  const auto& vars = program.variables();
+  auto uses = [&](const char* v) { return std::find(vars.begin(), vars.end(), v) != vars.end(); };
+  if (!shell_bound && uses("shell")) {
+    shell_bound = true;
+    act.bind("shell", shell::to_cel(analysis(ev)));
   }
   if (!secrets_bound && uses("secrets")) {
     secrets_bound = true;

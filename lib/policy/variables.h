@@ -6,11 +6,13 @@
 //   secrets — secrets found in the tool input, computed on first use
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "cel/cel.h"
+#include "policy/prefilter.h"
 #include "protocol/event.h"
 
 namespace preloop::policy {
@@ -29,8 +31,16 @@ struct EventVariables {
   std::string project_dir;
 
   EventVariables(const protocol::HookEvent& ev, std::string home, std::string project_dir);
+  ~EventVariables();
   void bind(cel::Activation& act) const;
   void bind_lazy(const cel::Program& program, const protocol::HookEvent& ev, cel::Activation& act);
+  // The facts prefilters are tested against, from the same analysis `shell` shows.
+  const ShellFacts& shell_facts(const protocol::HookEvent& ev);
+
+ private:
+  const shell::Analysis& analysis(const protocol::HookEvent& ev);
+  std::unique_ptr<shell::Analysis> analysis_;  // computed on first use
+  std::unique_ptr<ShellFacts> facts_;
 };
 
 // A cel::Env with the variables declared and the extension functions registered.
