@@ -10,7 +10,7 @@ namespace preloop::policy {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kMagic = "PLHPOL04";
+constexpr std::string_view kMagic = "PLHPOL05";
 
 struct Writer {
   std::string out;
@@ -91,7 +91,7 @@ struct Reader {
     for (auto& a : p.any_of) {
       auto kind = u32();  // field | op << 8
       auto field = kind & 0xff, op = kind >> 8;
-      if (field > static_cast<std::uint32_t>(FactField::Flag) || op > static_cast<std::uint32_t>(FactOp::Contains))
+      if (field > static_cast<std::uint32_t>(FactField::Arg) || op > static_cast<std::uint32_t>(FactOp::Contains))
         return false;
       a.field = static_cast<FactField>(field);
       a.op = static_cast<FactOp>(op);

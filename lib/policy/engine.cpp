@@ -60,7 +60,7 @@ const Prefilter& prefilter_of(const Condition& c, Compiled& comp) {
 }
 
 bool skipped(const Prefilter& p, EventVariables& vars, const protocol::HookEvent& ev) {
-  return p.state == Prefilter::State::AnyOf && !admits(p, vars.shell_facts(ev));
+  return p.state == Prefilter::State::AnyOf && !admits(p, vars.facts(ev, needs_shell(p)));
 }
 
 std::string rule_label(const Condition& c, const ToolRule& t) {

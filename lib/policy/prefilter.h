@@ -1,7 +1,7 @@
-// Rule prefilters: from a condition's CEL text, a set of facts of the shell
-// analysis one of which must hold for the condition to be true ("some
-// command is named git with first operand push", "shell.deletes is not
-// empty"). A call that has none of them cannot match the condition: the
+// Rule prefilters: from a condition's CEL text, a set of facts of the call
+// one of which must hold for the condition to be true ("some command is
+// named git with first operand push", "shell.deletes is not empty",
+// "args.command contains 'rm -rf'"). A call that has none of them cannot match the condition: the
 // engine skips it without compiling or evaluating it. Like RE2's prefilter
 // or gitleaks' keywords, but derived so that a miss means the condition
 // evaluates to exactly false (never to an error), so skipping is exact.
@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 namespace preloop::shell {
 struct Analysis;
@@ -26,6 +28,8 @@ enum class FactField : std::uint8_t {
   Alias,    // an entry of shell.names (command names and wrappers)
   Flag,     // a non-empty list or true bool: deletes, writes, reads, sends, scripts,
             // dynamic_code, fork_bomb, unparseable, dynamic_name
+  Arg,      // key + '\0' + value of a string field of `args`; a key that is absent
+            // or not a string admits the atom (the condition may then fail closed)
 };
 enum class FactOp : std::uint8_t { Eq, Prefix, Suffix, Contains };
 
@@ -42,18 +46,23 @@ struct Prefilter {
   std::vector<PrefilterAtom> any_of;
 };
 
-// The analysis' values, in the fields above.
-struct ShellFacts {
-  std::vector<std::string> values[5];  // indexed by FactField
+// The call's values, in the fields above.
+struct CallFacts {
+  std::vector<std::string> values[6];  // indexed by FactField
 };
 
 // Derives the prefilter of a CEL expression that is known to compile.
 // Anything not understood yields Always.
 Prefilter derive_prefilter(std::string_view expression);
 
-ShellFacts shell_facts(const shell::Analysis& analysis);
+// Adds the values of the shell analysis (every field but Arg).
+void add_shell_facts(CallFacts& facts, const shell::Analysis& analysis);
+// Adds the string fields of `args` (field Arg).
+void add_arg_facts(CallFacts& facts, const nlohmann::json& args);
+// Whether testing the prefilter needs the shell analysis.
+bool needs_shell(const Prefilter& prefilter);
 
 // False only when no atom holds: the condition is then false for this call.
-bool admits(const Prefilter& prefilter, const ShellFacts& facts);
+bool admits(const Prefilter& prefilter, const CallFacts& facts);
 
 }  // namespace preloop::policy

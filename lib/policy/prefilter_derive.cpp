@@ -8,8 +8,11 @@
 //   shell.<list>.exists(v, ...)   "<list> is not empty" (exists over [] is false)
 //   shell.fork_bomb, shell.unparseable, c.dynamic_name   that flag
 //   c.is(names[, sub, ...])       the names (with the first sub when constant)
+//   c.name in N && c.sub in S     the (name, sub) pairs
 //   c.name / c.sub / o / n  == 'x', in [...], startsWith, endsWith, contains, matches('^lit')
 //   c.operands.exists(o, P)       P's atoms over operands; 'x' in c.operands, 'x' in shell.names
+//   args.<field> == 'x', in [...], startsWith, endsWith, contains, matches('^lit')
+//                                 (the call admits the atom unless args.<field> is a string)
 // Anything else (negation, ?:, other macros, variables, non-literal
 // arguments) is unknown, and unknown makes the whole condition Always.
 #include <optional>
@@ -80,36 +83,87 @@ class Deriver {
     return out;
   }
 
-  // The field a string-valued expression is tested against, or nullopt.
-  // `c.sub` is the first operand or '' without one, so it maps to Operand
-  // only for non-empty literals (checked by the caller via sub_).
-  std::optional<FactField> string_field(const Expr& e, bool* is_sub) const {
-    *is_sub = false;
-    if (command_field(e, "name")) return FactField::Name;
-    if (command_field(e, "sub")) {
-      *is_sub = true;
-      return FactField::Operand;
-    }
+  // A string-valued expression the prefilter can test: its field, and the
+  // prefix of its atoms' text (Arg: "key\0"). `c.sub` is the first operand
+  // or '' without one, so it maps to Operand only for non-empty literals.
+  struct Tested {
+    FactField field;
+    std::string prefix;
+    bool is_sub = false;
+  };
+  std::optional<Tested> string_field(const Expr& e) const {
+    if (command_field(e, "name")) return Tested{FactField::Name, ""};
+    if (command_field(e, "sub")) return Tested{FactField::Operand, "", true};
+    if (e.kind == ExprKind::Select && !e.test_only && e.target && e.target->kind == ExprKind::Ident &&
+        e.target->name == "args" && (e.target->root || !in_scope("args")) && e.name.find('\0') == std::string::npos)
+      return Tested{FactField::Arg, e.name + '\0'};
     auto b = bound(e);
-    if (b == Bound::Operand) return FactField::Operand;
-    if (b == Bound::Alias) return FactField::Alias;
+    if (b == Bound::Operand) return Tested{FactField::Operand, ""};
+    if (b == Bound::Alias) return Tested{FactField::Alias, ""};
     return std::nullopt;
   }
 
-  static Atoms atoms(FactField f, FactOp op, const std::vector<std::string>& lits, bool is_sub) {
+  static Atoms atoms(const Tested& t, FactOp op, const std::vector<std::string>& lits) {
     std::vector<PrefilterAtom> out;
     for (const auto& l : lits) {
-      if (is_sub && l.empty()) return std::nullopt;
-      out.push_back({f, op, l});
+      if (t.is_sub && l.empty()) return std::nullopt;
+      out.push_back({t.field, op, t.prefix + l});
     }
     return out;
   }
 
+  // Roughly how often the atoms admit a call: a name with its subcommand is
+  // rarer than a name, an operand or an args substring; flags are common.
   static int cost(const std::vector<PrefilterAtom>& a) {
     int c = 0;
     for (const auto& x : a)
-      c += (x.field == FactField::NameSub ? 1 : x.field == FactField::Flag ? 4 : 2) + (x.op != FactOp::Eq);
+      c += (x.field == FactField::NameSub ? 1 : x.field == FactField::Flag ? 30 : 10) * (x.op == FactOp::Eq ? 1 : 2);
     return c;
+  }
+
+  // The literals of `c.<field> == 'x'` or `c.<field> in [...]` (and c.is(names)
+  // for "name"), with c the command variable `*var`.
+  std::optional<std::vector<std::string>> command_literals(const Expr& t, const char* field, std::string* var) const {
+    if (t.kind != ExprKind::Call) return std::nullopt;
+    const Expr* lhs = nullptr;
+    std::optional<std::vector<std::string>> lits;
+    if (!t.target && t.name == "_==_" && t.args.size() == 2) {
+      int i = command_field(*t.args[0], field) ? 0 : 1;
+      lhs = t.args[i].get();
+      if (auto one = text(*t.args[1 - i])) lits = std::vector<std::string>{*one};
+    } else if (!t.target && t.name == "@in" && t.args.size() == 2) {
+      lhs = t.args[0].get();
+      lits = texts(*t.args[1]);
+    } else if (t.target && t.name == "is" && t.args.size() == 1 && std::string_view(field) == "name" &&
+               bound(*t.target) == Bound::Command) {
+      *var = t.target->name;
+      if (auto one = text(*t.args[0])) return std::vector<std::string>{*one};
+      return texts(*t.args[0]);
+    }
+    if (!lhs || !lits || !command_field(*lhs, field)) return std::nullopt;
+    *var = lhs->target->name;
+    return lits;
+  }
+
+  // `c.name in N && c.sub in S`: c.sub is non-empty, so it is the first
+  // operand, and the pairs are NameSub atoms.
+  std::optional<std::vector<PrefilterAtom>> name_sub_pairs(const Expr& conj) const {
+    for (const auto& a : conj.args) {
+      std::string nvar, svar;
+      auto names = command_literals(*a, "name", &nvar);
+      if (!names) continue;
+      for (const auto& b : conj.args) {
+        auto subs = command_literals(*b, "sub", &svar);
+        if (!subs || svar != nvar) continue;
+        std::vector<PrefilterAtom> out;
+        for (const auto& sub : *subs) {
+          if (sub.empty()) return std::nullopt;
+          for (const auto& n : *names) out.push_back({FactField::NameSub, FactOp::Eq, n + '\0' + sub});
+        }
+        return out;
+      }
+    }
+    return std::nullopt;
   }
 
   Atoms call(const Expr& e) {
@@ -126,43 +180,42 @@ class Deriver {
           best = std::move(d);
         }
       }
+      if (fn == "_&&_")
+        if (auto pairs = name_sub_pairs(e); pairs && (!best || cost(*pairs) < cost(*best))) best = std::move(pairs);
       return best;
     }
     if (!e.target && fn == "_==_" && e.args.size() == 2) {
       for (int i = 0; i < 2; ++i) {
-        bool sub = false;
-        auto f = string_field(*e.args[i], &sub);
+        auto f = string_field(*e.args[i]);
         auto lit = text(*e.args[1 - i]);
-        if (f && lit) return atoms(*f, FactOp::Eq, {*lit}, sub);
+        if (f && lit) return atoms(*f, FactOp::Eq, {*lit});
       }
       return std::nullopt;
     }
     if (!e.target && fn == "@in" && e.args.size() == 2) return in(*e.args[0], *e.args[1]);
     if (e.target && fn == "is" && bound(*e.target) == Bound::Command) return is(e);
     if (e.target && e.args.size() == 1) {
-      bool sub = false;
-      auto f = string_field(*e.target, &sub);
+      auto f = string_field(*e.target);
       auto lit = text(*e.args[0]);
       if (!f || !lit) return std::nullopt;
-      if (fn == "startsWith") return atoms(*f, FactOp::Prefix, {*lit}, sub);
-      if (fn == "endsWith") return atoms(*f, FactOp::Suffix, {*lit}, sub);
-      if (fn == "contains") return atoms(*f, FactOp::Contains, {*lit}, sub);
-      if (fn == "matches" && !sub) {
+      if (fn == "startsWith") return atoms(*f, FactOp::Prefix, {*lit});
+      if (fn == "endsWith") return atoms(*f, FactOp::Suffix, {*lit});
+      if (fn == "contains") return atoms(*f, FactOp::Contains, {*lit});
+      if (fn == "matches" && !f->is_sub) {
         auto prefix = anchored_prefix(*lit);
-        if (prefix) return atoms(*f, FactOp::Prefix, {*prefix}, false);
+        if (prefix) return atoms(*f, FactOp::Prefix, {*prefix});
       }
     }
     return std::nullopt;
   }
 
   Atoms in(const Expr& item, const Expr& list) {
-    bool sub = false;
-    if (auto f = string_field(item, &sub))
-      if (auto lits = texts(list)) return atoms(*f, FactOp::Eq, *lits, sub);
+    if (auto f = string_field(item))
+      if (auto lits = texts(list)) return atoms(*f, FactOp::Eq, *lits);
     auto lit = text(item);
     if (!lit) return std::nullopt;
-    if (command_field(list, "operands")) return atoms(FactField::Operand, FactOp::Eq, {*lit}, false);
-    if (shell_field(list, "names")) return atoms(FactField::Alias, FactOp::Eq, {*lit}, false);
+    if (command_field(list, "operands")) return atoms(Tested{FactField::Operand, ""}, FactOp::Eq, {*lit});
+    if (shell_field(list, "names")) return atoms(Tested{FactField::Alias, ""}, FactOp::Eq, {*lit});
     return std::nullopt;
   }
 

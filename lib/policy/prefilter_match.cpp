@@ -1,14 +1,16 @@
-// The call side of the prefilter: the analysis' values per field, and the
+// The call side of the prefilter: the call's values per field, and the
 // atom test. Every value a derived atom can refer to must be collected here
 // (a value left out would be a bypass), so each list mirrors shell::to_cel.
 #include "policy/prefilter.h"
+
+#include <nlohmann/json.hpp>
 
 #include "shell/analyze.h"
 
 namespace preloop::policy {
 namespace {
 
-void add_flag(ShellFacts& f, bool on, const char* name) {
+void add_flag(CallFacts& f, bool on, const char* name) {
   if (on) f.values[static_cast<int>(FactField::Flag)].emplace_back(name);
 }
 
@@ -22,10 +24,21 @@ bool test(FactOp op, std::string_view value, std::string_view lit) {
   return true;
 }
 
+// An Arg atom: the string field's value, when `args` has that key as a string.
+bool test_arg(const PrefilterAtom& atom, const std::vector<std::string>& args, bool* key_seen) {
+  std::string_view text = atom.text;
+  std::string_view key = text.substr(0, text.find('\0') + 1);  // "key\0"
+  for (std::string_view v : args) {
+    if (v.substr(0, key.size()) != key) continue;
+    *key_seen = true;
+    if (test(atom.op, v.substr(key.size()), text.substr(key.size()))) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-ShellFacts shell_facts(const shell::Analysis& a) {
-  ShellFacts f;
+void add_shell_facts(CallFacts& f, const shell::Analysis& a) {
   auto& names = f.values[static_cast<int>(FactField::Name)];
   auto& subs = f.values[static_cast<int>(FactField::NameSub)];
   auto& operands = f.values[static_cast<int>(FactField::Operand)];
@@ -48,14 +61,33 @@ ShellFacts shell_facts(const shell::Analysis& a) {
   add_flag(f, a.fork_bomb, "fork_bomb");
   add_flag(f, a.unparseable, "unparseable");
   add_flag(f, dynamic_name, "dynamic_name");
-  return f;
 }
 
-bool admits(const Prefilter& p, const ShellFacts& facts) {
-  if (p.state != Prefilter::State::AnyOf) return true;
+void add_arg_facts(CallFacts& f, const nlohmann::json& args) {
+  if (!args.is_object()) return;
+  auto& out = f.values[static_cast<int>(FactField::Arg)];
+  for (const auto& [k, v] : args.items())  // a key with NUL cannot be written as args.<field>
+    if (v.is_string() && k.find('\0') == std::string::npos) out.push_back(k + '\0' + v.get<std::string>());
+}
+
+bool needs_shell(const Prefilter& p) {
   for (const auto& atom : p.any_of)
-    for (const auto& v : facts.values[static_cast<int>(atom.field)])
+    if (atom.field != FactField::Arg) return true;
+  return false;
+}
+
+bool admits(const Prefilter& p, const CallFacts& facts) {
+  if (p.state != Prefilter::State::AnyOf) return true;
+  for (const auto& atom : p.any_of) {
+    const auto& values = facts.values[static_cast<int>(atom.field)];
+    if (atom.field == FactField::Arg) {
+      bool key_seen = false;
+      if (test_arg(atom, values, &key_seen) || !key_seen) return true;
+      continue;
+    }
+    for (const auto& v : values)
       if (test(atom.op, v, atom.text)) return true;
+  }
   return false;
 }
 

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "policy/layers.h"
 #include "policy/prefilter.h"
 #include "shell/analyze.h"
@@ -14,7 +16,7 @@ std::vector<std::string> atoms(const std::string& expr) {
   Prefilter p = derive_prefilter(expr);
   if (p.state != State::AnyOf) return {"always"};
   std::vector<std::string> out;
-  const char* fields[] = {"name", "namesub", "operand", "alias", "flag"};
+  const char* fields[] = {"name", "namesub", "operand", "alias", "flag", "arg"};
   const char* ops[] = {"==", "prefix", "suffix", "contains"};
   for (const auto& a : p.any_of) {
     std::string t = a.text;
@@ -30,7 +32,10 @@ const V kAlways{"always"};
 
 bool admitted(const std::string& expr, const std::string& command) {
   preloop::shell::Context ctx{"/home/user/project", "/home/user", "/home/user/project"};
-  return admits(derive_prefilter(expr), shell_facts(preloop::shell::analyze(command, ctx)));
+  CallFacts facts;
+  add_shell_facts(facts, preloop::shell::analyze(command, ctx));
+  add_arg_facts(facts, {{"command", command}, {"timeout", 5}});
+  return admits(derive_prefilter(expr), facts);
 }
 
 }  // namespace
@@ -42,7 +47,13 @@ TEST_CASE("command names from c.is, c.name and c.sub") {
         V{"namesub == docker push", "namesub == podman push"});
   CHECK(atoms("shell.commands.exists(c, c.name == 'yarn' || 'npm' == c.name)") == V{"name == yarn", "name == npm"});
   CHECK(atoms("shell.commands.exists(c, c.name in ['apt', 'dnf'] && c.sub == 'install')") ==
-        V{"operand == install"});
+        V{"namesub == apt install", "namesub == dnf install"});
+  CHECK(atoms("shell.commands.exists(c, c.is('npm') && size(c.operands) > 1 && c.sub in ['i', 'add'])") ==
+        V{"namesub == npm i", "namesub == npm add"});
+  CHECK(atoms("shell.commands.exists(c, c.name.startsWith('x') && c.sub == 'install')") == V{"operand == install"});
+  // Different command variables do not pair up.
+  CHECK(atoms("shell.commands.exists(c, shell.commands.exists(d, c.name == 'npm' && d.sub == 'i'))") ==
+        V{"name == npm"});
   CHECK(atoms("shell.commands.exists(c, c.name.startsWith('mkfs'))") == V{"name prefix mkfs"});
   CHECK(atoms("shell.commands.exists(c, c.name.matches('^pip[0-9.]*$'))") == V{"name prefix pip"});
   CHECK(atoms("shell.commands.exists(c, c.name.matches('^pipx?$'))") == V{"name prefix pip"});
@@ -64,7 +75,7 @@ TEST_CASE("anything not understood is always evaluated") {
   CHECK(atoms("!shell.commands.exists(c, c.is('rm'))") == kAlways);
   CHECK(atoms("shell.commands.exists(c, !c.is('rm'))") == kAlways);
   CHECK(atoms("shell.commands.all(c, c.is('rm'))") == kAlways);
-  CHECK(atoms("shell.commands.exists(c, c.is('rm')) || args.command.contains('rm')") == kAlways);
+  CHECK(atoms("shell.commands.exists(c, c.is('rm')) || args.command.lowerAscii().contains('rm')") == kAlways);
   CHECK(atoms("shell.commands.exists(c, c.is('rm')) ? true : false") == kAlways);
   CHECK(atoms("shell.commands.exists(i, c, c.is('rm'))") == kAlways);
   CHECK(atoms("[shell.commands[0]].exists(c, c.is('rm'))") == kAlways);
@@ -81,8 +92,23 @@ TEST_CASE("anything not understood is always evaluated") {
   CHECK(atoms("shell.commands.exists(shell, shell.commands.exists(c, c.is('rm')))") == kAlways);
   CHECK(atoms("shell.commands.exists(c, c.operands.exists(c, c.is('rm')))") == kAlways);
   CHECK(atoms("cel.bind(shell, args, shell.commands.exists(c, c.is('rm')))") == kAlways);
-  CHECK(atoms("args.command == 'x'") == kAlways);
+  CHECK(atoms("size(args.command) > 3") == kAlways);
   CHECK(atoms("shell.commands.exists(c,") == kAlways);
+}
+
+TEST_CASE("string fields of args") {
+  CHECK(atoms("args.command.contains('rm -rf') || args.command.startsWith('sudo')") ==
+        V{"arg contains command rm -rf", "arg prefix command sudo"});
+  CHECK(atoms("args.command == 'x' || args.command in ['y']") == V{"arg == command x", "arg == command y"});
+  CHECK(atoms("args['command'].contains('x')") == kAlways);
+  CHECK(atoms("args.command.lowerAscii().contains('x')") == kAlways);
+  // Inside the macro `args` is a command, not the variable.
+  CHECK(atoms("shell.commands.exists(args, args.command == 'x')") == kAlways);
+  CHECK(admitted("args.command.contains('rm -rf')", "sudo rm -rf /"));
+  CHECK_FALSE(admitted("args.command.contains('rm -rf')", "ls -la"));
+  // A field that is absent or not a string is evaluated (it fails closed).
+  CHECK(admitted("args.path.endsWith('.env')", "ls"));
+  CHECK(admitted("args.timeout == 'x'", "ls"));
 }
 
 TEST_CASE("&& keeps the more selective side") {
@@ -100,7 +126,7 @@ TEST_CASE("a call admits the rules its commands could match") {
   CHECK_FALSE(admitted("shell.commands.exists(c, c.is('git', 'push'))", "git status"));
   CHECK_FALSE(admitted("shell.commands.exists(c, c.is('rm'))", "ls -la"));
   CHECK_FALSE(admitted("shell.deletes.exists(d, d.recursive)", "git status"));
-  CHECK(admitted("args.command.contains('x')", "ls"));
+  CHECK(admitted("size(args.command) > 3", "ls"));
 }
 
 TEST_CASE("every Bash condition of the packs has a prefilter") {

@@ -53,8 +53,15 @@ const shell::Analysis& EventVariables::analysis(const protocol::HookEvent& ev) {
   return *analysis_;
 }
 
-const ShellFacts& EventVariables::shell_facts(const protocol::HookEvent& ev) {
-  if (!facts_) facts_ = std::make_unique<ShellFacts>(policy::shell_facts(analysis(ev)));
+const CallFacts& EventVariables::facts(const protocol::HookEvent& ev, bool with_shell) {
+  if (!facts_) {
+    facts_ = std::make_unique<CallFacts>();
+    add_arg_facts(*facts_, args);
+  }
+  if (with_shell && !shell_facts_added_) {
+    shell_facts_added_ = true;
+    add_shell_facts(*facts_, analysis(ev));
+  }
   return *facts_;
 }
 

@@ -34,13 +34,15 @@ struct EventVariables {
   ~EventVariables();
   void bind(cel::Activation& act) const;
   void bind_lazy(const cel::Program& program, const protocol::HookEvent& ev, cel::Activation& act);
-  // The facts prefilters are tested against, from the same analysis `shell` shows.
-  const ShellFacts& shell_facts(const protocol::HookEvent& ev);
+  // The facts prefilters are tested against, from the same `args` and analysis
+  // the conditions see; the analysis only when with_shell.
+  const CallFacts& facts(const protocol::HookEvent& ev, bool with_shell);
 
  private:
   const shell::Analysis& analysis(const protocol::HookEvent& ev);
   std::unique_ptr<shell::Analysis> analysis_;  // computed on first use
-  std::unique_ptr<ShellFacts> facts_;
+  std::unique_ptr<CallFacts> facts_;
+  bool shell_facts_added_ = false;
 };
 
 // A cel::Env with the variables declared and the extension functions registered.
