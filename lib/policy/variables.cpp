@@ -22,19 +22,9 @@ EventVariables::EventVariables(const protocol::HookEvent& ev, std::string home_d
       }
     }
   }
-  auto t = ToolName::parse(ev.tool_name);
-  tool = {{"name", t.name}, {"is_mcp", t.is_mcp}, {"server", t.server}, {"mcp_tool", t.mcp_tool}};
-  session = {{"id", ev.session_id},         {"cwd", ev.cwd},
-             {"permission_mode", ev.permission_mode}, {"agent_id", ev.agent_id},
-             {"agent_type", ev.agent_type}, {"project_dir", project_dir},
-             {"home", home},                {"event", ev.event_name}};
 }
 
-void EventVariables::bind(cel::Activation& act) const {
-  act.bind_json("args", &args);
-  act.bind_json("tool", &tool);
-  act.bind_json("session", &session);
-}
+void EventVariables::bind(cel::Activation& act) const { act.bind_json("args", &args); }
 
 EventVariables::~EventVariables() = default;
 
@@ -68,6 +58,17 @@ const CallFacts& EventVariables::facts(const protocol::HookEvent& ev, bool with_
 void EventVariables::bind_lazy(const cel::Program& program, const protocol::HookEvent& ev, cel::Activation& act) {
   const auto& vars = program.variables();
   auto uses = [&](const char* v) { return std::find(vars.begin(), vars.end(), v) != vars.end(); };
+  if (!context_bound && (uses("tool") || uses("session"))) {
+    context_bound = true;
+    auto t = ToolName::parse(ev.tool_name);
+    tool = {{"name", t.name}, {"is_mcp", t.is_mcp}, {"server", t.server}, {"mcp_tool", t.mcp_tool}};
+    session = {{"id", ev.session_id},         {"cwd", ev.cwd},
+               {"permission_mode", ev.permission_mode}, {"agent_id", ev.agent_id},
+               {"agent_type", ev.agent_type}, {"project_dir", project_dir},
+               {"home", home},                {"event", ev.event_name}};
+    act.bind_json("tool", &tool);
+    act.bind_json("session", &session);
+  }
   if (!shell_bound && uses("shell")) {
     shell_bound = true;
     act.bind("shell", shell::to_cel(analysis(ev)));

@@ -19,12 +19,13 @@ namespace preloop::policy {
 
 inline constexpr const char* kVariables[] = {"args", "tool", "session", "shell", "secrets"};
 
-// Builds the eagerly bound variables; `shell` and `secrets` are bound by
-// bind_lazy() when a program reads them.
+// Builds `args`, bound eagerly; `tool`, `session`, `shell` and `secrets` are
+// built and bound by bind_lazy() when a program reads them.
 struct EventVariables {
   nlohmann::json args;
   nlohmann::json tool;
   nlohmann::json session;
+  bool context_bound = false;  // tool and session
   bool shell_bound = false;
   bool secrets_bound = false;
   std::string home;
