@@ -10,6 +10,7 @@ namespace preloop::policy {
 namespace fs = std::filesystem;
 namespace {
 
+// Bump when the format or the prefilter derivation changes: snapshots carry derived prefilters.
 constexpr std::string_view kMagic = "PLHPOL05";
 
 struct Writer {
