@@ -10,7 +10,8 @@ namespace preloop::policy {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kMagic = "PLHPOL03";
+// Bump when the format or the prefilter derivation changes: snapshots carry derived prefilters.
+constexpr std::string_view kMagic = "PLHPOL05";
 
 struct Writer {
   std::string out;
@@ -28,6 +29,14 @@ struct Writer {
     str(l.file);
     i32(l.line);
     i32(l.column);
+  }
+  void prefilter(const Prefilter& p) {
+    u32(static_cast<std::uint32_t>(p.state));
+    u32(static_cast<std::uint32_t>(p.any_of.size()));
+    for (const auto& a : p.any_of) {
+      u32(static_cast<std::uint32_t>(a.field) | static_cast<std::uint32_t>(a.op) << 8);
+      str(a.text);
+    }
   }
 };
 
@@ -74,6 +83,22 @@ struct Reader {
     l.line = i32();
     l.column = i32();
     return l;
+  }
+  bool prefilter(Prefilter& p) {
+    auto state = u32();
+    if (state > static_cast<std::uint32_t>(Prefilter::State::AnyOf)) return false;
+    p.state = static_cast<Prefilter::State>(state);
+    p.any_of.resize(count());
+    for (auto& a : p.any_of) {
+      auto kind = u32();  // field | op << 8
+      auto field = kind & 0xff, op = kind >> 8;
+      if (field > static_cast<std::uint32_t>(FactField::Arg) || op > static_cast<std::uint32_t>(FactOp::Contains))
+        return false;
+      a.field = static_cast<FactField>(field);
+      a.op = static_cast<FactOp>(op);
+      a.text = str();
+    }
+    return ok;
   }
 };
 
@@ -129,6 +154,7 @@ std::string serialize_layers(const std::vector<LayerDocs>& layers) {
           w.u32(c.enabled);
           w.loc(c.loc);
           w.loc(c.expr_loc);
+          w.prefilter(c.prefilter);
         }
       }
     }
@@ -183,6 +209,7 @@ std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data) 
           c.enabled = r.u32() != 0;
           c.loc = r.loc();
           c.expr_loc = r.loc();
+          if (!r.prefilter(c.prefilter)) return std::nullopt;
         }
       }
       if (!r.ok) return std::nullopt;

@@ -50,6 +50,19 @@ TEST_CASE("a snapshot round-trips every field the engine reads") {
   CHECK(t.conditions[1].timeout_seconds == 5);
 }
 
+TEST_CASE("a snapshot carries the conditions' prefilters") {
+  auto layers = sample();
+  auto& c = layers[0].docs[0].tools[0].conditions[1];
+  c.prefilter = Prefilter{Prefilter::State::AnyOf, {{FactField::NameSub, FactOp::Eq, std::string("git\0push", 8)},
+                                                     {FactField::Flag, FactOp::Eq, "deletes"}}};
+  auto back = deserialize_layers(serialize_layers(layers));
+  REQUIRE(back);
+  const auto& p = (*back)[0].docs[0].tools[0].conditions[1].prefilter;
+  CHECK(p.state == Prefilter::State::AnyOf);
+  CHECK(p.any_of == c.prefilter.any_of);
+  CHECK((*back)[0].docs[0].tools[0].conditions[0].prefilter.state == Prefilter::State::NotDerived);
+}
+
 TEST_CASE("truncated or corrupted snapshots are refused") {
   std::string data = serialize_layers(sample());
   for (std::size_t cut : {std::size_t(0), std::size_t(7), data.size() / 2, data.size() - 1})

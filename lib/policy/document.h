@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/decision.h"
+#include "policy/prefilter.h"
 
 namespace preloop::policy {
 
@@ -51,6 +52,7 @@ struct Condition {
   bool enabled = true;
   SourceLoc loc;              // the condition entry
   SourceLoc expr_loc;         // the expression scalar
+  Prefilter prefilter;        // derived when the policy snapshot is written; else by the engine
 };
 
 struct ToolRule {

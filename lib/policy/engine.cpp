@@ -4,6 +4,7 @@
 #include <optional>
 #include <set>
 
+#include "policy/prefilter.h"
 #include "policy/simple_condition.h"
 #include "policy/template.h"
 #include "policy/tool_match.h"
@@ -20,6 +21,7 @@ struct Compiled {
   std::optional<SimpleCondition> simple;
   std::string error;        // compile error, rendered with a caret
   std::string error_short;  // one line
+  Prefilter prefilter;      // when the condition carries none: derived after a successful compile
 };
 
 struct DocState {
@@ -43,6 +45,22 @@ void compile(const Condition& c, Compiled& out) {
     out.error_short = r.error->message;
     out.error = r.error->render(c.expression);
   }
+}
+
+// The condition's prefilter; one derived here must come from an expression
+// that compiles, since skipping a condition must not hide a compile error.
+const Prefilter& prefilter_of(const Condition& c, Compiled& comp) {
+  if (c.prefilter.state != Prefilter::State::NotDerived) return c.prefilter;
+  if (comp.prefilter.state == Prefilter::State::NotDerived) {
+    compile(c, comp);
+    comp.prefilter.state = Prefilter::State::Always;
+    if (comp.error.empty() && comp.program) comp.prefilter = derive_prefilter(c.expression);
+  }
+  return comp.prefilter;
+}
+
+bool skipped(const Prefilter& p, EventVariables& vars, const protocol::HookEvent& ev) {
+  return p.state == Prefilter::State::AnyOf && !admits(p, vars.facts(ev, needs_shell(p)));
 }
 
 std::string rule_label(const Condition& c, const ToolRule& t) {
@@ -113,7 +131,8 @@ struct Engine::Impl {
   mutable std::vector<std::vector<DocState>> state;
 
   Outcome eval_doc(const std::string& layer, DocState& ds, const protocol::HookEvent& ev, const ToolName& tn,
-                   EventVariables& vars, cel::Activation& act, std::vector<TraceStep>* trace) const {
+                   EventVariables& vars, cel::Activation& act, std::vector<TraceStep>* trace,
+                   bool use_prefilter) const {
     const Document& d = *ds.doc;
     for (std::size_t ti = 0; ti < d.tools.size(); ++ti) {
       const ToolRule& t = d.tools[ti];
@@ -141,6 +160,11 @@ struct Engine::Impl {
           continue;
         }
         Compiled& comp = ds.compiled[ti][ci];
+        if (use_prefilter && skipped(prefilter_of(c, comp), vars, ev)) {
+          // The condition is false for this call: no compile, no evaluation.
+          if (trace) trace->push_back({layer, c.loc.str(), c.expression, "no match"});
+          continue;
+        }
         compile(c, comp);
         std::string err;
         bool matched = false;
@@ -225,7 +249,7 @@ Decision Engine::evaluate(const protocol::HookEvent& ev, const EvalOptions& opt)
     const LayerDocs& layer = impl_->layers[li];
     for (auto& ds : impl_->state[li]) {
       if (best.verdict == Verdict::Deny && !opt.full_trace) return best;
-      Outcome o = impl_->eval_doc(layer.name, ds, ev, tn, vars, act, trace);
+      Outcome o = impl_->eval_doc(layer.name, ds, ev, tn, vars, act, trace, opt.prefilter);
       if (o.verdict == Verdict::Allow && !layer.honour_allow) {
         // A cloned repository must not be able to approve its own commands.
         if (trace)

@@ -24,6 +24,7 @@ struct EvalOptions {
   std::string home;            // for ~ in shell analysis; default: $HOME
   std::string project_dir;     // default: $CLAUDE_PROJECT_DIR, else the event's cwd
   bool full_trace = false;     // evaluate every document even after a deny
+  bool prefilter = true;       // skip conditions whose prefilter rules them out (off: differential tests)
 };
 
 class Engine {

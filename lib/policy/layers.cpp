@@ -6,6 +6,7 @@
 #include "packs/packs.h"
 #include "policy/cache.h"
 #include "policy/loader.h"
+#include "policy/prefilter_annotate.h"
 
 namespace preloop::policy {
 namespace fs = std::filesystem;
@@ -89,7 +90,10 @@ PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   LayerDocs packs{"pack:" + profile, load_packs(profile, set.diags), true};
   for (const auto& d : packs.docs) set.files.push_back("pack: " + d.file);
   if (!packs.docs.empty()) layers.push_back(std::move(packs));
-  if (opt.use_cache && !has_errors(set.diags)) write_cached(cache_dir, signature, layers);
+  if (opt.use_cache && !has_errors(set.diags)) {
+    annotate_prefilters(layers);  // so that hook processes skip conditions without compiling them
+    write_cached(cache_dir, signature, layers);
+  }
   for (auto& l : layers) set.engine.add_layer(std::move(l));
   return set;
 }

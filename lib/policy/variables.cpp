@@ -22,25 +22,14 @@ EventVariables::EventVariables(const protocol::HookEvent& ev, std::string home_d
       }
     }
   }
-  auto t = ToolName::parse(ev.tool_name);
-  tool = {{"name", t.name}, {"is_mcp", t.is_mcp}, {"server", t.server}, {"mcp_tool", t.mcp_tool}};
-  session = {{"id", ev.session_id},         {"cwd", ev.cwd},
-             {"permission_mode", ev.permission_mode}, {"agent_id", ev.agent_id},
-             {"agent_type", ev.agent_type}, {"project_dir", project_dir},
-             {"home", home},                {"event", ev.event_name}};
 }
 
-void EventVariables::bind(cel::Activation& act) const {
-  act.bind_json("args", &args);
-  act.bind_json("tool", &tool);
-  act.bind_json("session", &session);
-}
+void EventVariables::bind(cel::Activation& act) const { act.bind_json("args", &args); }
 
-void EventVariables::bind_lazy(const cel::Program& program, const protocol::HookEvent& ev, cel::Activation& act) {
-  const auto& vars = program.variables();
-  auto uses = [&](const char* v) { return std::find(vars.begin(), vars.end(), v) != vars.end(); };
-  if (!shell_bound && uses("shell")) {
-    shell_bound = true;
+EventVariables::~EventVariables() = default;
+
+const shell::Analysis& EventVariables::analysis(const protocol::HookEvent& ev) {
+  if (!analysis_) {
     std::string command;
     if (auto it = ev.tool_input.find("command"); it != ev.tool_input.end() && it->is_string() &&
                                                  (ev.tool_name == "Bash" || ev.tool_name == "PowerShell"))
@@ -49,7 +38,40 @@ void EventVariables::bind_lazy(const cel::Program& program, const protocol::Hook
     sctx.cwd = ev.cwd;
     sctx.home = home;
     sctx.project_dir = project_dir;
-    act.bind("shell", shell::to_cel(shell::analyze(command, sctx)));
+    analysis_ = std::make_unique<shell::Analysis>(shell::analyze(command, sctx));
+  }
+  return *analysis_;
+}
+
+const CallFacts& EventVariables::facts(const protocol::HookEvent& ev, bool with_shell) {
+  if (!facts_) {
+    facts_ = std::make_unique<CallFacts>();
+    add_arg_facts(*facts_, args);
+  }
+  if (with_shell && !shell_facts_added_) {
+    shell_facts_added_ = true;
+    add_shell_facts(*facts_, analysis(ev));
+  }
+  return *facts_;
+}
+
+void EventVariables::bind_lazy(const cel::Program& program, const protocol::HookEvent& ev, cel::Activation& act) {
+  const auto& vars = program.variables();
+  auto uses = [&](const char* v) { return std::find(vars.begin(), vars.end(), v) != vars.end(); };
+  if (!context_bound && (uses("tool") || uses("session"))) {
+    context_bound = true;
+    auto t = ToolName::parse(ev.tool_name);
+    tool = {{"name", t.name}, {"is_mcp", t.is_mcp}, {"server", t.server}, {"mcp_tool", t.mcp_tool}};
+    session = {{"id", ev.session_id},         {"cwd", ev.cwd},
+               {"permission_mode", ev.permission_mode}, {"agent_id", ev.agent_id},
+               {"agent_type", ev.agent_type}, {"project_dir", project_dir},
+               {"home", home},                {"event", ev.event_name}};
+    act.bind_json("tool", &tool);
+    act.bind_json("session", &session);
+  }
+  if (!shell_bound && uses("shell")) {
+    shell_bound = true;
+    act.bind("shell", shell::to_cel(analysis(ev)));
   }
   if (!secrets_bound && uses("secrets")) {
     secrets_bound = true;

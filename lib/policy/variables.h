@@ -6,31 +6,44 @@
 //   secrets — secrets found in the tool input, computed on first use
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "cel/cel.h"
+#include "policy/prefilter.h"
 #include "protocol/event.h"
 
 namespace preloop::policy {
 
 inline constexpr const char* kVariables[] = {"args", "tool", "session", "shell", "secrets"};
 
-// Builds the eagerly bound variables; `shell` and `secrets` are bound by
-// bind_lazy() when a program reads them.
+// Builds `args`, bound eagerly; `tool`, `session`, `shell` and `secrets` are
+// built and bound by bind_lazy() when a program reads them.
 struct EventVariables {
   nlohmann::json args;
   nlohmann::json tool;
   nlohmann::json session;
+  bool context_bound = false;  // tool and session
   bool shell_bound = false;
   bool secrets_bound = false;
   std::string home;
   std::string project_dir;
 
   EventVariables(const protocol::HookEvent& ev, std::string home, std::string project_dir);
+  ~EventVariables();
   void bind(cel::Activation& act) const;
   void bind_lazy(const cel::Program& program, const protocol::HookEvent& ev, cel::Activation& act);
+  // The facts prefilters are tested against, from the same `args` and analysis
+  // the conditions see; the analysis only when with_shell.
+  const CallFacts& facts(const protocol::HookEvent& ev, bool with_shell);
+
+ private:
+  const shell::Analysis& analysis(const protocol::HookEvent& ev);
+  std::unique_ptr<shell::Analysis> analysis_;  // computed on first use
+  std::unique_ptr<CallFacts> facts_;
+  bool shell_facts_added_ = false;
 };
 
 // A cel::Env with the variables declared and the extension functions registered.

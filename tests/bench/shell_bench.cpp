@@ -76,6 +76,17 @@ void BM_EvaluateBash(benchmark::State& st) {
 }
 BENCHMARK(BM_EvaluateBash)->DenseRange(0, 7);
 
+// The same with rule prefilters off: every Bash condition is evaluated.
+void BM_EvaluateBashNoPrefilter(benchmark::State& st) {
+  const std::string& cmd = typical()[static_cast<std::size_t>(st.range(0))];
+  auto ev = event("Bash", {{"command", cmd}});
+  policy::EvalOptions opt{"/home/user", "/home/user/project"};
+  opt.prefilter = false;
+  for (auto _ : st) benchmark::DoNotOptimize(engine().evaluate(ev, opt));
+  st.SetLabel(cmd.substr(0, 40));
+}
+BENCHMARK(BM_EvaluateBashNoPrefilter)->DenseRange(0, 7);
+
 // Baseline: the same packs for a Read call (no shell analysis).
 void BM_EvaluateReadBaseline(benchmark::State& st) {
   auto ev = event("Read", {{"file_path", "/home/user/project/src/main.cpp"}});

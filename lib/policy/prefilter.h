@@ -1,0 +1,68 @@
+// Rule prefilters: from a condition's CEL text, a set of facts of the call
+// one of which must hold for the condition to be true ("some command is
+// named git with first operand push", "shell.deletes is not empty",
+// "args.command contains 'rm -rf'"). A call that has none of them cannot match the condition: the
+// engine skips it without compiling or evaluating it. Like RE2's prefilter
+// or gitleaks' keywords, but derived so that a miss means the condition
+// evaluates to exactly false (never to an error), so skipping is exact.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace preloop::shell {
+struct Analysis;
+}
+
+namespace preloop::policy {
+
+// Which values of the analysis an atom is tested against.
+enum class FactField : std::uint8_t {
+  Name,     // a command's normalised name (what c.is and c.name see)
+  NameSub,  // name + '\0' + first operand, for c.is(name, sub, ...)
+  Operand,  // any operand of any command
+  Alias,    // an entry of shell.names (command names and wrappers)
+  Flag,     // a non-empty list or true bool: deletes, writes, reads, sends, scripts,
+            // dynamic_code, fork_bomb, unparseable, dynamic_name
+  Arg,      // key + '\0' + value of a string field of `args`; a key that is absent
+            // or not a string admits the atom (the condition may then fail closed)
+};
+enum class FactOp : std::uint8_t { Eq, Prefix, Suffix, Contains };
+
+struct PrefilterAtom {
+  FactField field = FactField::Name;
+  FactOp op = FactOp::Eq;
+  std::string text;
+  bool operator==(const PrefilterAtom&) const = default;
+};
+
+struct Prefilter {
+  enum class State : std::uint8_t { NotDerived, Always, AnyOf };
+  State state = State::NotDerived;  // Always: no usable prefilter, evaluate every call
+  std::vector<PrefilterAtom> any_of;
+};
+
+// The call's values, in the fields above.
+struct CallFacts {
+  std::vector<std::string> values[6];  // indexed by FactField
+};
+
+// Derives the prefilter of a CEL expression that is known to compile.
+// Anything not understood yields Always.
+Prefilter derive_prefilter(std::string_view expression);
+
+// Adds the values of the shell analysis (every field but Arg).
+void add_shell_facts(CallFacts& facts, const shell::Analysis& analysis);
+// Adds the string fields of `args` (field Arg).
+void add_arg_facts(CallFacts& facts, const nlohmann::json& args);
+// Whether testing the prefilter needs the shell analysis.
+bool needs_shell(const Prefilter& prefilter);
+
+// False only when no atom holds: the condition is then false for this call.
+bool admits(const Prefilter& prefilter, const CallFacts& facts);
+
+}  // namespace preloop::policy

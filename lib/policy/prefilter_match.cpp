@@ -1,0 +1,94 @@
+// The call side of the prefilter: the call's values per field, and the
+// atom test. Every value a derived atom can refer to must be collected here
+// (a value left out would be a bypass), so each list mirrors shell::to_cel.
+#include "policy/prefilter.h"
+
+#include <nlohmann/json.hpp>
+
+#include "shell/analyze.h"
+
+namespace preloop::policy {
+namespace {
+
+void add_flag(CallFacts& f, bool on, const char* name) {
+  if (on) f.values[static_cast<int>(FactField::Flag)].emplace_back(name);
+}
+
+bool test(FactOp op, std::string_view value, std::string_view lit) {
+  switch (op) {
+    case FactOp::Eq: return value == lit;
+    case FactOp::Prefix: return value.substr(0, lit.size()) == lit;
+    case FactOp::Suffix: return value.size() >= lit.size() && value.substr(value.size() - lit.size()) == lit;
+    case FactOp::Contains: return value.find(lit) != std::string_view::npos;
+  }
+  return true;
+}
+
+// An Arg atom: the string field's value, when `args` has that key as a string.
+bool test_arg(const PrefilterAtom& atom, const std::vector<std::string>& args, bool* key_seen) {
+  std::string_view text = atom.text;
+  std::string_view key = text.substr(0, text.find('\0') + 1);  // "key\0"
+  for (std::string_view v : args) {
+    if (v.substr(0, key.size()) != key) continue;
+    *key_seen = true;
+    if (test(atom.op, v.substr(key.size()), text.substr(key.size()))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void add_shell_facts(CallFacts& f, const shell::Analysis& a) {
+  auto& names = f.values[static_cast<int>(FactField::Name)];
+  auto& subs = f.values[static_cast<int>(FactField::NameSub)];
+  auto& operands = f.values[static_cast<int>(FactField::Operand)];
+  auto& aliases = f.values[static_cast<int>(FactField::Alias)];
+  bool dynamic_name = false;
+  for (const auto& c : a.commands) {
+    names.push_back(c.name);
+    if (!c.operands.empty()) subs.push_back(c.name + '\0' + c.operands.front());
+    operands.insert(operands.end(), c.operands.begin(), c.operands.end());
+    aliases.insert(aliases.end(), c.wrappers.begin(), c.wrappers.end());
+    aliases.push_back(c.name);
+    dynamic_name = dynamic_name || c.dynamic_name;
+  }
+  add_flag(f, !a.deletes.empty(), "deletes");
+  add_flag(f, !a.writes.empty(), "writes");
+  add_flag(f, !a.reads.empty(), "reads");
+  add_flag(f, !a.sends.empty(), "sends");
+  add_flag(f, !a.scripts.empty(), "scripts");
+  add_flag(f, !a.dynamic_code.empty(), "dynamic_code");
+  add_flag(f, a.fork_bomb, "fork_bomb");
+  add_flag(f, a.unparseable, "unparseable");
+  add_flag(f, dynamic_name, "dynamic_name");
+}
+
+void add_arg_facts(CallFacts& f, const nlohmann::json& args) {
+  if (!args.is_object()) return;
+  auto& out = f.values[static_cast<int>(FactField::Arg)];
+  for (const auto& [k, v] : args.items())  // a key with NUL cannot be written as args.<field>
+    if (v.is_string() && k.find('\0') == std::string::npos) out.push_back(k + '\0' + v.get<std::string>());
+}
+
+bool needs_shell(const Prefilter& p) {
+  for (const auto& atom : p.any_of)
+    if (atom.field != FactField::Arg) return true;
+  return false;
+}
+
+bool admits(const Prefilter& p, const CallFacts& facts) {
+  if (p.state != Prefilter::State::AnyOf) return true;
+  for (const auto& atom : p.any_of) {
+    const auto& values = facts.values[static_cast<int>(atom.field)];
+    if (atom.field == FactField::Arg) {
+      bool key_seen = false;
+      if (test_arg(atom, values, &key_seen) || !key_seen) return true;
+      continue;
+    }
+    for (const auto& v : values)
+      if (test(atom.op, v, atom.text)) return true;
+  }
+  return false;
+}
+
+}  // namespace preloop::policy
