@@ -10,6 +10,7 @@
 #include "audit/location.h"
 #include "audit/writer.h"
 #include "hook/steps.h"
+#include "protocol/json_size.h"
 #include "secrets/redact.h"
 
 namespace preloop::hook {
@@ -97,7 +98,7 @@ audit::Record build_record(const HookContext& ctx, const std::filesystem::path& 
     r.execution_result = execution_result(ev);
     r.exec_duration_ms = ev.duration_ms;
     if (!ev.tool_response.is_null())
-      r.output_size = std::int64_t(ev.tool_response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size());
+      r.output_size = std::int64_t(protocol::dumped_size(ev.tool_response));
     r.exec_error = ev.error;
     secrets::redact_text(r.exec_error, redact);
   }

@@ -221,7 +221,11 @@ std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data) 
 
 std::string input_signature(const std::vector<std::pair<std::string, fs::path>>& files, const std::string& extra) {
   std::string sig = std::string(kMagic) + "\n" + extra + "\n";
-  for (const auto& [layer, f] : files) {
+  // The binary that reads the snapshot is one of its inputs: another build (an
+  // upgrade) may derive prefilters or lay out documents differently.
+  std::vector<std::pair<std::string, fs::path>> all{{"binary", "/proc/self/exe"}};
+  all.insert(all.end(), files.begin(), files.end());
+  for (const auto& [layer, f] : all) {
     struct stat st {};
     sig += layer + "\t" + f.string();
     if (::stat(f.c_str(), &st) == 0)

@@ -1,7 +1,7 @@
 // A binary snapshot of parsed policy layers, so that a hook process does not
 // parse YAML on every tool call (yaml-cpp costs ~1.5 µs per byte; the
 // snapshot loads in a few microseconds). Keyed by the inputs' identity
-// (path, size, mtime, inode), the profile and the embedded packs.
+// (path, size, mtime, inode), the binary, the profile and the embedded packs.
 #pragma once
 
 #include <filesystem>
@@ -18,7 +18,8 @@ std::string serialize_layers(const std::vector<LayerDocs>& layers);
 // nullopt when the data is not a complete snapshot of this format.
 std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data);
 
-// Identity of the inputs: one line per file (path, size, mtime, inode).
+// Identity of the inputs: one line per file (path, size, mtime, inode), the
+// running binary's first.
 std::string input_signature(const std::vector<std::pair<std::string, std::filesystem::path>>& files,
                             const std::string& extra);
 

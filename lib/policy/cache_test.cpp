@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -86,5 +88,9 @@ TEST_CASE("the cache is keyed by the inputs' identity") {
   CHECK(sig2 != sig);
   CHECK(!read_cached(dir / "c", sig2));
   CHECK(input_signature({{"user", f}}, "profile=strict") != sig2);
+  // Bound to the running binary's identity (size, mtime, inode), not just its path.
+  struct stat self {};
+  REQUIRE(::stat("/proc/self/exe", &self) == 0);
+  CHECK(sig.find("binary\t/proc/self/exe\t" + std::to_string(self.st_size) + "\t") != std::string::npos);
   fs::remove_all(dir);
 }
