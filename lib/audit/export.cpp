@@ -12,7 +12,7 @@
 
 #include <sqlite3.h>
 
-#include "audit/json_check.h"
+#include "audit/json_text.h"
 
 namespace preloop::audit {
 namespace fs = std::filesystem;
@@ -227,50 +227,6 @@ void append_csv_cell(std::string& out, std::string_view v) {
     out += '"';
   }
   out += v;
-  out += '"';
-}
-
-namespace {
-
-// Eight bytes at a time (SWAR): true when any byte is < 0x20, '"' or '\\'.
-bool needs_escape(std::uint64_t w) {
-  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-  auto zero_byte = [&](std::uint64_t x) { return (x - ones) & ~x & highs; };
-  std::uint64_t control = (w - ones * 0x20) & ~w & highs;
-  return (control | zero_byte(w ^ (ones * '"')) | zero_byte(w ^ (ones * '\\'))) != 0;
-}
-
-}  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-  static const char* hex = "0123456789abcdef";
-  out += '"';
-  std::size_t run = 0, i = 0;
-  for (;;) {
-    while (i + 8 <= s.size()) {  // skip clean words; a dirty one is walked byte by byte
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      if (needs_escape(w)) break;
-      i += 8;
-    }
-    if (i >= s.size()) break;
-    unsigned char c = static_cast<unsigned char>(s[i++]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - 1 - run);
-    run = i;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        out += "\\u00";
-        out += hex[c >> 4];
-        out += hex[c & 15];
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 

@@ -36,7 +36,5 @@ ExportResult export_to_file(const Store& store, const Filter& f, Format fmt, con
 // One CSV cell: quoted when needed (RFC 4180), prefixed with ' when it starts
 // with = + - @ TAB or CR so that spreadsheets do not evaluate it.
 void append_csv_cell(std::string& out, std::string_view cell);
-// A JSON string literal (quotes included).
-void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace preloop::audit

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "audit/export.h"
+#include "audit/json_text.h"
 #include "audit/query.h"
 #include "audit/store.h"
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "audit/json_text.h"
 #include "audit/sha256.h"
 
 namespace preloop::audit {
@@ -101,12 +102,83 @@ nlohmann::json to_json(const Record& r) {
           {"hash", r.hash}};
 }
 
+std::string to_json_line(const Record& r) {
+  std::string o = "{";
+  o.reserve(1024 + r.arguments.size() + r.reason.size() + r.exec_error.size());
+  auto key = [&](const char* k) {
+    if (o.size() > 1) o += ',';
+    o += '"';
+    o += k;
+    o += "\":";
+  };
+  auto str = [&](const char* k, const std::string& v) {
+    key(k);
+    append_json_string(o, v);
+  };
+  auto num = [&](const char* k, std::optional<std::int64_t> v) {
+    key(k);
+    o += v ? std::to_string(*v) : "null";
+  };
+  num("schema_version", kSchemaVersion);
+  num("seq", r.seq);
+  str("timestamp", r.ts);
+  str("hook_event", r.hook_event);
+  str("user", r.identity.empty() ? r.os_user : r.identity);
+  str("os_user", r.os_user);
+  if (r.os_uid >= 0) num("os_uid", r.os_uid);
+  str("host", r.host);
+  str("identity", r.identity);
+  str("agent", r.agent);
+  str("session_id", r.session_id);
+  str("tool_use_id", r.tool_use_id);
+  str("agent_id", r.agent_id);
+  str("agent_type", r.agent_type);
+  str("cwd", r.cwd);
+  str("permission_mode", r.permission_mode);
+  str("tool", r.tool);
+  key("arguments");
+  if (r.arguments.empty()) o += "null";
+  else if (is_json(r.arguments)) o += r.arguments;
+  else append_json_string(o, r.arguments);
+  str("input_hmac", r.input_hmac);
+  str("decision", r.decision);
+  str("reason", r.reason);
+  str("rule_layer", r.rule_layer);
+  str("rule_location", r.rule_location);
+  str("rule_id", r.rule_id);
+  str("rule_description", r.rule_description);
+  str("approval_request_id", r.approval_request_id);
+  str("approval_status", r.approval_status);
+  str("approver", r.approver);
+  num("approval_wait_ms", r.approval_wait_ms);
+  str("failure_class", r.failure_class);
+  num("latency_us", r.latency_us);
+  str("execution_result", r.execution_result);
+  num("duration_ms", r.exec_duration_ms);
+  num("output_size", r.output_size);
+  str("error", r.exec_error);
+  str("origin", r.origin);
+  str("spool_id", r.spool_id);
+  str("prev_hash", r.prev_hash);
+  str("hash", r.hash);
+  o += '}';
+  // Text that is not UTF-8 (a rule message, say) gets the replacement character,
+  // as nlohmann would write it, so that the line can be read back.
+  if (!is_json(o)) {
+    nlohmann::json j = to_json(r);
+    if (r.os_uid >= 0) j["os_uid"] = r.os_uid;
+    o = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  return o;
+}
+
 Record from_json(const nlohmann::json& j) {
   Record r;
   r.seq = get_or<std::int64_t>(j, "seq", 0);
   r.ts = get_or<std::string>(j, "timestamp", "");
   r.hook_event = get_or<std::string>(j, "hook_event", "");
   r.os_user = get_or<std::string>(j, "os_user", "");
+  r.os_uid = get_or<std::int64_t>(j, "os_uid", -1);
   r.host = get_or<std::string>(j, "host", "");
   r.identity = get_or<std::string>(j, "identity", "");
   r.agent = get_or<std::string>(j, "agent", kAgentName);

@@ -22,7 +22,8 @@ struct Record {
   std::string agent_type;
   std::string cwd;
   std::string permission_mode;
-  std::string os_user;
+  std::string os_user;              // the name; the store fills it from os_uid when empty
+  std::int64_t os_uid = -1;        // effective uid of the hook (journal lines only, not stored)
   std::string host;
   std::string identity;            // Config::identity
   std::string agent = kAgentName;
@@ -59,6 +60,10 @@ inline const std::string kGenesisHash(64, '0');
 // JSON object of a record with the export field names (timestamp, user, agent, tool,
 // arguments, approval_status, approver, execution_result, ... and schema_version).
 nlohmann::json to_json(const Record& r);
+// One spool line: to_json(r) plus os_uid as compact JSON text, written directly
+// (building the JSON value re-parses the arguments: the larger part of a hook's
+// audit cost on a big input).
+std::string to_json_line(const Record& r);
 // Inverse of to_json for spool lines; throws nlohmann::json::exception on a bad line.
 Record from_json(const nlohmann::json& j);
 

@@ -43,7 +43,7 @@ std::size_t count_lines(const fs::path& p) {
 
 std::size_t spool_append(const fs::path& spool, Record& r, Sync sync) {
   if (r.spool_id.empty()) r.spool_id = random_id();
-  std::string line = to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string line = to_json_line(r);
   line.push_back('\n');
   for (int attempt = 0; attempt < 8; ++attempt) {
     int fd = ::open(spool.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -1,6 +1,8 @@
 #include "audit/store.h"
 
 #include <cerrno>
+#include <map>
+#include <pwd.h>
 #include <chrono>
 #include <sys/stat.h>
 #include <thread>
@@ -174,12 +176,32 @@ void Store::exec(const char* sql) {
   if (rc != SQLITE_OK) throw_sqlite(db_, rc, std::string("audit store: ") + sql);
 }
 
+namespace {
+
+// The name of uid, looked up once per process: hooks record only their uid,
+// since a name lookup through NSS costs a hook about twenty system calls.
+const std::string& user_name(std::int64_t uid) {
+  static std::map<std::int64_t, std::string> names;
+  auto [it, fresh] = names.try_emplace(uid);
+  if (fresh) {
+    passwd pw{};
+    passwd* found = nullptr;
+    char buf[4096];
+    bool ok = ::getpwuid_r(uid_t(uid), &pw, buf, sizeof buf, &found) == 0 && found && found->pw_name;
+    it->second = ok ? found->pw_name : "uid:" + std::to_string(uid);
+  }
+  return it->second;
+}
+
+}  // namespace
+
 void Store::insert(Record& r, std::int64_t& seq, std::string& head) {
   static const std::string sql = [] {
     std::string q = std::string("INSERT INTO events(") + schema::kColumns + ") VALUES(?";
     for (int i = 1; i < schema::kColumnCount; ++i) q += ",?";
     return q + ")";
   }();
+  if (r.os_user.empty() && r.os_uid >= 0) r.os_user = user_name(r.os_uid);
   r.seq = ++seq;
   r.prev_hash = head;
   r.hash = compute_hash(r);

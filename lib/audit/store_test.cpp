@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "audit/key.h"
@@ -392,4 +393,50 @@ TEST_CASE("journal mode: one spool line per record, folded onto the chain in bat
     CHECK(lost.message.find("spool") != std::string::npos);
     CHECK(lost.message.find("store") != std::string::npos);
   }
+}
+
+TEST_CASE("spool lines: written directly, read back as the same record") {
+  Record r = sample("Write");
+  r.cwd = "/home/u/proj \"quoted\"\ttab";
+  r.reason = "line one\nline two \xc3\xa9 \x01 \\ done";
+  // As the hook writes arguments: compact JSON from nlohmann's dump.
+  r.arguments = nlohmann::json::parse(R"({"file_path":"/tmp/a","content":"x\ny \"z\" \u00e9","n":[1,2.5,null,true]})").dump();
+  r.exec_duration_ms = 42;
+  r.os_uid = 1000;
+  r.identity = "alice@example.com";
+  std::string line = to_json_line(r);
+  nlohmann::json want = to_json(r);
+  want["os_uid"] = 1000;
+  CHECK(nlohmann::json::parse(line) == want);
+  Record back = from_json(nlohmann::json::parse(line));
+  CHECK(back.os_uid == 1000);
+  back.prev_hash = r.prev_hash = kGenesisHash;
+  CHECK(compute_hash(back) == compute_hash(r));
+
+  SUBCASE("arguments that are not JSON are kept as a string") {
+    r.arguments = "{not json";
+    CHECK(nlohmann::json::parse(to_json_line(r))["arguments"] == "{not json");
+  }
+  SUBCASE("text that is not UTF-8 still makes a readable line") {
+    r.rule_description = "bad \xff byte";
+    auto j = nlohmann::json::parse(to_json_line(r));
+    CHECK(j["rule_description"] == "bad \xef\xbf\xbd byte");
+  }
+}
+
+TEST_CASE("a record that carries only its uid gets the user's name in the store") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  Store s = Store::open(db);
+  Record r = sample();
+  r.os_uid = ::geteuid();
+  s.append(r);
+  const passwd* pw = ::getpwuid(::geteuid());
+  REQUIRE(pw);
+  CHECK(r.os_user == pw->pw_name);
+  Record other = sample();
+  other.os_uid = 4000000;  // no such user
+  s.append(other);
+  CHECK(other.os_user == "uid:4000000");
+  CHECK(verify(db).ok);
 }

@@ -2,7 +2,6 @@
 // kept in the store or its spool before the hook answers.
 #include <chrono>
 #include <cstdio>
-#include <pwd.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -18,11 +17,6 @@ namespace {
 
 constexpr int kDefaultBusyTimeoutMs = 2000;
 constexpr int kReplyMarginMs = 500;  // time kept for answering after the store gave up
-
-std::string os_user() {
-  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
-  return "uid:" + std::to_string(geteuid());
-}
 
 std::string host_name() {
   utsname u{};
@@ -68,7 +62,7 @@ audit::Record build_record(const HookContext& ctx, const std::filesystem::path& 
   r.agent_type = ev.agent_type;
   r.cwd = ev.cwd;
   r.permission_mode = ev.permission_mode;
-  r.os_user = os_user();
+  r.os_uid = geteuid();  // the store looks the name up
   r.host = host_name();
   r.identity = ctx.config->identity;
   r.tool = ev.tool_name;

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <fstream>
+#include <pwd.h>
+#include <unistd.h>
 #include <set>
 #include <sqlite3.h>
 #include <sstream>
@@ -99,6 +101,9 @@ TEST_CASE("a tool call's record: decision, linked result, identity, no secret in
   auto j = nlohmann::json::parse(show.out);
   CHECK(j["hook_event"] == "PreToolUse");
   CHECK(j["user"] == "alice@example.com");
+  const passwd* pw = ::getpwuid(::geteuid());
+  REQUIRE(pw);
+  CHECK(j["os_user"] == pw->pw_name);  // the hook journals its uid; the fold names it
   CHECK(j["agent"] == "claude_code");
   CHECK(j["tool"] == "Bash");
   CHECK(j["session_id"] == "sess-audit");

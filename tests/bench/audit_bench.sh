@@ -45,7 +45,8 @@ echo "records written by the benchmark: $rows_in_store"
 
 echo "== export of $rows records"
 "$gen" "$work/big.db" "$rows"
-hyperfine --runs "${EXPORT_RUNS:-3}" --export-json "$work/export.json" \
+# Each run writes a new file: removing the previous 1 GB export is not export work.
+hyperfine --runs "${EXPORT_RUNS:-3}" --export-json "$work/export.json" --prepare "rm -f $work/out.csv $work/out.jsonl" \
   -n csv "$bin audit --db $work/big.db export --format csv -o $work/out.csv" \
   -n jsonl "$bin audit --db $work/big.db export --format jsonl -o $work/out.jsonl"
 python3 - "$work/export.json" <<'PY'
@@ -53,4 +54,4 @@ import json, sys
 for x in json.load(open(sys.argv[1]))["results"]:
     print(f"export {x['command']}: median {x['median']:.2f} s (budget 5 s)")
 PY
-wc -l "$work/out.csv" "$work/out.jsonl"
+wc -l "$work/out.jsonl"  # the last run's file

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "audit/json_check.h"
+#include "audit/json_text.h"
 
 using preloop::audit::is_json;
 
