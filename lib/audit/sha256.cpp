@@ -2,6 +2,11 @@
 
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace preloop::audit {
 namespace {
 
@@ -17,12 +22,8 @@ constexpr std::uint32_t K[64] = {
 
 inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
-}  // namespace
-
-Sha256::Sha256()
-    : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
-
-void Sha256::block(const std::uint8_t* p) {
+void compress_portable(std::uint32_t* state, const std::uint8_t* p, std::size_t blocks) {
+  for (; blocks; --blocks, p += 64) {
   std::uint32_t w[64];
   for (int i = 0; i < 16; ++i)
     w[i] = std::uint32_t(p[4 * i]) << 24 | std::uint32_t(p[4 * i + 1]) << 16 | std::uint32_t(p[4 * i + 2]) << 8 |
@@ -32,14 +33,94 @@ void Sha256::block(const std::uint8_t* p) {
     std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
     w[i] = w[i - 16] + s0 + w[i - 7] + s1;
   }
-  std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
+  std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3], e = state[4], f = state[5], g = state[6],
+                h = state[7];
   for (int i = 0; i < 64; ++i) {
     std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
     std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
     h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
   }
-  h_[0] += a; h_[1] += b; h_[2] += c; h_[3] += d; h_[4] += e; h_[5] += f; h_[6] += g; h_[7] += h;
+  state[0] += a; state[1] += b; state[2] += c; state[3] += d; state[4] += e; state[5] += f; state[6] += g; state[7] += h;
+  }
 }
+
+#if defined(__x86_64__)
+// The SHA extensions (Intel SHA-NI, AMD since Zen): four rounds per
+// instruction pair, about ten times the portable code on large inputs.
+__attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(std::uint32_t* state, const std::uint8_t* p,
+                                                                 std::size_t blocks) {
+  const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[0]));
+  __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[4]));
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);                 // CDAB
+  state1 = _mm_shuffle_epi32(state1, 0x1B);           // EFGH
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);   // ABEF
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);        // CDGH
+  for (; blocks; --blocks, p += 64) {
+    const __m128i abef = state0, cdgh = state1;
+    __m128i m[4];  // message words of the last four groups of four rounds
+    for (int i = 0; i < 16; ++i) {
+      __m128i& w = m[i % 4];
+      if (i < 4) w = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i)), byteswap);
+      __m128i msg = _mm_add_epi32(w, _mm_loadu_si128(reinterpret_cast<const __m128i*>(&K[4 * i])));
+      state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+      state0 = _mm_sha256rnds2_epu32(state0, state1, _mm_shuffle_epi32(msg, 0x0E));
+      if (i >= 3 && i < 15) {  // the next group's words, from group i-3's (sigma0 mixed in below)
+        __m128i& next = m[(i + 1) % 4];
+        next = _mm_sha256msg2_epu32(_mm_add_epi32(next, _mm_alignr_epi8(w, m[(i + 3) % 4], 4)), w);
+      }
+      if (i >= 1 && i <= 12) m[(i + 3) % 4] = _mm_sha256msg1_epu32(m[(i + 3) % 4], w);
+    }
+    state0 = _mm_add_epi32(state0, abef);
+    state1 = _mm_add_epi32(state1, cdgh);
+  }
+  tmp = _mm_shuffle_epi32(state0, 0x1B);              // FEBA
+  state1 = _mm_shuffle_epi32(state1, 0xB1);           // DCHG
+  state0 = _mm_blend_epi16(tmp, state1, 0xF0);        // DCBA
+  state1 = _mm_alignr_epi8(state1, tmp, 8);           // HGFE
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[0]), state0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), state1);
+}
+
+bool cpu_has_sha_ni() {
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) || !(c & bit_SSSE3)) return false;
+  return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+}
+#endif
+
+using Compress = void (*)(std::uint32_t*, const std::uint8_t*, std::size_t);
+
+Compress pick_compress() {
+#if defined(__x86_64__)
+  if (cpu_has_sha_ni()) return compress_sha_ni;
+#endif
+  return compress_portable;
+}
+
+const Compress compress = pick_compress();
+
+}  // namespace
+
+namespace detail {
+void sha256_compress_portable(std::uint32_t* state, const std::uint8_t* p, std::size_t blocks) {
+  compress_portable(state, p, blocks);
+}
+bool sha256_compress_hardware(std::uint32_t* state, const std::uint8_t* p, std::size_t blocks) {
+#if defined(__x86_64__)
+  if (!cpu_has_sha_ni()) return false;
+  compress_sha_ni(state, p, blocks);
+  return true;
+#else
+  (void)state, (void)p, (void)blocks;
+  return false;
+#endif
+}
+}  // namespace detail
+
+
+Sha256::Sha256()
+    : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
 
 Sha256& Sha256::update(const void* data, std::size_t len) {
   const auto* p = static_cast<const std::uint8_t*>(data);
@@ -49,10 +130,12 @@ Sha256& Sha256::update(const void* data, std::size_t len) {
     std::memcpy(buf_ + buf_len_, p, take);
     buf_len_ += take; p += take; len -= take;
     if (buf_len_ < 64) return *this;
-    block(buf_);
+    compress(h_, buf_, 1);
     buf_len_ = 0;
   }
-  for (; len >= 64; p += 64, len -= 64) block(p);
+  compress(h_, p, len / 64);
+  p += len / 64 * 64;
+  len %= 64;
   std::memcpy(buf_, p, len);
   buf_len_ = len;
   return *this;

@@ -22,7 +22,6 @@ class Sha256 {
   Digest finish();
 
  private:
-  void block(const std::uint8_t* p);
   std::uint32_t h_[8];
   std::uint8_t buf_[64];
   std::size_t buf_len_ = 0;
@@ -32,5 +31,12 @@ class Sha256 {
 Digest sha256(std::string_view data);
 Digest hmac_sha256(std::string_view key, std::string_view data);
 std::string to_hex(const Digest& d);
+
+namespace detail {
+// The block functions behind Sha256, for tests that compare them. The
+// hardware one returns false (and does nothing) without the SHA extensions.
+void sha256_compress_portable(std::uint32_t* state, const std::uint8_t* p, std::size_t blocks);
+bool sha256_compress_hardware(std::uint32_t* state, const std::uint8_t* p, std::size_t blocks);
+}  // namespace detail
 
 }  // namespace preloop::audit

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "protocol/json_fast.h"
+
 namespace preloop::audit {
 namespace fs = std::filesystem;
 namespace {
@@ -99,7 +101,8 @@ SpoolBatch::SpoolBatch(const fs::path& spool) : spool_(spool), file_(sibling(spo
     pos = nl == std::string::npos ? text.size() : nl + 1;
     if (line.empty()) continue;
     try {
-      Record r = from_json(nlohmann::json::parse(line));
+      auto fast = protocol::parse_json_fast(line);  // big records: a byte loop, not nlohmann's lexer
+      Record r = from_json(fast ? *fast : nlohmann::json::parse(line));
       if (r.spool_id.empty() || r.ts.empty() || r.hook_event.empty()) throw std::invalid_argument("incomplete");
       records.push_back(std::move(r));
     } catch (const std::exception&) {
