@@ -138,7 +138,7 @@ std::string to_json_line(const Record& r) {
   str("tool", r.tool);
   key("arguments");
   if (r.arguments.empty()) o += "null";
-  else if (is_json(r.arguments)) o += r.arguments;
+  else if (is_json(r.arguments)) o += r.arguments;  // exactly one value: nothing can leak into other keys
   else append_json_string(o, r.arguments);
   str("input_hmac", r.input_hmac);
   str("decision", r.decision);

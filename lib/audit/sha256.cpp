@@ -98,7 +98,11 @@ Compress pick_compress() {
   return compress_portable;
 }
 
-const Compress compress = pick_compress();
+// Chosen on first use: processes that never hash pay no CPUID (a VM exit).
+void compress(std::uint32_t* state, const std::uint8_t* p, std::size_t blocks) {
+  static const Compress chosen = pick_compress();
+  chosen(state, p, blocks);
+}
 
 }  // namespace
 

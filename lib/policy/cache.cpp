@@ -228,7 +228,9 @@ std::string input_signature(const std::vector<std::pair<std::string, fs::path>>&
   for (const auto& [layer, f] : all) {
     struct stat st {};
     sig += layer + "\t" + f.string();
-    if (::stat(f.c_str(), &st) == 0)
+    bool known = ::stat(f.c_str(), &st) == 0;
+    if (!known && layer == "binary") return "";  // no /proc: a snapshot could outlive the binary
+    if (known)
       sig += "\t" + std::to_string(st.st_size) + "\t" + std::to_string(st.st_mtim.tv_sec) + "." +
              std::to_string(st.st_mtim.tv_nsec) + "\t" + std::to_string(st.st_ino) + "\t" +
              std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);

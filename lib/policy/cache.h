@@ -19,7 +19,7 @@ std::string serialize_layers(const std::vector<LayerDocs>& layers);
 std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data);
 
 // Identity of the inputs: one line per file (path, size, mtime, inode), the
-// running binary's first.
+// running binary's first; empty (do not cache) when the binary cannot be identified.
 std::string input_signature(const std::vector<std::pair<std::string, std::filesystem::path>>& files,
                             const std::string& extra);
 

@@ -10,9 +10,6 @@
 
 namespace preloop::policy {
 namespace fs = std::filesystem;
-namespace {
-
-}  // namespace
 
 std::vector<fs::path> policy_files_in(const fs::path& dir) {
   std::vector<fs::path> out;
@@ -72,9 +69,13 @@ PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   for (const auto& [layer, f] : files) set.files.push_back(layer + ": " + f.string());
 
   std::string signature, cache_dir;
-  if (opt.use_cache) {
+  bool use_cache = opt.use_cache;
+  if (use_cache) {
     signature = input_signature(files, "profile=" + profile + " trusted=" + std::to_string(trusted) +
                                            " packs=" + std::to_string(packs::fingerprint()));
+    use_cache = !signature.empty();
+  }
+  if (use_cache) {
     cache_dir = (paths::data_home() / "preloop-hook" / "cache").string();
     if (auto layers = read_cached(cache_dir, signature)) {
       for (auto& l : *layers) set.engine.add_layer(std::move(l));
@@ -90,7 +91,7 @@ PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   LayerDocs packs{"pack:" + profile, load_packs(profile, set.diags), true};
   for (const auto& d : packs.docs) set.files.push_back("pack: " + d.file);
   if (!packs.docs.empty()) layers.push_back(std::move(packs));
-  if (opt.use_cache && !has_errors(set.diags)) {
+  if (use_cache && !has_errors(set.diags)) {
     annotate_prefilters(layers);  // so that hook processes skip conditions without compiling them
     write_cached(cache_dir, signature, layers);
   }
