@@ -118,6 +118,7 @@ protocol::Reply run(const std::string& input, const Config& config, const RunOpt
   HookContext& ctx = out_ctx ? *out_ctx : local;
   ctx.config = &config;
   ctx.dry_run = opt.dry_run;
+  ctx.background = opt.background && !opt.dry_run;
   ctx.started = Clock::now();
   ctx.deadline = ctx.started + std::chrono::seconds(config.wait_budget_seconds());
   try {
@@ -157,7 +158,11 @@ protocol::Reply answer_stdin() {
     ctx.event.kind = protocol::EventKind::PreToolUse;
     return fail(ctx, e.what(), "bad_input", true);
   }
-  if (config_error.empty()) return run(input, config);
+  if (config_error.empty()) {
+    RunOptions opt;
+    opt.background = true;
+    return run(input, config, opt);
+  }
   try {
     ctx.event = protocol::parse_event(input);  // to answer in the event's own shape
   } catch (...) {

@@ -19,6 +19,7 @@ struct RunOptions {
   const policy::PolicySet* policies = nullptr;  // preloaded (suites); else loaded per call
   policy::LoadOptions load;                 // when loading here
   policy::EvalOptions eval;
+  bool background = false;                  // may start detached work (journal folds): the real hook process only
 };
 
 // The whole pipeline on in-memory input. The context (decision, trace,
