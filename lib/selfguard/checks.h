@@ -1,0 +1,19 @@
+// The checks behind selfguard::check, one per kind of tool call.
+#pragma once
+
+#include "selfguard/guard.h"
+
+namespace preloop::selfguard {
+
+// Write, Edit, MultiEdit, NotebookEdit; Read, Grep, Glob; MCP tools.
+Finding check_file_tool(const protocol::HookEvent& ev, const Inputs& in, const ProtectedSet& set);
+Finding check_mcp_tool(const protocol::HookEvent& ev, const Inputs& in, const ProtectedSet& set);
+// Bash: effects, names, archives and patches, the guard's own commands, git.
+Finding check_bash(const protocol::HookEvent& ev, const shell::Analysis& a, const Inputs& in, const ProtectedSet& set);
+
+// A word of a command line stands for a path: absolute, ~, $HOME, or relative
+// with a slash or a leading dot (plain names like `test` are compared by
+// spelling only, without touching the file system).
+bool path_like(const std::string& token);
+
+}  // namespace preloop::selfguard
