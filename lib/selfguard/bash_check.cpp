@@ -97,7 +97,7 @@ void check_effects(Ctx& x, Finding& best) {
   }
   for (const auto& r : x.a.reads) {
     if (r.path.empty() || r.path[0] != '/') continue;
-    if (const Protected* p = r.glob ? x.set.matched_by_glob(r.path) : x.set.containing(r.path, x.set.real_path(r.path));
+    if (const Protected* p = r.glob ? x.set.matched_by_glob(r.path) : x.set.containing(r.path, x.set.real_path(r.path), true);
         p && p->secret)
       return merge(best, deny("self-protection.key", "Blocked: this command reads " + r.raw +
                                                          ", the audit store's key, a credential of the audit trail."));
@@ -350,7 +350,7 @@ void check_names(Ctx& x, const shell::Command& c, Finding& best) {
     } else if (path_like(t) && x.resolved < kMaxResolved) {
       ++x.resolved;
       Resolved r = x.set.resolve(t, cwd, x.in.home);
-      p = x.set.containing(r.lexical, r.real);
+      p = x.set.containing(r.lexical, r.real, read_only);  // a reader only matters for the key
     } else {
       std::string abs = absolute(t, cwd, x.in.home);
       if (!abs.empty()) p = x.set.containing(shell::normalize_path(abs, ""), "");

@@ -85,7 +85,7 @@ Finding check_file_tool(const protocol::HookEvent& ev, const Inputs& in, const P
   if (tool == "Read") {
     std::string p = string_field(input, {"file_path", "path"});
     Resolved r = set.resolve(p, ev.cwd, in.home);
-    if (const Protected* e = set.containing(r.lexical, r.real); e && e->secret) return key_read("Read of " + p + " reads");
+    if (set.containing(r.lexical, r.real, true)) return key_read("Read of " + p + " reads");
     return {};
   }
   if (tool == "Grep" || tool == "Glob") {
@@ -93,7 +93,7 @@ Finding check_file_tool(const protocol::HookEvent& ev, const Inputs& in, const P
     Resolved r = set.resolve(p.empty() ? std::string(".") : p, ev.cwd, in.home);
     if (r.lexical.empty()) return {};
     std::string pattern = tool == "Glob" ? string_field(input, {"pattern"}) : "";
-    for (const auto& e : set.entries()) {
+    for (const auto& e : set.entries(true)) {
       if (!e.secret) continue;
       if (tool == "Grep" && (search_reaches(r.lexical, e.path) || search_reaches(r.real, e.real)))
         return key_read("Grep over " + (p.empty() ? ev.cwd : p) + " reads");
@@ -118,9 +118,9 @@ Finding check_mcp_tool(const protocol::HookEvent& ev, const Inputs& in, const Pr
   for (const auto& p : paths) {
     Resolved r = set.resolve(p, ev.cwd, in.home);
     if (r.lexical.empty()) continue;
-    const Protected* e = set.containing(r.lexical, r.real);
+    const Protected* e = set.containing(r.lexical, r.real, read_only);
     if (read_only) {
-      if (e && e->secret) return key_read(ev.tool_name + " on " + p + " reads");
+      if (e) return key_read(ev.tool_name + " on " + p + " reads");
       continue;
     }
     if (e) return deny("self-protection.write", blocked(ev.tool_name + " call changes", p, *e));

@@ -75,8 +75,14 @@ std::string literal_prefix(const std::string& pattern) {
 
 }  // namespace
 
-void ProtectedSet::resolve_reals() const {
-  if (resolved_) return;
+void ProtectedSet::resolve_reals(bool secrets_only) const {
+  if (resolved_ || (secrets_only && secrets_resolved_)) return;
+  secrets_resolved_ = true;
+  if (secrets_only) {
+    for (auto& e : entries_)
+      if (e.secret && e.real.empty()) e.real = resolver_.real_path(e.path);
+    return;
+  }
   resolved_ = true;
   std::string exe = executable_;
   if (exe.empty()) {
@@ -85,18 +91,21 @@ void ProtectedSet::resolve_reals() const {
     if (n > 0) exe.assign(buf, static_cast<std::size_t>(n));
   }
   if (!exe.empty()) entries_.push_back({Kind::File, shell::normalize_path(exe, ""), "", "the preloop-hook binary"});
-  for (auto& e : entries_) e.real = resolver_.real_path(e.path);
+  for (auto& e : entries_)
+    if (e.real.empty()) e.real = resolver_.real_path(e.path);
 }
 
-const std::vector<Protected>& ProtectedSet::entries() const {
-  resolve_reals();
+const std::vector<Protected>& ProtectedSet::entries(bool secrets_only) const {
+  resolve_reals(secrets_only);
   return entries_;
 }
 
-const Protected* ProtectedSet::containing(const std::string& lexical, const std::string& real) const {
-  if (!real.empty()) resolve_reals();
+const Protected* ProtectedSet::containing(const std::string& lexical, const std::string& real,
+                                         bool secrets_only) const {
+  if (!real.empty()) resolve_reals(secrets_only);
   for (const auto& e : entries_)
-    if (hits(e, lexical, e.path) || hits(e, real, e.real) || hits(e, real, e.path) || hits(e, lexical, e.real))
+    if ((!secrets_only || e.secret) &&
+        (hits(e, lexical, e.path) || hits(e, real, e.real) || hits(e, real, e.path) || hits(e, lexical, e.real)))
       return &e;
   return nullptr;
 }

@@ -44,8 +44,9 @@ class ProtectedSet {
   explicit ProtectedSet(const Inputs& in);
 
   // The entry a path (absolute, normalised; `real` may be "" to compare the
-  // spelling only) lies in, or nullptr.
-  const Protected* containing(const std::string& lexical, const std::string& real) const;
+  // spelling only) lies in, or nullptr. With secrets_only, only the secret
+  // entries are compared (and resolved): for calls that only read.
+  const Protected* containing(const std::string& lexical, const std::string& real, bool secrets_only = false) const;
   // An entry strictly below the directory `dir`, or nullptr: deleting, moving
   // or replacing `dir` wholesale would take it along.
   const Protected* below(const std::string& lexical, const std::string& real) const;
@@ -53,7 +54,8 @@ class ProtectedSet {
   // match a leading dot) can hit, inside or below.
   const Protected* matched_by_glob(const std::string& pattern) const;
 
-  const std::vector<Protected>& entries() const;  // with real paths resolved
+  // The entries, with real paths resolved (only the secret ones' with secrets_only).
+  const std::vector<Protected>& entries(bool secrets_only = false) const;
 
   // Path resolution for this call, sharing what is known of the file system.
   Resolved resolve(std::string_view path, std::string_view cwd, std::string_view home) const {
@@ -62,10 +64,11 @@ class ProtectedSet {
   std::string real_path(const std::string& abs) const { return resolver_.real_path(abs); }
 
  private:
-  void resolve_reals() const;
+  void resolve_reals(bool secrets_only = false) const;
   mutable Resolver resolver_;
   mutable std::vector<Protected> entries_;
-  mutable bool resolved_ = false;
+  mutable bool resolved_ = false;          // every entry's real path is known
+  mutable bool secrets_resolved_ = false;  // the secret entries' real paths are known
   std::string executable_;
 };
 
