@@ -124,6 +124,9 @@ void check_copy_into(Ctx& x, const shell::Command& c, Finding& best) {
   if (d.lexical.empty()) return;
   if (!x.set.below(d.lexical, d.real)) return;
   bool dest_is_dir = is_dir(d.real);
+  bool recursive = n == "rsync" || std::any_of(c.flags.begin(), c.flags.end(), [](const std::string& f) {
+                     return f == "-r" || f == "-R" || f == "-a" || f == "--recursive" || f == "--archive";
+                   });
   for (const auto& e : x.set.entries()) {
     std::string next;
     if (same_or_under(e.path, d.lexical) && e.path != d.lexical) next = next_component(e.path, d.lexical);
@@ -131,11 +134,19 @@ void check_copy_into(Ctx& x, const shell::Command& c, Finding& best) {
     if (next.empty()) continue;
     for (const auto& s : ops) {
       std::string base = basename_of(s);
-      bool contents = !dest_is_dir || (s.size() >= 2 && s.compare(s.size() - 2, 2, "/.") == 0) ||
-                      (n == "rsync" && !s.empty() && s.back() == '/') || c.options.count("-T");
+      // A directory's contents land in dest: `src/.`, rsync's `src/`, -T, or a new dest.
+      bool contents = recursive && (!dest_is_dir || (s.size() >= 2 && s.compare(s.size() - 2, 2, "/.") == 0) ||
+                                    (n == "rsync" && !s.empty() && s.back() == '/') || c.options.count("-T"));
       bool hit = shell::has_glob(base) ? shell::component_match(next, base, true) : base == next;
       if (!hit && contents) {
         Resolved r = x.set.resolve(s, cwd, x.in.home);
+        if (!exists(r.real)) {
+          // Made earlier in the same command line: what it will hold cannot be seen.
+          merge(best, ask("self-protection.extract",
+                          "`" + n + "` copies the contents of " + s + ", which does not exist yet, into " + dest +
+                              ": it could replace " + e.what + " (" + e.path + ")."));
+          continue;
+        }
         hit = exists(r.real + "/" + next);
       }
       if (hit)

@@ -175,6 +175,8 @@ ProtectedSet::ProtectedSet(const Inputs& in) : executable_(in.executable) {
   std::string claude_dir = env("CLAUDE_CONFIG_DIR");
   for (const std::string& dir : {in.home + "/.claude", claude_dir}) {
     if (dir.empty()) continue;
+    // The directory itself: replaced (a symlink, a clone, a mount) it brings its own settings.
+    add(Kind::File, dir, "the directory of Claude Code's user settings");
     add(Kind::File, dir + "/settings.json", settings);
     add(Kind::File, dir + "/settings.local.json", settings);
   }
