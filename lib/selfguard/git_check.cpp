@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <sys/stat.h>
 
@@ -29,6 +30,44 @@ std::string header_path(std::string_view line, std::size_t skip) {
   while (!p.empty() && (p.back() == '\r' || p.back() == ' ')) p.pop_back();
   if (p.size() >= 2 && p.front() == '"' && p.back() == '"') p = p.substr(1, p.size() - 2);
   return p;
+}
+
+std::vector<std::string> lines_of(const std::string& out) {
+  std::vector<std::string> files;
+  std::istringstream in(out);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty() && std::find(files.begin(), files.end(), l) == files.end() && files.size() < 5) files.push_back(l);
+  return files;
+}
+
+std::vector<std::string> with_paths(std::vector<std::string> args, const std::vector<std::string>& revs) {
+  args.insert(args.end(), revs.begin(), revs.end());
+  for (const char* p : {"--", ":(top,glob)**/.claude/settings*.json", ":(top,glob)**/.preloop/**"}) args.push_back(p);
+  return args;
+}
+
+// git with the repository's own configuration kept from running anything.
+RunResult git_in(const std::string& dir, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"git",  "--no-pager", "--no-optional-locks", "-c", "core.fsmonitor=false",
+                                   "-c",   "log.showSignature=false", "-c", "core.quotePath=false", "-c",
+                                   "diff.external="};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_with_deadline(argv, dir, std::chrono::milliseconds(2000));
+}
+
+// The revisions whose difference is what the command writes into the work
+// tree, for `git diff` (one revision: against the work tree); nullopt when
+// that is not plain (no target, several, options, a remote).
+std::optional<std::vector<std::string>> compared_revisions(const shell::Command& c) {
+  const auto& ops = c.operands;
+  const std::string& sub = ops[0];
+  std::string target = ops.size() == 2 ? ops[1] : "";
+  if (target.empty() || target[0] == '-' || target.find("..") != std::string::npos) return std::nullopt;
+  if (sub == "checkout" || sub == "switch") return std::vector<std::string>{"HEAD", target};
+  if (sub == "reset") return std::vector<std::string>{target};  // the work tree, local changes included
+  if (sub == "merge" || sub == "rebase") return std::vector<std::string>{"HEAD..." + target};
+  if (sub == "cherry-pick" || sub == "revert") return std::vector<std::string>{target + "^", target};
+  return std::nullopt;  // stashes (untracked files live in a third parent), pull, am, …: the whole history
 }
 
 }  // namespace
@@ -115,21 +154,34 @@ Finding check_git_replace(const shell::Command& c, const std::string& what, cons
     if (d.empty() || d.find('/') == std::string::npos) break;
   }
   if (!in_repo && !std::getenv("GIT_DIR")) return {};
-  std::vector<std::string> argv = {"git", "--no-pager", "--no-optional-locks", "-c", "core.fsmonitor=false",
-                                   "-c", "log.showSignature=false", "-c", "core.quotePath=false",
-                                   "log", "--all", "--reflog", "--format=", "--name-only", "--no-renames", "-n", "200",
-                                   "--", ":(top,glob)**/.claude/settings*.json", ":(top,glob)**/.preloop/**"};
-  RunResult r = run_with_deadline(argv, dir, std::chrono::milliseconds(2000));
-  if (r.exit_code != 0) return cannot_tell(r.exit_code < 0 ? "git did not answer in time" : "git failed");
+  // First what this command would bring in (a tree comparison); when that
+  // cannot be said (several or unusual revisions, a remote), the whole history.
   std::vector<std::string> files;
-  std::istringstream in(r.out);
-  for (std::string l; std::getline(in, l);)
-    if (!l.empty() && std::find(files.begin(), files.end(), l) == files.end() && files.size() < 5) files.push_back(l);
+  bool known = false;
+  if (auto revs = compared_revisions(c)) {
+    RunResult r = git_in(dir, with_paths({"diff", "--name-only", "--no-renames", "--no-ext-diff", "--no-textconv",
+                                          "--end-of-options"},
+                                         *revs));
+    if (r.exit_code == 0) {
+      known = true;
+      files = lines_of(r.out);
+    } else if (c.operands[0] == "checkout" && ::stat((dir + "/" + c.operands[1]).c_str(), &st) == 0) {
+      return {};  // not a revision but a path: files restored from the index, their names checked as such
+    }
+  }
+  std::string where = "the files it brings in include ";
+  if (!known) {
+    RunResult r = git_in(dir, with_paths({"log", "--all", "--reflog", "--format=", "--name-only", "--no-renames", "-n",
+                                          "200", "--end-of-options"},
+                                         {}));
+    if (r.exit_code != 0) return cannot_tell(r.exit_code < 0 ? "git did not answer in time" : "git failed");
+    files = lines_of(r.out);
+    where = "this repository's history holds ";
+  }
   if (files.empty()) return {};
   std::string list;
   for (const auto& f : files) list += (list.empty() ? "" : ", ") + f;
-  return ask("self-protection.git", "`" + what + "` can replace tracked files, and this repository's history holds " +
-                                        list +
+  return ask("self-protection.git", "`" + what + "` can replace tracked files, and " + where + list +
                                         ": the command could change Claude Code's settings or preloop-hook's policy "
                                         "for this project. Check what it brings in before allowing.");
 }

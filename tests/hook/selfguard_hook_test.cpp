@@ -107,6 +107,16 @@ TEST_CASE("selfguard: `git checkout other` asks when the other branch tracks cra
   for (const char* c : {"git switch other", "git merge other", "git rebase other", "git reset --hard other",
                         "git -C . checkout other"})
     CHECK_MESSAGE(decision_of(env.hook(env.bash(c)).out)["permissionDecision"] == "ask", c);
+  // Branches that bring the same settings are ordinary work, even now that the repository tracks some.
+  git(env, {"checkout", "-q", "other"});
+  git(env, {"checkout", "-q", "-b", "docs"});
+  env.write("home/project/README.md", "more\n");
+  git(env, {"commit", "-q", "-am", "docs"});
+  git(env, {"checkout", "-q", "other"});
+  auto same = env.hook(env.bash("git checkout docs"));
+  CHECK(same.exit_code == 0);
+  CHECK(same.out.empty());
+  git(env, {"checkout", "-q", "main"});
   // Nothing was checked out by the guard itself.
   CHECK_FALSE(fs::exists(env.project() + "/.claude/settings.local.json"));
   CHECK(env.hook(env.bash("git status")).out.empty());
