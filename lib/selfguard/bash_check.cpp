@@ -78,6 +78,8 @@ const Protected* hit_effect(Ctx& x, const shell::PathEffect& e, bool deletion, s
   std::string abs = absolute(e.raw, e.cwd, x.in.home);
   std::string real = x.set.real_path(abs.empty() ? e.path : abs);
   if (const Protected* p = x.set.containing(e.path, real)) return p;
+  if (!deletion)
+    if (const Protected* p = x.set.hard_link_to(real)) return p;
   // A whole tree changed: a deletion or move, chmod/chown -R. (Copies into a
   // parent directory write one name there: check_copy_into.)
   bool tree = deletion || (e.recursive && (e.command == "chmod" || e.command == "chown" || e.command == "chgrp"));

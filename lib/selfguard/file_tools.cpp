@@ -80,6 +80,8 @@ Finding check_file_tool(const protocol::HookEvent& ev, const Inputs& in, const P
     Resolved r = set.resolve(p, ev.cwd, in.home);
     if (r.lexical.empty()) return {};
     if (const Protected* e = set.containing(r.lexical, r.real)) return deny("self-protection.write", blocked("edit changes", p, *e));
+    if (const Protected* e = set.hard_link_to(r.real))
+      return deny("self-protection.write", blocked("edit changes", p + " (a hard link)", *e));
     return {};
   }
   if (tool == "Read") {

@@ -1,6 +1,7 @@
 #include "selfguard/protected_set.h"
 
 #include <cstdlib>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "selfguard/resolve.h"
@@ -107,6 +108,18 @@ const Protected* ProtectedSet::containing(const std::string& lexical, const std:
     if ((!secrets_only || e.secret) &&
         (hits(e, lexical, e.path) || hits(e, real, e.real) || hits(e, real, e.path) || hits(e, lexical, e.real)))
       return &e;
+  return nullptr;
+}
+
+const Protected* ProtectedSet::hard_link_to(const std::string& real) const {
+  struct stat st;
+  if (real.empty() || ::stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink < 2) return nullptr;
+  resolve_reals();
+  for (const auto& e : entries_) {
+    std::string file = e.kind == Kind::Dir ? e.real + "/config.yaml" : e.real;
+    struct stat pe;
+    if (::stat(file.c_str(), &pe) == 0 && pe.st_dev == st.st_dev && pe.st_ino == st.st_ino) return &e;
+  }
   return nullptr;
 }
 

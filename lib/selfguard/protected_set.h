@@ -47,6 +47,9 @@ class ProtectedSet {
   // spelling only) lies in, or nullptr. With secrets_only, only the secret
   // entries are compared (and resolved): for calls that only read.
   const Protected* containing(const std::string& lexical, const std::string& real, bool secrets_only = false) const;
+  // A protected file that `real` (an existing file with more than one link)
+  // is a hard link to, or nullptr. One stat() when the file has a single link.
+  const Protected* hard_link_to(const std::string& real) const;
   // An entry strictly below the directory `dir`, or nullptr: deleting, moving
   // or replacing `dir` wholesale would take it along.
   const Protected* below(const std::string& lexical, const std::string& real) const;

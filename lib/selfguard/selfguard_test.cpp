@@ -107,6 +107,17 @@ TEST_CASE("a symlink planted in the project does not hide the config directory")
   CHECK(read(w.home() + "/.claude/settings.json") == "{}");
 }
 
+TEST_CASE("a hard link planted earlier is seen by its inode") {
+  World w;
+  fs::create_hard_link(w.home() + "/.claude/settings.json", w.project() + "/notes.json");
+  fs::create_hard_link(w.home() + "/.config/preloop-hook/config.yaml", w.project() + "/c.yaml");
+  CHECK(w.tool("Write", {{"file_path", w.project() + "/notes.json"}, {"content", "[]"}}).rule == "self-protection.write");
+  CHECK(w.bash("echo x > c.yaml").rule == "self-protection.write");
+  CHECK(w.bash("cat notes.json c.yaml").verdict == Verdict::None);
+  CHECK(w.bash("rm notes.json").verdict == Verdict::None);  // removing the extra link is harmless
+  CHECK(read(w.home() + "/.claude/settings.json") == "{}");
+}
+
 TEST_CASE("relocated XDG directories and config file are protected where they are") {
   World w;
   std::string xdg = w.dir.path() + "/xdg-config";
