@@ -48,7 +48,7 @@ bool runs_preloop_hook(const shell::Command& c, const ProtectedSet& set) {
   // A symlink or hard link to the binary under another name.
   Resolved r = set.resolve(c.word, c.cwd, "");
   for (const auto& e : set.entries())
-    if (e.what == std::string("the preloop-hook binary") && !r.real.empty() && r.real == e.real) return true;
+    if (e.binary && !r.real.empty() && r.real == e.real) return true;
   return false;
 }
 

@@ -91,7 +91,8 @@ void ProtectedSet::resolve_reals(bool secrets_only) const {
     ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n > 0) exe.assign(buf, static_cast<std::size_t>(n));
   }
-  if (!exe.empty()) entries_.push_back({Kind::File, shell::normalize_path(exe, ""), "", "the preloop-hook binary"});
+  if (!exe.empty())
+    entries_.push_back({Kind::File, shell::normalize_path(exe, ""), "", "the preloop-hook binary", false, true});
   for (auto& e : entries_)
     if (e.real.empty()) e.real = resolver_.real_path(e.path);
 }

@@ -23,6 +23,7 @@ struct Protected {
   std::string real;    // with symlinks resolved
   std::string what;    // for messages: "preloop-hook's configuration", …
   bool secret = false; // reading it is denied too (the audit key)
+  bool binary = false; // the running preloop-hook binary
 };
 
 // What the set is computed from.

@@ -16,7 +16,9 @@ RunResult run_with_deadline(const std::vector<std::string>& argv, const std::str
                             std::chrono::milliseconds timeout, std::size_t max_out) {
   RunResult r;
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return r;
+  if (::pipe(fds) != 0) return r;
+  ::fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+  ::fcntl(fds[1], F_SETFD, FD_CLOEXEC);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
