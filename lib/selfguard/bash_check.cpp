@@ -344,6 +344,34 @@ void check_git(Ctx& x, const shell::Command& c, Finding& best) {
   merge(best, it->second);
 }
 
+// Recursive searches read every file below their directories: grep -r
+// (hidden entries included), rg/ag (hidden entries skipped unless asked).
+void check_recursive_read(Ctx& x, const shell::Command& c, Finding& best) {
+  auto flag = [&](std::initializer_list<const char*> fs) {
+    for (const char* f : fs)
+      if (std::find(c.flags.begin(), c.flags.end(), f) != c.flags.end()) return true;
+    return false;
+  };
+  bool grep = c.name == "grep" || c.name == "egrep" || c.name == "fgrep";
+  bool rg = c.name == "rg" || c.name == "ag" || c.name == "ack";
+  if (!(grep && flag({"-r", "-R", "--recursive", "--dereference-recursive"})) && !rg) return;
+  bool skips_hidden = rg && !flag({"--hidden", "-.", "-uu", "-uuu", "--no-ignore", "-u"});
+  std::vector<std::string> dirs;
+  bool pattern_in_option = c.options.count("-e") || c.options.count("-f") || c.options.count("--regexp") ||
+                           c.options.count("--file");
+  for (std::size_t k = pattern_in_option ? 0 : 1; k < c.operands.size(); ++k) dirs.push_back(c.operands[k]);
+  if (dirs.empty()) dirs.push_back(".");
+  std::string cwd = cwd_of(x, c.cwd);
+  for (const auto& d : dirs) {
+    Resolved r = x.set.resolve(d, cwd, x.in.home);
+    for (const auto& e : x.set.entries(true))
+      if (e.secret && (search_reaches(r.lexical, e.path, skips_hidden) || search_reaches(r.real, e.real, skips_hidden)))
+        return merge(best, deny("self-protection.key", "Blocked: `" + c.name + "` searches " + d +
+                                                           " and would read the audit store's key (" + e.path +
+                                                           "), a credential of the audit trail."));
+  }
+}
+
 // A command not known to be read-only that names a protected location in
 // any word (operands, option values, code strings) is denied: an unknown
 // writer must not get through. Naming the audit key is denied to every command.
@@ -403,6 +431,7 @@ Finding check_bash(const protocol::HookEvent& ev, const shell::Analysis& a, cons
     check_archives_and_patches(x, c, best);
     if (best.verdict == Verdict::Deny) return best;
     check_names(x, c, best);
+    check_recursive_read(x, c, best);
     if (best.verdict == Verdict::Deny) return best;
   }
   if (a.unparseable) {

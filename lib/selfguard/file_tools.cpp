@@ -20,21 +20,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-// A recursive search from `dir` reads `file`: it lies below and no directory
-// on the way is hidden (ripgrep, behind Grep, skips hidden entries).
-bool search_reaches(const std::string& dir, const std::string& file) {
-  if (!same_or_under(file, dir)) return false;
-  std::string_view rest = std::string_view(file).substr(dir == "/" ? 1 : dir.size() + 1);
-  if (file == dir) return true;
-  std::size_t pos = 0;
-  while (true) {
-    std::size_t slash = rest.find('/', pos);
-    if (slash == std::string_view::npos) return true;  // the last component is the file itself
-    if (rest[pos] == '.') return false;
-    pos = slash + 1;
-  }
-}
-
 Finding key_read(const std::string& how) {
   return deny("self-protection.key",
               "Blocked: " + how + " the audit store's key, a credential of the audit trail. It is not needed for any "
@@ -71,6 +56,19 @@ bool read_only_mcp(const std::string& tool) {
 
 }  // namespace
 
+bool search_reaches(const std::string& dir, const std::string& file, bool skips_hidden) {
+  if (dir.empty() || file.empty() || !same_or_under(file, dir)) return false;
+  if (file.size() == dir.size() || !skips_hidden) return true;
+  std::string_view rest = std::string_view(file).substr(dir == "/" ? 1 : dir.size() + 1);
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t slash = rest.find('/', pos);
+    if (slash == std::string_view::npos) return true;  // the last component is the file itself
+    if (rest[pos] == '.') return false;
+    pos = slash + 1;
+  }
+}
+
 Finding check_file_tool(const protocol::HookEvent& ev, const Inputs& in, const ProtectedSet& set) {
   const std::string& tool = ev.tool_name;
   const auto& input = ev.tool_input;
@@ -97,7 +95,7 @@ Finding check_file_tool(const protocol::HookEvent& ev, const Inputs& in, const P
     std::string pattern = tool == "Glob" ? string_field(input, {"pattern"}) : "";
     for (const auto& e : set.entries(true)) {
       if (!e.secret) continue;
-      if (tool == "Grep" && (search_reaches(r.lexical, e.path) || search_reaches(r.real, e.real)))
+      if (tool == "Grep" && (search_reaches(r.lexical, e.path, true) || search_reaches(r.real, e.real, true)))
         return key_read("Grep over " + (p.empty() ? ev.cwd : p) + " reads");
       if (tool == "Glob" && !pattern.empty()) {
         std::string abs = pattern[0] == '/' ? pattern : r.lexical + "/" + pattern;
