@@ -254,28 +254,37 @@ bool extracts(const shell::Command& c, std::string* dest) {
   return false;
 }
 
-std::string read_capped(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::string s(kMaxPatchBytes, '\0');
-  in.read(s.data(), static_cast<std::streamsize>(s.size()));
-  s.resize(static_cast<std::size_t>(in.gcount()));
+// A patch file's text; nullopt when it cannot be read whole (missing, made
+// later in the same command line, or larger than the cap).
+std::optional<std::string> read_patch(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return std::nullopt;
+  auto size = static_cast<std::size_t>(in.tellg());
+  if (size > kMaxPatchBytes) return std::nullopt;
+  std::string s(size, '\0');
+  in.seekg(0);
+  in.read(s.data(), static_cast<std::streamsize>(size));
+  if (static_cast<std::size_t>(in.gcount()) != size) return std::nullopt;
   return s;
 }
 
-// The text a patch command reads: a file option or operand, a `<` redirect, or literal stdin.
+// The text a patch command reads: files, a `<` redirect, or literal stdin;
+// nullopt when some of it cannot be known beforehand.
 std::optional<std::string> patch_text(Ctx& x, const shell::Command& c, const std::vector<std::string>& files) {
   std::string cwd = cwd_of(x, c.cwd);
   std::string all;
   bool known = false;
   for (const auto& f : files) {
-    Resolved r = x.set.resolve(f, cwd, x.in.home);
-    all += read_capped(r.real) + "\n";
+    auto t = read_patch(x.set.resolve(f, cwd, x.in.home).real);
+    if (!t) return std::nullopt;
+    all += *t + "\n";
     known = true;
   }
   for (const auto& rd : c.redirects)
     if (rd.op == "<" && !rd.path.empty()) {
-      all += read_capped(rd.path) + "\n";
+      auto t = read_patch(x.set.real_path(rd.path));
+      if (!t) return std::nullopt;
+      all += *t + "\n";
       known = true;
     }
   if (!c.input.empty()) {
@@ -306,8 +315,7 @@ void check_archives_and_patches(Ctx& x, const shell::Command& c, Finding& best) 
   std::vector<std::string> files;
   for (const char* o : {"-i", "--input"})
     if (auto it = c.options.find(o); it != c.options.end()) files.push_back(it->second);
-  if (c.operands.size() > 1) files.push_back(c.operands[1]);  // patch FILE PATCHFILE
-  if (!c.operands.empty()) return;  // patch FILE: a write effect, checked as such
+  if (!c.operands.empty()) return;  // patch FILE [PATCHFILE]: a write of FILE, checked as such
   auto text = patch_text(x, c, files);
   if (text) {
     if (const Protected* e = patch_touches(*text, dir, x.set))
@@ -316,8 +324,9 @@ void check_archives_and_patches(Ctx& x, const shell::Command& c, Finding& best) 
   }
   Resolved d = x.set.resolve(dir, cwd, x.in.home);
   if (const Protected* e = x.set.below(d.lexical, d.real))
-    merge(best, ask("self-protection.extract", "`patch` applies a diff it reads from another command in " + d.lexical +
-                                                   ", which cannot be seen beforehand: it could change " + e->what +
+    merge(best, ask("self-protection.extract", "`patch` applies, in " + d.lexical +
+                                                   ", a diff that cannot be read beforehand (from another command, or "
+                                                   "made in the same command line): it could change " + e->what +
                                                    " (" + e->path + ")."));
 }
 
@@ -330,8 +339,8 @@ void check_git(Ctx& x, const shell::Command& c, Finding& best) {
     std::vector<std::string> files(c.operands.begin() + 1, c.operands.end());
     auto text = patch_text(x, c, files);
     if (!text) {
-      merge(best, ask("self-protection.git", "`" + what + "` applies patches read from another command, which "
-                                             "cannot be seen beforehand: they could change Claude Code's settings or "
+      merge(best, ask("self-protection.git", "`" + what + "` applies patches that cannot be read beforehand (from "
+                                             "another command, or made in the same command line): they could change Claude Code's settings or "
                                              "preloop-hook's policy for this project."));
       return;
     }
