@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "selfguard/checks.h"
+#include "selfguard/claude_cli.h"
 #include "selfguard/finding.h"
 #include "selfguard/git_check.h"
 #include "selfguard/own_cli.h"
@@ -429,8 +430,10 @@ Finding check_bash(const protocol::HookEvent& ev, const shell::Analysis& a, cons
   Finding best;
   std::string text;
   if (auto it = ev.tool_input.find("command"); it != ev.tool_input.end() && it->is_string()) text = it->get<std::string>();
-  for (const auto& c : a.commands)
+  for (const auto& c : a.commands) {
     if (runs_preloop_hook(c, set)) merge(best, check_own_cli(c, text));
+    merge(best, check_claude_cli(c));
+  }
   if (best.verdict == Verdict::Deny) return best;
   check_effects(x, best);
   if (best.verdict == Verdict::Deny) return best;

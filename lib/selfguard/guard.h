@@ -5,7 +5,8 @@
 // settings files wholesale ask; the guard's own weakening commands are
 // denied; reading the audit key is denied.
 //
-// Rule ids: self-protection.write, .delete, .names, .extract, .git, .cli, .key.
+// Rule ids: self-protection.write, .delete, .names, .extract, .git, .cli,
+// .claude, .key.
 #pragma once
 
 #include <functional>
