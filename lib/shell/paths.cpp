@@ -6,18 +6,45 @@ namespace preloop::shell {
 
 namespace {
 
-std::vector<std::string_view> split(std::string_view p) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < p.size()) {
-    while (i < p.size() && p[i] == '/') ++i;
-    std::size_t j = i;
-    while (j < p.size() && p[j] != '/') ++j;
-    if (j > i) out.push_back(p.substr(i, j - i));
-    i = j;
+// The non-empty '/'-separated components of a path, in place; no allocation
+// for paths of up to kInline components (glob_match runs for every path
+// against every pattern of a rule).
+class Components {
+ public:
+  explicit Components(std::string_view p) {
+    std::size_t count = 0;
+    each(p, [&](std::string_view) { ++count; });
+    if (count > kInline) {
+      more_.resize(count);
+      data_ = more_.data();
+    }
+    each(p, [&](std::string_view c) { data_[size_++] = c; });
   }
-  return out;
-}
+  Components(const Components&) = delete;
+  Components& operator=(const Components&) = delete;
+  std::size_t size() const { return size_; }
+  std::string_view operator[](std::size_t i) const { return data_[i]; }
+  const std::string_view* begin() const { return data_; }
+  const std::string_view* end() const { return data_ + size_; }
+
+ private:
+  static constexpr std::size_t kInline = 32;
+  template <class Fn>
+  static void each(std::string_view p, Fn&& fn) {
+    std::size_t i = 0;
+    while (i < p.size()) {
+      while (i < p.size() && p[i] == '/') ++i;
+      std::size_t j = i;
+      while (j < p.size() && p[j] != '/') ++j;
+      if (j > i) fn(p.substr(i, j - i));
+      i = j;
+    }
+  }
+  std::string_view inline_[kInline];
+  std::vector<std::string_view> more_;
+  std::string_view* data_ = inline_;
+  std::size_t size_ = 0;
+};
 
 }  // namespace
 
@@ -37,7 +64,7 @@ std::string normalize_path(std::string_view path, std::string_view cwd, std::str
   bool absolute = !full.empty() && full[0] == '/';
   std::vector<std::string_view> out;
   std::size_t leading_up = 0;
-  for (auto c : split(full)) {
+  for (auto c : Components(full)) {
     if (c == ".") continue;
     if (c == "..") {
       if (!out.empty() && out.back() != "..") out.pop_back();
@@ -125,8 +152,7 @@ bool component_match(std::string_view name, std::string_view pat, bool shell_dot
 namespace {
 
 // `work` bounds the total number of steps (patterns with many ** backtrack).
-bool match_parts(const std::vector<std::string_view>& name, std::size_t ni,
-                 const std::vector<std::string_view>& pat, std::size_t pi, int& work) {
+bool match_parts(const Components& name, std::size_t ni, const Components& pat, std::size_t pi, int& work) {
   while (pi < pat.size()) {
     if (--work < 0) return false;
     if (pat[pi] == "**") {
@@ -145,10 +171,10 @@ bool match_parts(const std::vector<std::string_view>& name, std::size_t ni,
 bool glob_match(std::string_view path, std::string_view pattern) {
   bool pabs = !pattern.empty() && pattern[0] == '/';
   bool tabs = !path.empty() && path[0] == '/';
-  auto pp = split(pattern);
+  Components pp(pattern);
   if (pabs != tabs && !(pp.size() && pp[0] == "**")) return false;
   int work = 4096;
-  return match_parts(split(path), 0, pp, 0, work);
+  return match_parts(Components(path), 0, pp, 0, work);
 }
 
 namespace {
