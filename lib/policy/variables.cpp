@@ -38,7 +38,7 @@ const shell::Analysis& EventVariables::analysis(const protocol::HookEvent& ev) {
     sctx.cwd = ev.cwd;
     sctx.home = home;
     sctx.project_dir = project_dir;
-    analysis_ = std::make_unique<shell::Analysis>(shell::analyze(command, sctx));
+    analysis_ = std::make_shared<const shell::Analysis>(shell::analyze(command, sctx));
   }
   return *analysis_;
 }
@@ -71,7 +71,8 @@ void EventVariables::bind_lazy(const cel::Program& program, const protocol::Hook
   }
   if (!shell_bound && uses("shell")) {
     shell_bound = true;
-    act.bind("shell", shell::to_cel(analysis(ev)));
+    analysis(ev);
+    act.bind("shell", shell::to_cel(analysis_));
   }
   if (!secrets_bound && uses("secrets")) {
     secrets_bound = true;
