@@ -563,7 +563,7 @@ void transfer_effects(Walker& w, const Exec& e, const Command& c, const std::vec
 }  // namespace
 
 void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector<Field>& args, const ParsedArgs& pa) {
-  const std::string& n = c.name;
+  std::string_view n = c.name;  // compared with many literals: no strlen per comparison
   if (c.dynamic_name) return;
   std::string family = interpreter_family(n);
   if (is_shell(n)) {
@@ -581,10 +581,10 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
     if (!only_substitutions(args)) w.run_script(code, e, "eval");
   } else if (n == "source" || n == ".") {
     if (!args.empty()) {
-      if (args[0].procsub) add_dynamic(w, n, args[0].sources, "<()");
+      if (args[0].procsub) add_dynamic(w, c.name, args[0].sources, "<()");
       else {
         w.add_read(args[0], e.cwd, n);
-        add_dynamic(w, n, {}, "file");
+        add_dynamic(w, c.name, {}, "file");
       }
     } else {
       stdin_code(w, e, c, "");
@@ -638,7 +638,7 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
   } else if (in(n, {"nc", "ncat", "netcat", "socat", "telnet"})) {
     std::string dest;
     for (const auto& o : c.operands) dest += (dest.empty() ? "" : " ") + o;
-    for (const auto& p : e.stdin.paths) w.out().sends.push_back(Send{p, n, dest});
+    for (const auto& p : e.stdin.paths) w.out().sends.push_back(Send{p, c.name, dest});
     if (n == "socat") {
       for (const auto& o : c.operands) {
         std::string_view s = o;
@@ -646,7 +646,7 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
           if (s.rfind(pre, 0) == 0) {
             PathEffect pe = w.path_effect(Field{std::string(s.substr(pre.size()))}, e.cwd, n);
             w.out().reads.push_back(pe);
-            w.out().sends.push_back(Send{pe.path, n, dest});
+            w.out().sends.push_back(Send{pe.path, c.name, dest});
           }
         }
       }

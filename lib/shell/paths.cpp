@@ -7,42 +7,56 @@ namespace preloop::shell {
 namespace {
 
 // The non-empty '/'-separated components of a path, in place; no allocation
-// for paths of up to kInline components (glob_match runs for every path
-// against every pattern of a rule).
+// (and no initialisation of the in-place slots) for paths of up to kInline
+// components: glob_match runs for every path against every pattern of a rule.
 class Components {
  public:
-  explicit Components(std::string_view p) {
-    std::size_t count = 0;
-    each(p, [&](std::string_view) { ++count; });
-    if (count > kInline) {
-      more_.resize(count);
-      data_ = more_.data();
+  explicit Components(std::string_view p) : text_(p) {
+    std::size_t i = 0;
+    while (i < p.size()) {
+      while (i < p.size() && p[i] == '/') ++i;
+      if (i >= p.size()) break;
+      std::size_t j = p.find('/', i);
+      if (j == std::string_view::npos) j = p.size();
+      push({i, j - i});
+      i = j;
     }
-    each(p, [&](std::string_view c) { data_[size_++] = c; });
   }
   Components(const Components&) = delete;
   Components& operator=(const Components&) = delete;
   std::size_t size() const { return size_; }
-  std::string_view operator[](std::size_t i) const { return data_[i]; }
-  const std::string_view* begin() const { return data_; }
-  const std::string_view* end() const { return data_ + size_; }
+  std::string_view operator[](std::size_t i) const {
+    const Span& s = i < kInline ? inline_[i] : more_[i - kInline];
+    return text_.substr(s.pos, s.len);
+  }
+
+  class Iterator {
+   public:
+    Iterator(const Components& c, std::size_t i) : c_(c), i_(i) {}
+    std::string_view operator*() const { return c_[i_]; }
+    Iterator& operator++() { return ++i_, *this; }
+    bool operator!=(const Iterator& o) const { return i_ != o.i_; }
+
+   private:
+    const Components& c_;
+    std::size_t i_;
+  };
+  Iterator begin() const { return {*this, 0}; }
+  Iterator end() const { return {*this, size_}; }
 
  private:
+  struct Span {
+    std::size_t pos, len;
+  };
   static constexpr std::size_t kInline = 32;
-  template <class Fn>
-  static void each(std::string_view p, Fn&& fn) {
-    std::size_t i = 0;
-    while (i < p.size()) {
-      while (i < p.size() && p[i] == '/') ++i;
-      std::size_t j = i;
-      while (j < p.size() && p[j] != '/') ++j;
-      if (j > i) fn(p.substr(i, j - i));
-      i = j;
-    }
+  void push(Span s) {
+    if (size_ < kInline) inline_[size_] = s;
+    else more_.push_back(s);
+    ++size_;
   }
-  std::string_view inline_[kInline];
-  std::vector<std::string_view> more_;
-  std::string_view* data_ = inline_;
+  std::string_view text_;
+  Span inline_[kInline];  // left uninitialised: only the first size_ are read
+  std::vector<Span> more_;
   std::size_t size_ = 0;
 };
 

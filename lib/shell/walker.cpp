@@ -600,8 +600,9 @@ std::string join_texts(const std::vector<Field>& a, std::size_t from) {
 bool Walker::strip_carrier(Exec& e) {
   auto& a = e.argv;
   if (a.empty() || a[0].dynamic) return false;
-  std::string n = base_name(a[0].text);
-  std::string wname = n;
+  const std::string base = base_name(a[0].text);
+  std::string_view n = base;  // compared with many literals: no strlen per comparison
+  std::string wname = base;
   std::size_t k = 0;
   auto to_shell = [&](const std::string& wrapper, const Field& code) {
     e.wrappers.push_back(wrapper);
@@ -669,8 +670,8 @@ bool Walker::strip_carrier(Exec& e) {
   } else if (n == "su" || n == "runuser") {
     for (std::size_t i = 1; i < a.size(); ++i) {
       const std::string& t = a[i].text;
-      if ((t == "-c" || t == "--command") && i + 1 < a.size()) return to_shell(n, a[i + 1]);
-      if (t.rfind("--command=", 0) == 0) return to_shell(n, Field{t.substr(10), a[i].dynamic});
+      if ((t == "-c" || t == "--command") && i + 1 < a.size()) return to_shell(base, a[i + 1]);
+      if (t.rfind("--command=", 0) == 0) return to_shell(base, Field{t.substr(10), a[i].dynamic});
     }
     return false;
   } else if (n == "env") {
@@ -739,15 +740,15 @@ bool Walker::strip_carrier(Exec& e) {
     return true;
   } else if (n == "npx" || n == "bunx" || n == "pnpx") {
     for (std::size_t i = 1; i + 1 < a.size(); ++i)
-      if (a[i].text == "-c" || a[i].text == "--call") return to_shell(n, a[i + 1]);
+      if (a[i].text == "-c" || a[i].text == "--call") return to_shell(base, a[i + 1]);
     k = skip_options(a, 1, {"-p"}, {"--package"});
   } else if ((n == "bundle" || n == "pnpm" || n == "npm" || n == "yarn") && a.size() > 2 &&
              (a[1].text == "exec" || a[1].text == "dlx")) {
-    wname = n + " " + a[1].text;
+    wname = base + " " + a[1].text;
     k = skip_options(a, 2, {});
   } else if ((n == "poetry" || n == "pipenv" || n == "uv" || n == "pdm" || n == "hatch") && a.size() > 2 &&
              a[1].text == "run") {
-    wname = n + " run";
+    wname = base + " run";
     k = skip_options(a, 2, {"-p"}, {"--with", "--python", "--directory", "--project", "--env-file", "--package",
                                     "--extra", "--group"});
   } else if (n == "uvx" || n == "pipx") {
@@ -755,7 +756,7 @@ bool Walker::strip_carrier(Exec& e) {
     if (from == 0) return false;
     k = skip_options(a, from, {}, {"--from", "--with", "--python", "--spec"});
   } else if ((n == "conda" || n == "mamba" || n == "micromamba") && a.size() > 2 && a[1].text == "run") {
-    wname = n + " run";
+    wname = base + " run";
     k = skip_options(a, 2, {"-n", "-p"}, {"--name", "--prefix", "--cwd"});
   } else {
     return false;
