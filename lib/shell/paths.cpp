@@ -182,9 +182,23 @@ bool match_parts(const Components& name, std::size_t ni, const Components& pat, 
 
 }  // namespace
 
+namespace {
+
+std::string_view first_component(std::string_view p) {
+  std::size_t i = p.find_first_not_of('/');
+  if (i == std::string_view::npos) return {};
+  return p.substr(i, p.find('/', i) - i);
+}
+
+}  // namespace
+
 bool glob_match(std::string_view path, std::string_view pattern) {
   bool pabs = !pattern.empty() && pattern[0] == '/';
   bool tabs = !path.empty() && path[0] == '/';
+  // A literal first component must be the path's: most paths fail here,
+  // before either is split.
+  std::string_view lead = first_component(pattern);
+  if (!lead.empty() && lead != "**" && !has_glob(lead) && lead != first_component(path)) return false;
   Components pp(pattern);
   if (pabs != tabs && !(pp.size() && pp[0] == "**")) return false;
   int work = 4096;

@@ -51,6 +51,10 @@ TEST_CASE("glob_match") {
   CHECK(glob_match("/x/settings.local.json", "**/settings*.json"));
   CHECK(component_match("abc", "a[a-c]c"));
   CHECK_FALSE(component_match("abc", "a[!b]c"));
+  CHECK(glob_match("//dev//sda", "/dev/sd*"));
+  CHECK(glob_match("dev/sda", "dev/sd*"));
+  CHECK_FALSE(glob_match("/home/dev/sda", "/dev/sd*"));
+  CHECK(glob_match("/dev/sda", "/[d]ev/sd*"));
   // paths and patterns with more components than are kept in place
   std::string deep, pattern;
   for (int i = 0; i < 100; ++i) deep += "/d" + std::to_string(i);
