@@ -31,7 +31,7 @@ struct Field {
 
 // What flows into a command's standard input.
 struct Stdin {
-  std::vector<std::string> from;     // upstream command names
+  std::vector<std::string> from;     // upstream command names, each once
   std::optional<std::string> text;   // literal content when known
   std::vector<std::string> paths;    // files whose content flows in
   std::string via;                   // pipe | heredoc | here-string | file
