@@ -165,3 +165,54 @@ TEST_CASE("one program evaluated from several threads") {
   for (auto& th : threads) th.join();
   CHECK(matched.load() == 4 * 2000);
 }
+
+namespace {
+
+// Counts the elements it is asked for, to show host values are read on demand.
+struct SquaresList : cel::HostList {
+  std::size_t n;
+  mutable int reads = 0;
+  explicit SquaresList(std::size_t count) : n(count) {}
+  std::size_t size() const override { return n; }
+  cel::Value at(std::size_t i) const override {
+    ++reads;
+    return cel::Value::Int(static_cast<std::int64_t>(i * i));
+  }
+};
+
+struct PointMap : cel::HostMap {
+  std::size_t size() const override { return 2; }
+  std::optional<cel::Value> get(std::string_view key) const override {
+    if (key == "x") return cel::Value::Int(1);
+    if (key == "y") return cel::Value::String("two");
+    return std::nullopt;
+  }
+  void for_each(const std::function<void(const cel::Value&, const cel::Value&)>& fn) const override {
+    fn(cel::Value::String("x"), cel::Value::Int(1));
+    fn(cel::Value::String("y"), cel::Value::String("two"));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("host lists and maps are read through their interface, on demand") {
+  auto squares = std::make_shared<SquaresList>(1000);
+  cel::Env env = policy_env();
+  cel::Activation act;
+  act.bind("shell", cel::Value::host(std::shared_ptr<const cel::HostList>(squares)));
+  act.bind("tool", cel::Value::host(std::shared_ptr<const cel::HostMap>(std::make_shared<PointMap>())));
+
+  CHECK(eval(env, "shell.exists(x, x == 16)", act).is_true());
+  CHECK(squares->reads == 5);  // stops at the first match
+  CHECK(eval(env, "size(shell) == 1000 && shell[999] == 998001 && 25 in shell", act).is_true());
+  CHECK(eval(env, "tool.x == 1 && tool.y == 'two' && has(tool.x) && !has(tool.z) && size(tool) == 2", act).is_true());
+  CHECK(eval(env, "tool == {'x': 1, 'y': 'two'} && {'y': 'two', 'x': 1} == tool && tool != {'x': 1}", act).is_true());
+  CHECK(eval(env, "tool.all(k, k in ['x', 'y']) && tool.exists_one(k, k == 'y')", act).is_true());
+  CHECK(eval(env, "tool.z", act).is_error());
+  CHECK(eval(env, "shell.filter(x, x < 10) == [0, 1, 4, 9]", act).is_true());
+
+  cel::Value m = cel::Value::host(std::shared_ptr<const cel::HostMap>(std::make_shared<PointMap>()));
+  CHECK(m.to_json() == nlohmann::json{{"x", 1}, {"y", "two"}});
+  CHECK(m.debug_string() == cel::Value::StringMap({{"x", cel::Value::Int(1)}, {"y", cel::Value::String("two")}}).debug_string());
+  CHECK_FALSE(m.map_get(cel::Value::Int(1)).has_value());
+}

@@ -349,6 +349,22 @@ Value Value::json_view(const json* j) {
   }
 }
 
+Value Value::host(std::shared_ptr<const HostList> list) {
+  Value v;
+  v.kind_ = Kind::List;
+  v.rep_ = Rep::Host;
+  v.heap_ = std::move(list);
+  return v;
+}
+
+Value Value::host(std::shared_ptr<const HostMap> map) {
+  Value v;
+  v.kind_ = Kind::Map;
+  v.rep_ = Rep::Host;
+  v.heap_ = std::move(map);
+  return v;
+}
+
 namespace {
 
 Value from_json_at(const json& j, int depth) {
@@ -391,16 +407,19 @@ std::string Value::error_message() const { return std::string(text()); }
 
 std::size_t Value::list_size() const {
   if (rep_ == Rep::Json) return j_->size();
+  if (rep_ == Rep::Host) return static_cast<const HostList*>(heap_.get())->size();
   return static_cast<const std::vector<Value>*>(heap_.get())->size();
 }
 
 Value Value::list_at(std::size_t index) const {
   if (rep_ == Rep::Json) return json_view(&(*j_)[index]);
+  if (rep_ == Rep::Host) return static_cast<const HostList*>(heap_.get())->at(index);
   return (*static_cast<const std::vector<Value>*>(heap_.get()))[index];
 }
 
 std::size_t Value::map_size() const {
   if (rep_ == Rep::Json) return j_->size();
+  if (rep_ == Rep::Host) return static_cast<const HostMap*>(heap_.get())->size();
   return static_cast<const MapData*>(heap_.get())->entries.size();
 }
 
@@ -411,6 +430,7 @@ std::optional<Value> Value::map_get(std::string_view key) const {
     if (it == obj.end()) return std::nullopt;
     return json_view(&it->second);
   }
+  if (rep_ == Rep::Host) return static_cast<const HostMap*>(heap_.get())->get(key);
   auto* data = const_cast<MapData*>(static_cast<const MapData*>(heap_.get()));
   if (data->indexed) {
     auto it = data->strings.find(key);
@@ -424,7 +444,7 @@ std::optional<Value> Value::map_get(std::string_view key) const {
 }
 
 std::optional<Value> Value::map_get(const Value& key) const {
-  if (rep_ == Rep::Json) {
+  if (rep_ == Rep::Json || rep_ == Rep::Host) {
     if (!key.is_string()) return std::nullopt;
     return map_get(key.as_string());
   }
@@ -439,6 +459,10 @@ std::optional<Value> Value::map_get(const Value& key) const {
 void Value::map_for_each(const std::function<void(const Value&, const Value&)>& fn) const {
   if (rep_ == Rep::Json) {
     for (const auto& [k, v] : j_->get_ref<const json::object_t&>()) fn(String(k), json_view(&v));
+    return;
+  }
+  if (rep_ == Rep::Host) {
+    static_cast<const HostMap*>(heap_.get())->for_each(fn);
     return;
   }
   for (const auto& e : static_cast<const MapData*>(heap_.get())->entries) fn(e.first, e.second);
@@ -493,16 +517,16 @@ json Value::to_json_at(int depth) const {
     case Kind::List: {
       if (rep_ == Rep::Json) return *j_;
       json out = json::array();
-      for (const auto& e : *static_cast<const std::vector<Value>*>(heap_.get())) out.push_back(e.to_json_at(depth + 1));
+      for (std::size_t i = 0, n = list_size(); i < n; ++i) out.push_back(list_at(i).to_json_at(depth + 1));
       return out;
     }
     case Kind::Map: {
       if (rep_ == Rep::Json) return *j_;
       json out = json::object();
-      for (const auto& [k, v] : static_cast<const MapData*>(heap_.get())->entries) {
+      map_for_each([&](const Value& k, const Value& v) {
         std::string key = k.is_string() ? std::string(k.as_string()) : k.debug_string();
         out[key] = v.to_json_at(depth + 1);
-      }
+      });
       return out;
     }
     case Kind::Type: return std::string(type_value());

@@ -15,6 +15,10 @@
 //
 // A Value made by Value::json_view() refers to the json without copying it;
 // the json must outlive the Value and everything derived from it.
+//
+// A Value made by Value::host() is a list or map whose elements the host
+// application produces when they are read (HostList, HostMap below): a large
+// native structure costs nothing until an expression looks into it.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +50,8 @@ enum class Kind : std::uint8_t {
 
 class Value;
 struct MapData;
+class HostList;
+class HostMap;
 
 class Value {
  public:
@@ -71,6 +77,9 @@ class Value {
   // Zero-copy view of a json document (strings, arrays and objects are read
   // in place; scalars are converted). The json must outlive the Value.
   static Value json_view(const nlohmann::json* json);
+  // A list or map read through the host's interface (shared, never copied).
+  static Value host(std::shared_ptr<const HostList> list);
+  static Value host(std::shared_ptr<const HostMap> map);
 
   // ---- inspection ---------------------------------------------------------
   Kind kind() const { return kind_; }
@@ -126,7 +135,7 @@ class Value {
   friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
 
  private:
-  enum class Rep : std::uint8_t { Inline, Heap, Json };
+  enum class Rep : std::uint8_t { Inline, Heap, Json, Host };
   template <typename Set>
   Value(Kind kind, const Set& set) : kind_(kind), rep_(Rep::Inline) {
     u_ = 0;
@@ -149,10 +158,30 @@ class Value {
     const nlohmann::json* j_;
   };
   // std::string for String/Bytes/Type/Error, std::vector<Value> for List,
-  // MapData for Map.
+  // MapData for Map; HostList or HostMap for Rep::Host.
   std::shared_ptr<const void> heap_;
 
   friend struct MapData;
+};
+
+// A list produced by the host on demand. The same index must always yield
+// an equal value (implementations may build elements lazily and keep them).
+class HostList {
+ public:
+  virtual ~HostList() = default;
+  virtual std::size_t size() const = 0;
+  virtual Value at(std::size_t index) const = 0;  // index < size()
+};
+
+// A map with string keys produced by the host on demand; the same key must
+// always yield an equal value.
+class HostMap {
+ public:
+  virtual ~HostMap() = default;
+  virtual std::size_t size() const = 0;
+  virtual std::optional<Value> get(std::string_view key) const = 0;
+  // Every entry, in a fixed order.
+  virtual void for_each(const std::function<void(const Value& key, const Value& value)>& fn) const = 0;
 };
 
 // Ordering for < <= > >=: -1, 0, 1; 2 when numbers are unordered (a NaN is

@@ -74,7 +74,8 @@ void EventVariables::bind_lazy(const cel::Program& program, const protocol::Hook
   }
   if (!shell_bound && uses("shell")) {
     shell_bound = true;
-    act.bind("shell", shell::to_cel(analysis(ev)));
+    analysis(ev);
+    act.bind("shell", shell::to_cel(analysis_));
   }
   if (!secrets_bound && uses("secrets")) {
     secrets_bound = true;

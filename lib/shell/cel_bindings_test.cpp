@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "cel/cel.h"
 
 using namespace preloop::shell;
@@ -65,4 +67,30 @@ TEST_CASE("path functions") {
   CHECK(yes("shell.dynamic_code.exists(d, 'curl' in d.sources && d.runner == 'sh')", "curl x | sh"));
   CHECK(yes("shell.unparseable && shell.error != ''", "echo 'x"));
   CHECK(yes("shell.fork_bomb", ":(){ :|:& };:"));
+}
+
+TEST_CASE("the view shares the analysis and gives every field of a command") {
+  Context ctx{"/home/user/project", "/home/user", "/home/user/project"};
+  cel::Value v = to_cel(analyze("sudo rm -rf /tmp/x > log; curl -T f https://h", ctx));  // the temporary is kept alive
+  auto commands = v.map_get("commands");
+  REQUIRE(commands);
+  REQUIRE(commands->list_size() == 2);
+  cel::Value rm = commands->list_at(0);
+  CHECK(rm.map_size() == 17);
+  std::vector<std::string> keys;
+  rm.map_for_each([&](const cel::Value& k, const cel::Value&) { keys.emplace_back(k.as_string()); });
+  CHECK(keys == std::vector<std::string>{"name", "word", "args", "flags", "operands", "sub", "options", "wrappers",
+                                         "assignments", "redirects", "via", "cwd", "stdin_from", "input", "depth",
+                                         "dynamic_name", "dynamic_args"});
+  auto json = v.to_json();
+  CHECK(json["commands"][0]["name"] == "rm");
+  CHECK(json["commands"][0]["wrappers"] == nlohmann::json{"sudo"});
+  CHECK(json["commands"][0]["redirects"][0]["path"] == "/home/user/project/log");
+  CHECK(json["deletes"][0]["path"] == "/tmp/x");
+  CHECK(json["sends"][0]["path"] == "/home/user/project/f");
+  CHECK(json["names"] == nlohmann::json{"sudo", "rm", "curl"});
+  CHECK(json.size() == 11);
+  CHECK(commands->list_at(0) == rm);  // the same element each time
+  CHECK(rm.map_get("name")->as_string() == "rm");
+  CHECK_FALSE(rm.map_get("nope").has_value());
 }

@@ -15,8 +15,8 @@ bool in(std::string_view x, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), x) != set.end();
 }
 
-bool has_flag(const ParsedArgs& pa, std::string_view f) {
-  return std::find(pa.flags.begin(), pa.flags.end(), f) != pa.flags.end();
+bool has_flag(const Command& c, std::string_view f) {
+  return std::find(c.flags.begin(), c.flags.end(), f) != c.flags.end();
 }
 
 const Field& operand(const std::vector<Field>& args, const ParsedArgs& pa, std::size_t k) {
@@ -469,8 +469,8 @@ void watch_effects(Walker& w, const Exec& e, const std::vector<Field>& args) {
 // File contents uploaded by curl/wget: "@file" data, -F name=@file, -T file.
 void curl_effects(Walker& w, const Exec& e, const Command& c, const std::vector<Field>& args, const ParsedArgs& pa) {
   std::string dest;
-  for (std::size_t k = 0; k < pa.operands.size(); ++k)
-    if (dest.empty()) dest = pa.operands[k];
+  for (std::size_t k = 0; k < c.operands.size(); ++k)
+    if (dest.empty()) dest = c.operands[k];
   auto send = [&](const std::string& spec) {
     if (spec == "-" || spec.empty()) {
       for (const auto& p : e.stdin.paths) w.out().sends.push_back(Send{p, c.name, dest});
@@ -512,12 +512,12 @@ void curl_effects(Walker& w, const Exec& e, const Command& c, const std::vector<
 
 void copy_effects(Walker& w, const Exec& e, const Command& c, const std::vector<Field>& args, const ParsedArgs& pa) {
   std::string target;
-  if (auto it = pa.options.find("-t"); it != pa.options.end()) target = it->second;
-  else if (auto it2 = pa.options.find("--target-directory"); it2 != pa.options.end()) target = it2->second;
-  std::size_t n = pa.operands.size();
+  if (auto it = c.options.find("-t"); it != c.options.end()) target = it->second;
+  else if (auto it2 = c.options.find("--target-directory"); it2 != c.options.end()) target = it2->second;
+  std::size_t n = c.operands.size();
   std::size_t sources_end = n;
-  bool recursive = has_flag(pa, "-r") || has_flag(pa, "-a") || has_flag(pa, "--archive") || c.name == "mv";
-  if (c.name == "install" && has_flag(pa, "-d")) {
+  bool recursive = has_flag(c, "-r") || has_flag(c, "-a") || has_flag(c, "--archive") || c.name == "mv";
+  if (c.name == "install" && has_flag(c, "-d")) {
     for (std::size_t k = 0; k < n; ++k) w.add_write(operand(args, pa, k), e.cwd, c.name, false);
     return;
   }
@@ -539,7 +539,7 @@ void copy_effects(Walker& w, const Exec& e, const Command& c, const std::vector<
 // scp/rsync/sftp: local files sent to a remote destination, or a local write.
 void transfer_effects(Walker& w, const Exec& e, const Command& c, const std::vector<Field>& args,
                       const ParsedArgs& pa) {
-  std::size_t n = pa.operands.size();
+  std::size_t n = c.operands.size();
   if (n < 2) return;
   const Field& dst = operand(args, pa, n - 1);
   if (remote_operand(dst.text)) {
@@ -552,8 +552,8 @@ void transfer_effects(Walker& w, const Exec& e, const Command& c, const std::vec
     }
   } else {
     w.add_write(dst, e.cwd, c.name, true);
-    if (c.name == "rsync" && (has_flag(pa, "--delete") || has_flag(pa, "--delete-before") ||
-                              has_flag(pa, "--delete-after") || has_flag(pa, "--delete-during")))
+    if (c.name == "rsync" && (has_flag(c, "--delete") || has_flag(c, "--delete-before") ||
+                              has_flag(c, "--delete-after") || has_flag(c, "--delete-during")))
       w.add_delete(dst, e.cwd, c.name, true);
     for (std::size_t k = 0; k + 1 < n; ++k)
       if (!remote_operand(operand(args, pa, k).text)) w.add_read(operand(args, pa, k), e.cwd, c.name);
@@ -582,7 +582,7 @@ void output_option(Walker& w, const Exec& e, std::string_view command, const std
 }  // namespace
 
 void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector<Field>& args, const ParsedArgs& pa) {
-  const std::string& n = c.name;
+  std::string_view n = c.name;  // compared with many literals: no strlen per comparison
   if (c.dynamic_name) return;
   std::string family = interpreter_family(n);
   if (is_shell(n)) {
@@ -600,10 +600,10 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
     if (!only_substitutions(args)) w.run_script(code, e, "eval");
   } else if (n == "source" || n == ".") {
     if (!args.empty()) {
-      if (args[0].procsub) add_dynamic(w, n, args[0].sources, "<()");
+      if (args[0].procsub) add_dynamic(w, c.name, args[0].sources, "<()");
       else {
         w.add_read(args[0], e.cwd, n);
-        add_dynamic(w, n, {}, "file");
+        add_dynamic(w, c.name, {}, "file");
       }
     } else {
       stdin_code(w, e, c, "");
@@ -617,32 +617,32 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
   } else if (n == "watch") {
     watch_effects(w, e, args);
   } else if (n == "rm" || n == "unlink" || n == "srm" || n == "rmdir" || n == "trash" || n == "trash-put") {
-    bool recursive = n != "rmdir" && n != "unlink" && has_flag(pa, "-r");
-    bool force = has_flag(pa, "-f") || has_flag(pa, "--no-preserve-root");
+    bool recursive = n != "rmdir" && n != "unlink" && has_flag(c, "-r");
+    bool force = has_flag(c, "-f") || has_flag(c, "--no-preserve-root");
     std::size_t before = w.out().deletes.size();
-    for (std::size_t k = 0; k < pa.operands.size(); ++k) w.add_delete(operand(args, pa, k), e.cwd, n, recursive);
-    if (e.dynamic_args && pa.operands.empty()) w.add_delete(Field{"$_STDIN_", true}, e.cwd, n, recursive);
+    for (std::size_t k = 0; k < c.operands.size(); ++k) w.add_delete(operand(args, pa, k), e.cwd, n, recursive);
+    if (e.dynamic_args && c.operands.empty()) w.add_delete(Field{"$_STDIN_", true}, e.cwd, n, recursive);
     for (std::size_t k = before; k < w.out().deletes.size(); ++k) w.out().deletes[k].force = force;
   } else if (n == "shred" || n == "wipefs" || n == "truncate" || n == "touch" || n == "mkdir" || n == "tee" ||
              n == "sudoedit" || in(n, {"vi", "vim", "nvim", "nano", "emacs", "ed", "pico", "mcedit"})) {
     std::size_t from = 0;
-    for (std::size_t k = from; k < pa.operands.size(); ++k) {
+    for (std::size_t k = from; k < c.operands.size(); ++k) {
       const Field& f = operand(args, pa, k);
       if (n == "tee" && f.text == "-") continue;
       if (null_write(f.text)) continue;
       w.add_write(f, e.cwd, n);
-      if (n == "shred" && has_flag(pa, "-u")) w.add_delete(f, e.cwd, n, false);
+      if (n == "shred" && has_flag(c, "-u")) w.add_delete(f, e.cwd, n, false);
     }
   } else if (n == "sed" || n == "perl") {
-    if (n == "sed" && has_flag(pa, "-i")) {
-      bool script_in_option = pa.options.count("-e") || pa.options.count("-f");
-      for (std::size_t k = script_in_option ? 0 : 1; k < pa.operands.size(); ++k)
+    if (n == "sed" && has_flag(c, "-i")) {
+      bool script_in_option = c.options.count("-e") || c.options.count("-f");
+      for (std::size_t k = script_in_option ? 0 : 1; k < c.operands.size(); ++k)
         w.add_write(operand(args, pa, k), e.cwd, n);
     }
   } else if (n == "chmod" || n == "chown" || n == "chgrp") {
-    bool ref = pa.options.count("--reference") > 0;
-    bool recursive = has_flag(pa, "-R");
-    for (std::size_t k = ref ? 0 : 1; k < pa.operands.size(); ++k) w.add_write(operand(args, pa, k), e.cwd, n, recursive);
+    bool ref = c.options.count("--reference") > 0;
+    bool recursive = has_flag(c, "-R");
+    for (std::size_t k = ref ? 0 : 1; k < c.operands.size(); ++k) w.add_write(operand(args, pa, k), e.cwd, n, recursive);
   } else if (n == "cp" || n == "mv" || n == "install" || n == "ln") {
     copy_effects(w, e, c, args, pa);
   } else if (n == "patch") {
@@ -663,29 +663,29 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
     transfer_effects(w, e, c, args, pa);
   } else if (in(n, {"nc", "ncat", "netcat", "socat", "telnet"})) {
     std::string dest;
-    for (const auto& o : pa.operands) dest += (dest.empty() ? "" : " ") + o;
-    for (const auto& p : e.stdin.paths) w.out().sends.push_back(Send{p, n, dest});
+    for (const auto& o : c.operands) dest += (dest.empty() ? "" : " ") + o;
+    for (const auto& p : e.stdin.paths) w.out().sends.push_back(Send{p, c.name, dest});
     if (n == "socat") {
-      for (const auto& o : pa.operands) {
+      for (const auto& o : c.operands) {
         std::string_view s = o;
         for (std::string_view pre : {"FILE:", "OPEN:", "GOPEN:", "file:", "open:"}) {
           if (s.rfind(pre, 0) == 0) {
             PathEffect pe = w.path_effect(Field{std::string(s.substr(pre.size()))}, e.cwd, n);
             w.out().reads.push_back(pe);
-            w.out().sends.push_back(Send{pe.path, n, dest});
+            w.out().sends.push_back(Send{pe.path, c.name, dest});
           }
         }
       }
     }
   } else if (in(n, {"cat", "tac", "less", "more", "head", "tail", "bat", "batcat", "nl", "xxd", "od", "hexdump",
                     "strings", "base64", "view", "diff", "cmp", "gpg", "base32", "openssl", "ssh-keygen", "zcat"})) {
-    for (std::size_t k = 0; k < pa.operands.size(); ++k) {
+    for (std::size_t k = 0; k < c.operands.size(); ++k) {
       const Field& f = operand(args, pa, k);
       if (f.text == "-" || f.procsub) continue;
       w.add_read(f, e.cwd, n);
     }
     for (const char* opt : {"-in", "-f"})
-      if (auto it = pa.options.find(opt); it != pa.options.end() && (n == "openssl" || n == "ssh-keygen"))
+      if (auto it = c.options.find(opt); it != c.options.end() && (n == "openssl" || n == "ssh-keygen"))
         w.add_read(Field{it->second}, e.cwd, n);
     if (n == "openssl" || n == "ssh-keygen") {
       for (std::size_t k = 0; k + 1 < args.size(); ++k)
@@ -693,8 +693,8 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
     }
     if (n == "openssl") output_option(w, e, n, args, {"-out", "-keyout"}, {});
   } else if (in(n, {"grep", "egrep", "fgrep", "rg", "ag", "awk", "jq", "ack"})) {
-    bool pattern_in_option = pa.options.count("-e") || pa.options.count("-f") || pa.options.count("--regexp");
-    for (std::size_t k = pattern_in_option ? 0 : 1; k < pa.operands.size(); ++k) {
+    bool pattern_in_option = c.options.count("-e") || c.options.count("-f") || c.options.count("--regexp");
+    for (std::size_t k = pattern_in_option ? 0 : 1; k < c.operands.size(); ++k) {
       const Field& f = operand(args, pa, k);
       if (!f.procsub) w.add_read(f, e.cwd, n);
     }

@@ -322,11 +322,27 @@ class Parser {
     else fail("expected '" + std::string(kw) + "'");
   }
 
+  // One level of nesting for the life of the guard. Every recursion of the
+  // parser goes through one, so deep input is a limit, never a stack overflow.
+  struct Nest {
+    Parser& p;
+    explicit Nest(Parser& parser) : p(parser) {
+      if (++p.depth_ > p.b_.max_depth) throw LimitExceeded("command nesting too deep");
+    }
+    ~Nest() { --p.depth_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+  };
+
   ListPtr sub_list(const Stop& st) {
-    if (++depth_ > b_.max_depth) throw LimitExceeded("command nesting too deep");
-    auto l = parse_list(st);
-    --depth_;
-    return l;
+    Nest nest(*this);
+    return parse_list(st);
+  }
+
+  // The body of a function definition: one compound command.
+  ListPtr function_body(const Stop& st) {
+    Nest nest(*this);
+    return single(parse_command(st));
   }
 
   CommandPtr parse_command(const Stop& st) {
@@ -462,7 +478,7 @@ class Parser {
       }
       skip_blanks_newlines();
       cmd->kind = Command::Kind::Function;
-      cmd->bodies.push_back(single(parse_command(st)));
+      cmd->bodies.push_back(function_body(st));
       return cmd;
     } else if (at_word("[[")) {
       i_ += 2;
@@ -570,7 +586,7 @@ class Parser {
         cmd.kind = Command::Kind::Function;
         for (auto& p : cmd.words[0].parts) cmd.name += p.text;
         cmd.words.clear();
-        cmd.bodies.push_back(single(parse_command(st)));
+        cmd.bodies.push_back(function_body(st));
         return;
       }
       if (is_meta(c) && !((c == '<' || c == '>') && peek(1) == '(')) break;
@@ -871,6 +887,7 @@ class Parser {
 
   // After "${": name, operator, argument up to the matching '}'.
   void read_braced_param(Word& w, bool quoted) {
+    Nest nest(*this);  // ${a:-${b:-...}} recurses
     Part p;
     p.kind = Part::Kind::Param;
     p.quoted = quoted;

@@ -6,18 +6,59 @@ namespace preloop::shell {
 
 namespace {
 
-std::vector<std::string_view> split(std::string_view p) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < p.size()) {
-    while (i < p.size() && p[i] == '/') ++i;
-    std::size_t j = i;
-    while (j < p.size() && p[j] != '/') ++j;
-    if (j > i) out.push_back(p.substr(i, j - i));
-    i = j;
+// The non-empty '/'-separated components of a path, in place; no allocation
+// (and no initialisation of the in-place slots) for paths of up to kInline
+// components: glob_match runs for every path against every pattern of a rule.
+class Components {
+ public:
+  explicit Components(std::string_view p) : text_(p) {
+    std::size_t i = 0;
+    while (i < p.size()) {
+      while (i < p.size() && p[i] == '/') ++i;
+      if (i >= p.size()) break;
+      std::size_t j = p.find('/', i);
+      if (j == std::string_view::npos) j = p.size();
+      push({i, j - i});
+      i = j;
+    }
   }
-  return out;
-}
+  Components(const Components&) = delete;
+  Components& operator=(const Components&) = delete;
+  std::size_t size() const { return size_; }
+  std::string_view operator[](std::size_t i) const {
+    const Span& s = i < kInline ? inline_[i] : more_[i - kInline];
+    return text_.substr(s.pos, s.len);
+  }
+
+  class Iterator {
+   public:
+    Iterator(const Components& c, std::size_t i) : c_(c), i_(i) {}
+    std::string_view operator*() const { return c_[i_]; }
+    Iterator& operator++() { return ++i_, *this; }
+    bool operator!=(const Iterator& o) const { return i_ != o.i_; }
+
+   private:
+    const Components& c_;
+    std::size_t i_;
+  };
+  Iterator begin() const { return {*this, 0}; }
+  Iterator end() const { return {*this, size_}; }
+
+ private:
+  struct Span {
+    std::size_t pos, len;
+  };
+  static constexpr std::size_t kInline = 32;
+  void push(Span s) {
+    if (size_ < kInline) inline_[size_] = s;
+    else more_.push_back(s);
+    ++size_;
+  }
+  std::string_view text_;
+  Span inline_[kInline];  // left uninitialised: only the first size_ are read
+  std::vector<Span> more_;
+  std::size_t size_ = 0;
+};
 
 }  // namespace
 
@@ -37,7 +78,7 @@ std::string normalize_path(std::string_view path, std::string_view cwd, std::str
   bool absolute = !full.empty() && full[0] == '/';
   std::vector<std::string_view> out;
   std::size_t leading_up = 0;
-  for (auto c : split(full)) {
+  for (auto c : Components(full)) {
     if (c == ".") continue;
     if (c == "..") {
       if (!out.empty() && out.back() != "..") out.pop_back();
@@ -125,8 +166,7 @@ bool component_match(std::string_view name, std::string_view pat, bool shell_dot
 namespace {
 
 // `work` bounds the total number of steps (patterns with many ** backtrack).
-bool match_parts(const std::vector<std::string_view>& name, std::size_t ni,
-                 const std::vector<std::string_view>& pat, std::size_t pi, int& work) {
+bool match_parts(const Components& name, std::size_t ni, const Components& pat, std::size_t pi, int& work) {
   while (pi < pat.size()) {
     if (--work < 0) return false;
     if (pat[pi] == "**") {
@@ -142,13 +182,27 @@ bool match_parts(const std::vector<std::string_view>& name, std::size_t ni,
 
 }  // namespace
 
+namespace {
+
+std::string_view first_component(std::string_view p) {
+  std::size_t i = p.find_first_not_of('/');
+  if (i == std::string_view::npos) return {};
+  return p.substr(i, p.find('/', i) - i);
+}
+
+}  // namespace
+
 bool glob_match(std::string_view path, std::string_view pattern) {
   bool pabs = !pattern.empty() && pattern[0] == '/';
   bool tabs = !path.empty() && path[0] == '/';
-  auto pp = split(pattern);
+  // A literal first component must be the path's: most paths fail here,
+  // before either is split.
+  std::string_view lead = first_component(pattern);
+  if (!lead.empty() && lead != "**" && !has_glob(lead) && lead != first_component(path)) return false;
+  Components pp(pattern);
   if (pabs != tabs && !(pp.size() && pp[0] == "**")) return false;
   int work = 4096;
-  return match_parts(split(path), 0, pp, 0, work);
+  return match_parts(Components(path), 0, pp, 0, work);
 }
 
 namespace {

@@ -51,4 +51,17 @@ TEST_CASE("glob_match") {
   CHECK(glob_match("/x/settings.local.json", "**/settings*.json"));
   CHECK(component_match("abc", "a[a-c]c"));
   CHECK_FALSE(component_match("abc", "a[!b]c"));
+  CHECK(glob_match("//dev//sda", "/dev/sd*"));
+  CHECK(glob_match("dev/sda", "dev/sd*"));
+  CHECK_FALSE(glob_match("/home/dev/sda", "/dev/sd*"));
+  CHECK(glob_match("/dev/sda", "/[d]ev/sd*"));
+  // paths and patterns with more components than are kept in place
+  std::string deep, pattern;
+  for (int i = 0; i < 100; ++i) deep += "/d" + std::to_string(i);
+  for (int i = 0; i < 99; ++i) pattern += "/d" + std::to_string(i);
+  CHECK(glob_match(deep + "/.env", "**/.env"));
+  CHECK(glob_match(deep, pattern + "/d*"));
+  CHECK_FALSE(glob_match(deep, pattern + "/e*"));
+  CHECK(glob_match(deep + "/x.pem", pattern + "/**/*.pem"));
+  CHECK(normalize_path(deep + "/../x", "") == deep.substr(0, deep.rfind('/')) + "/x");
 }

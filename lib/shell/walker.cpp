@@ -1,6 +1,8 @@
 #include "shell/walker.h"
 
 #include <algorithm>
+#include <iterator>
+#include <unordered_set>
 
 #include "shell/effects.h"
 #include "shell/options.h"
@@ -91,6 +93,19 @@ bool null_device(std::string_view p) {
 
 }  // namespace
 
+Scope Scope::child() const {
+  Scope s;
+  s.cwd = cwd;
+  s.parent_ = this;
+  return s;
+}
+
+const std::optional<std::string>* Scope::find(const std::string& name) const {
+  for (const Scope* s = this; s; s = s->parent_)
+    if (auto it = s->vars_.find(name); it != s->vars_.end()) return &it->second;
+  return nullptr;
+}
+
 Walker::Walker(const Context& ctx, const Limits& limits, Budget& budget, Analysis& out)
     : ctx_(ctx), limits_(limits), budget_(budget), out_(out) {}
 
@@ -137,25 +152,29 @@ void Walker::walk_pipeline(const ast::Pipeline& p, Scope& scope, int depth, cons
     walk_command(*p.commands[0], scope, depth, via, wrappers, Stdin{}, so);
     return;
   }
-  std::vector<StageOut> stages;
+  // What flows into a stage: the distinct names and read paths of all earlier
+  // stages, gathered once (a copy per stage of every earlier name would make
+  // a long pipeline quadratic).
+  std::vector<std::string> upstream_names, upstream_paths;
+  std::unordered_set<std::string> seen_names, seen_paths;
+  std::optional<std::string> last_output;
   for (std::size_t i = 0; i < p.commands.size(); ++i) {
     Stdin in;
     if (i > 0) {
       in.via = "pipe";
-      for (const auto& st : stages) {
-        for (std::size_t k = st.first_command; k < st.end_command; ++k) in.from.push_back(out_.commands[k].name);
-        for (std::size_t k = st.first_read; k < st.end_read; ++k) in.paths.push_back(out_.reads[k].path);
-      }
-      in.text = stages.back().output;
+      in.from = upstream_names;
+      in.paths = upstream_paths;
+      in.text = std::move(last_output);
     }
-    Scope stage_scope = scope;  // each stage runs in a subshell
+    Scope stage_scope = scope.child();  // each stage runs in a subshell
     StageOut so;
-    so.first_command = out_.commands.size();
-    so.first_read = out_.reads.size();
+    std::size_t first_command = out_.commands.size(), first_read = out_.reads.size();
     walk_command(*p.commands[i], stage_scope, depth, via, wrappers, in, so);
-    so.end_command = out_.commands.size();
-    so.end_read = out_.reads.size();
-    stages.push_back(std::move(so));
+    for (std::size_t k = first_command; k < out_.commands.size(); ++k)
+      if (seen_names.insert(out_.commands[k].name).second) upstream_names.push_back(out_.commands[k].name);
+    for (std::size_t k = first_read; k < out_.reads.size(); ++k)
+      if (seen_paths.insert(out_.reads[k].path).second) upstream_paths.push_back(out_.reads[k].path);
+    last_output = std::move(so.output);
   }
 }
 
@@ -168,9 +187,9 @@ void Walker::walk_command(const ast::Command& c, Scope& scope, int depth, const 
     return;
   }
   for (const auto& w : c.words) expand(w, scope, depth);
-  if (c.kind == K::Group && !c.name.empty()) scope.vars[c.name] = std::nullopt;  // loop variable
+  if (c.kind == K::Group && !c.name.empty()) scope.set(c.name, std::nullopt);  // loop variable
   if (c.kind == K::Subshell || c.kind == K::Function) {
-    Scope inner = scope;
+    Scope inner = scope.child();
     if (c.kind == K::Function) defining_.push_back(c.name);
     for (const auto& b : c.bodies) walk_list(*b, inner, depth, via, wrappers);
     if (c.kind == K::Function) defining_.pop_back();
@@ -199,8 +218,8 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
     Field f = expand_one(a.value, scope, depth);
     e.assignments.push_back(a.name + "=" + f.text);
     if (c.words.empty()) {
-      if (f.dynamic || a.array || a.append || f.text.size() > 65536) scope.vars[a.name] = std::nullopt;
-      else scope.vars[a.name] = f.text;
+      if (f.dynamic || a.array || a.append || f.text.size() > 65536) scope.set(a.name, std::nullopt);
+      else scope.set(a.name, f.text);
     }
   }
   for (const auto& w : c.words) {
@@ -276,11 +295,11 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
       std::size_t eq = t.find('=');
       if (eq == std::string::npos || eq == 0 || t[0] == '-') continue;
       std::string name = t.substr(0, eq);
-      if (e.argv[k].dynamic) scope.vars[name] = std::nullopt;
-      else scope.vars[name] = t.substr(eq + 1);
+      if (e.argv[k].dynamic) scope.set(name, std::nullopt);
+      else scope.set(name, t.substr(eq + 1));
     }
   } else if (n0 == "unset") {
-    for (std::size_t k = 1; k < e.argv.size(); ++k) scope.vars[e.argv[k].text] = std::string();
+    for (std::size_t k = 1; k < e.argv.size(); ++k) scope.set(e.argv[k].text, std::string());
   }
   if (n0 == "cat" && e.argv.size() == 1 && e.stdin.text) so.output = e.stdin.text;
   else so.output = literal_output(e.argv, scope.cwd);
@@ -303,7 +322,7 @@ Field Walker::expand_one(const ast::Word& w, Scope& scope, int depth) {
 std::vector<std::string> Walker::walk_sub(const ast::List& body, Scope& scope, int depth, const std::string& via,
                                           std::optional<std::string>* output) {
   if (static_cast<std::size_t>(depth) + 1 > limits_.max_depth) throw LimitExceeded("command nesting too deep");
-  Scope inner = scope;
+  Scope inner = scope.child();
   std::size_t first = out_.commands.size();
   walk_list(body, inner, depth + 1, via, {});
   std::vector<std::string> names;
@@ -328,9 +347,9 @@ std::optional<std::string> Walker::param_value(const ast::Part& p, Scope& scope)
   const std::string& name = p.text;
   std::optional<std::string> base;
   bool known = false;
-  if (auto it = scope.vars.find(name); it != scope.vars.end()) {
-    known = it->second.has_value();
-    base = it->second;
+  if (const auto* v = scope.find(name)) {
+    known = v->has_value();
+    base = *v;
   } else if (name == "HOME" && !ctx_.home.empty()) {
     known = true, base = ctx_.home;
   } else if (name == "PWD" && !scope.cwd.empty()) {
@@ -582,8 +601,9 @@ std::string join_texts(const std::vector<Field>& a, std::size_t from) {
 bool Walker::strip_carrier(Exec& e) {
   auto& a = e.argv;
   if (a.empty() || a[0].dynamic) return false;
-  std::string n = base_name(a[0].text);
-  std::string wname = n;
+  const std::string base = base_name(a[0].text);
+  std::string_view n = base;  // compared with many literals: no strlen per comparison
+  std::string wname = base;
   std::size_t k = 0;
   auto to_shell = [&](const std::string& wrapper, const Field& code) {
     e.wrappers.push_back(wrapper);
@@ -651,8 +671,8 @@ bool Walker::strip_carrier(Exec& e) {
   } else if (n == "su" || n == "runuser") {
     for (std::size_t i = 1; i < a.size(); ++i) {
       const std::string& t = a[i].text;
-      if ((t == "-c" || t == "--command") && i + 1 < a.size()) return to_shell(n, a[i + 1]);
-      if (t.rfind("--command=", 0) == 0) return to_shell(n, Field{t.substr(10), a[i].dynamic});
+      if ((t == "-c" || t == "--command") && i + 1 < a.size()) return to_shell(base, a[i + 1]);
+      if (t.rfind("--command=", 0) == 0) return to_shell(base, Field{t.substr(10), a[i].dynamic});
     }
     return false;
   } else if (n == "env") {
@@ -721,15 +741,15 @@ bool Walker::strip_carrier(Exec& e) {
     return true;
   } else if (n == "npx" || n == "bunx" || n == "pnpx") {
     for (std::size_t i = 1; i + 1 < a.size(); ++i)
-      if (a[i].text == "-c" || a[i].text == "--call") return to_shell(n, a[i + 1]);
+      if (a[i].text == "-c" || a[i].text == "--call") return to_shell(base, a[i + 1]);
     k = skip_options(a, 1, {"-p"}, {"--package"});
   } else if ((n == "bundle" || n == "pnpm" || n == "npm" || n == "yarn") && a.size() > 2 &&
              (a[1].text == "exec" || a[1].text == "dlx")) {
-    wname = n + " " + a[1].text;
+    wname = base + " " + a[1].text;
     k = skip_options(a, 2, {});
   } else if ((n == "poetry" || n == "pipenv" || n == "uv" || n == "pdm" || n == "hatch") && a.size() > 2 &&
              a[1].text == "run") {
-    wname = n + " run";
+    wname = base + " run";
     k = skip_options(a, 2, {"-p"}, {"--with", "--python", "--directory", "--project", "--env-file", "--package",
                                     "--extra", "--group"});
   } else if (n == "uvx" || n == "pipx") {
@@ -737,7 +757,7 @@ bool Walker::strip_carrier(Exec& e) {
     if (from == 0) return false;
     k = skip_options(a, from, {}, {"--from", "--with", "--python", "--spec"});
   } else if ((n == "conda" || n == "mamba" || n == "micromamba") && a.size() > 2 && a[1].text == "run") {
-    wname = n + " run";
+    wname = base + " run";
     k = skip_options(a, 2, {"-n", "-p"}, {"--name", "--prefix", "--cwd"});
   } else {
     return false;
@@ -749,6 +769,9 @@ bool Walker::strip_carrier(Exec& e) {
 }
 
 void Walker::run_exec(Exec e) {
+  // xargs, find -exec, watch -x run their command through here again: bounded
+  // like every other nesting.
+  if (static_cast<std::size_t>(e.depth) > limits_.max_depth) throw LimitExceeded("command nesting too deep");
   for (int guard = 0; guard < 64 && strip_carrier(e); ++guard) budget_.charge();
   if (e.argv.empty()) return;
   record(e);
@@ -762,7 +785,7 @@ void Walker::record(Exec& e) {
   c.word = f0.text;
   c.dynamic_name = f0.dynamic;
   c.name = f0.dynamic ? f0.text : base_name(f0.text);
-  std::vector<Field> args(e.argv.begin() + 1, e.argv.end());
+  std::vector<Field> args(std::make_move_iterator(e.argv.begin() + 1), std::make_move_iterator(e.argv.end()));
   if (!f0.dynamic && c.name.size() > 4 && c.name.rfind("git-", 0) == 0) {
     std::string sub = c.name.substr(4);
     if (std::all_of(sub.begin(), sub.end(), [](char ch) { return (ch >= 'a' && ch <= 'z') || ch == '-'; })) {
@@ -776,9 +799,9 @@ void Walker::record(Exec& e) {
   }
   c.dynamic_args = c.dynamic_args || e.dynamic_args;
   ParsedArgs pa = parse_args(c.name, c.args);
-  c.flags = pa.flags;
-  c.operands = pa.operands;
-  c.options = pa.options;
+  c.flags = std::move(pa.flags);
+  c.operands = std::move(pa.operands);
+  c.options = std::move(pa.options);
   c.wrappers = e.wrappers;
   c.assignments = e.assignments;
   c.redirects = e.redirects;
@@ -811,8 +834,17 @@ void Walker::record(Exec& e) {
     git_subcommand_index(c.args, &dirs);
     for (const auto& d : dirs) c.cwd = d.empty() || d[0] == '$' ? std::string() : normalize_path(d, c.cwd, ctx_.home);
   }
-  out_.commands.push_back(c);
-  apply_effects(*this, e, c, args, pa);
+  // The command takes its place in order before the commands its effects
+  // run (bash -c, xargs, ...); it is moved there once they are walked.
+  std::size_t slot = out_.commands.size();
+  out_.commands.emplace_back();
+  try {
+    apply_effects(*this, e, c, args, pa);
+  } catch (...) {
+    out_.commands[slot] = std::move(c);
+    throw;
+  }
+  out_.commands[slot] = std::move(c);
 }
 
 std::optional<std::string> literal_output(const std::vector<Field>& argv, const std::string& cwd) {

@@ -31,7 +31,7 @@ struct Field {
 
 // What flows into a command's standard input.
 struct Stdin {
-  std::vector<std::string> from;     // upstream command names
+  std::vector<std::string> from;     // upstream command names, each once
   std::optional<std::string> text;   // literal content when known
   std::vector<std::string> paths;    // files whose content flows in
   std::string via;                   // pipe | heredoc | here-string | file
@@ -50,9 +50,27 @@ struct Exec {
   bool dynamic_args = false;
 };
 
+// Shell state of one (sub)shell. A subshell starts as a child of the scope
+// it was started from: it sees the parent's variables without copying them
+// (a copy per pipeline stage or substitution would make the walk quadratic)
+// and keeps its own assignments to itself.
 struct Scope {
-  std::string cwd;                                          // "" = unknown
-  std::map<std::string, std::optional<std::string>> vars;  // nullopt: set but unknown
+  std::string cwd;  // "" = unknown
+
+  Scope() = default;
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+  // A subshell of `parent`, which must outlive it.
+  Scope child() const;
+
+  // nullptr: not set; a nullopt value: set but unknown.
+  const std::optional<std::string>* find(const std::string& name) const;
+  void set(const std::string& name, std::optional<std::string> value) { vars_[name] = std::move(value); }
+
+ private:
+  Scope(Scope&&) = default;
+  const Scope* parent_ = nullptr;
+  std::map<std::string, std::optional<std::string>> vars_;  // set in this scope
 };
 
 class Walker {
@@ -77,8 +95,6 @@ class Walker {
 
  private:
   struct StageOut {
-    std::size_t first_command = 0, end_command = 0;
-    std::size_t first_read = 0, end_read = 0;
     std::optional<std::string> output;  // literal stdout when known (echo/printf/cat heredoc)
   };
 

@@ -342,3 +342,35 @@ tools:
   r = env.hook(env.pre("mcp__pay__transfer", {{"amount", 5}}));
   CHECK(r.exit_code == 2);  // currency missing: null != 'EUR'
 }
+
+TEST_CASE("deeply nested commands are answered (approval), never a crash") {
+  HookEnv env("profile: recommended\naudit: {enabled: false}\n");
+  auto repeat = [](std::string_view s, int k) {
+    std::string out;
+    for (int i = 0; i < k; ++i) out += s;
+    return out;
+  };
+  for (const std::string& cmd : {"echo " + repeat("$( ", 10000) + "x" + repeat(" )", 10000),
+                                 repeat("( ", 10000) + "ls" + repeat(" )", 10000), repeat("f() ", 10000) + "{ ls; }",
+                                 "echo ${x:-" + repeat("${x:-", 200000) + "y" + repeat("}", 200000) + "}",
+                                 repeat("xargs ", 10000) + "ls"}) {
+    CAPTURE(cmd.substr(0, 20));
+    auto r = env.hook(env.bash(cmd));
+    REQUIRE(r.signal == 0);
+    CHECK(r.exit_code == 0);
+    auto d = decision_of(r.out);
+    CHECK(d["permissionDecision"] == "ask");
+    CHECK(d["permissionDecisionReason"].get<std::string>().find("execution.unparseable") != std::string::npos);
+  }
+}
+
+TEST_CASE("a 64 KiB command gets the decision of its short form") {
+  HookEnv env("profile: recommended\naudit: {enabled: false}\n");
+  std::string body;
+  while (body.size() < 64 * 1024) body += "export PATH=\"$HOME/bin:$PATH\"  # line " + std::to_string(body.size()) + "\n";
+  auto big = env.hook(env.bash("cat > /etc/profile.d/path.sh <<'EOF'\n" + body + "EOF"));
+  auto small = env.hook(env.bash("cat > /etc/profile.d/path.sh <<'EOF'\nexport X=1\nEOF"));
+  CHECK(big.exit_code == small.exit_code);
+  CHECK(big.out == small.out);
+  CHECK_FALSE(small.out.empty());
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Whole-process cost of large inputs: Bash commands of 1 to 256 KiB in the
+# shapes agents write (from shell_bench --print-command) and PostToolUse
+# output of 1, 4 and 16 MiB, with audit off and on, against a C hello-world
+# and a short command measured in the same run.
+# Usage: tests/bench/large_input_bench.sh <preloop-hook> <shell_bench>
+# Prints spawn_bench's lines (median, p10, p90, ratio to the floor) and, for
+# the output cases, MiB/s of the median.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+bin="$(realpath "${1:-$here/../../build/preloop-hook}")"
+gen="$(realpath "${2:-$here/../../build/tests/bench/shell_bench}")"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+printf '#include <stdio.h>\nint main(void){puts("hello");return 0;}\n' > "$work/hello.c"
+cc -O2 -o "$work/hello" "$work/hello.c"
+cc -O2 -o "$work/spawn_bench" "$here/spawn_bench.c"
+
+export HOME="$work/home" XDG_CONFIG_HOME="$work/cfg" XDG_DATA_HOME="$work/data" PRELOOP_HOOK_MANAGED_DIR="$work/managed"
+unset CLAUDE_PROJECT_DIR PRELOOP_URL PRELOOP_API_KEY PRELOOP_HOOK_AUDIT_DB
+mkdir -p "$HOME/project" "$XDG_CONFIG_HOME/preloop-hook/rules"
+cp "$here/../../rules/examples/"{block-destructive,medium-security,protect-sensitive-files,deployment-safeguards}.yaml \
+  "$XDG_CONFIG_HOME/preloop-hook/rules/"
+
+shapes=("heredoc" "heredoc-expanding" "python-c" "and-chain" "single-quoted")
+for s in 0 1 2 3 4; do
+  for kib in 1 16 64 256; do "$gen" --print-command "$s" "$kib" > "$work/cmd-$s-$kib.txt"; done
+done
+python3 - "$work" "$HOME/project" <<'PY'
+import glob, json, os, sys
+work, cwd = sys.argv[1], sys.argv[2]
+def pre(command):
+    return {"session_id": "b", "transcript_path": "/dev/null", "cwd": cwd, "permission_mode": "default",
+            "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command}, "tool_use_id": "toolu_b"}
+for path in glob.glob(os.path.join(work, "cmd-*.txt")):
+    json.dump(pre(open(path).read()), open(path[:-4] + ".json", "w"))
+json.dump(pre("npm test"), open(os.path.join(work, "short.json"), "w"))
+for mib in (1, 4, 16):
+    n = mib << 20
+    out = "".join(f"line {i}: build step ok, 0 warnings; key_length = 32 in /usr/lib/x86_64\n" for i in range(n // 50 + 1))[:n]
+    ev = {"session_id": "b", "cwd": cwd, "hook_event_name": "PostToolUse", "tool_name": "Bash", "tool_use_id": "toolu_b",
+          "tool_input": {"command": "make"}, "tool_response": {"stdout": out, "stderr": "", "interrupted": False, "isImage": False}}
+    json.dump(ev, open(os.path.join(work, f"post-{mib}.json"), "w"))
+PY
+
+run() {  # label, config yaml
+  printf '%s' "$2" > "$work/config.yaml"
+  export PRELOOP_HOOK_CONFIG="$work/config.yaml"
+  echo "== Bash commands, $1"
+  local cases=(floor "$work/short.json" "$work/hello" -- "npm test" "$work/short.json" "$bin" hook)
+  for s in 0 1 2 3 4; do
+    cases+=(-- "${shapes[$s]} 64 KiB" "$work/cmd-$s-64.json" "$bin" hook)
+  done
+  "$work/spawn_bench" "${RUNS:-60}" "${cases[@]}"
+  echo "== and-chain and heredoc-expanding by size (time per byte should be flat), $1"
+  cases=(floor "$work/short.json" "$work/hello")
+  for s in 1 3; do
+    for kib in 1 16 64 256; do cases+=(-- "${shapes[$s]} $kib KiB" "$work/cmd-$s-$kib.json" "$bin" hook); done
+  done
+  "$work/spawn_bench" "${RUNS:-60}" "${cases[@]}"
+  echo "== PostToolUse output, $1"
+  "$work/spawn_bench" "${RUNS_POST:-15}" floor "$work/short.json" "$work/hello" -- \
+    "post 1 MiB" "$work/post-1.json" "$bin" hook -- \
+    "post 4 MiB" "$work/post-4.json" "$bin" hook -- \
+    "post 16 MiB" "$work/post-16.json" "$bin" hook |
+    awk '{print} $1 == "post" { mib = $2; printf "    %s MiB: %.0f MiB/s\n", mib, mib / ($5 / 1000) }'
+}
+
+run "audit off" "profile: recommended
+audit: {enabled: false}
+"
+run "audit on" "profile: recommended
+"
