@@ -647,7 +647,7 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
     copy_effects(w, e, c, args, pa);
   } else if (n == "patch") {
     // patch [FILE [PATCHFILE]]: FILE is changed; -o writes the result elsewhere.
-    if (!pa.operands.empty() && !pa.options.count("-o") && !pa.options.count("--output"))
+    if (!c.operands.empty() && !c.options.count("-o") && !c.options.count("--output"))
       w.add_write(operand(args, pa, 0), e.cwd, n);
     output_option(w, e, n, args, {"-o"}, {"--output"});
   } else if (n == "sort") {
