@@ -331,7 +331,6 @@ std::string checkpoint_mac(const std::string& key, std::int64_t seq_from, std::i
 }
 
 std::size_t Store::prune_before(const std::string& cutoff) {
-  const std::string& key = key_;
   Txn txn(db_);
   // Rows go from the oldest on, up to the first row that is not older than the cutoff,
   // so that what remains is one contiguous chain.
@@ -355,7 +354,7 @@ std::size_t Store::prune_before(const std::string& cutoff) {
   sqlite3_bind_int64(cp, 2, lo);
   sqlite3_bind_text(cp, 3, head_hash.data(), int(head_hash.size()), SQLITE_STATIC);
   sqlite3_bind_text(cp, 4, ts.data(), int(ts.size()), SQLITE_STATIC);
-  std::string mac = checkpoint_mac(key, lo, upto, head_hash, ts);
+  std::string mac = checkpoint_mac(key_, lo, upto, head_hash, ts);
   sqlite3_bind_text(cp, 5, mac.data(), int(mac.size()), SQLITE_STATIC);
   cp.step();
   Stmt del(db_, "DELETE FROM events WHERE seq <= ?");

@@ -229,6 +229,13 @@ TEST_CASE("journal lines edited, cut or reordered: found waiting, and marked whe
       {"cut in the middle", [](std::vector<std::string>& l) { l.erase(l.begin() + 1); }, 2},
       {"cut at the start", [](std::vector<std::string>& l) { l.erase(l.begin()); }, 1},
       {"reordered", [](std::vector<std::string>& l) { std::swap(l[1], l[2]); }, 2},
+      {"edited, its link removed as if written before keys",
+       [](std::vector<std::string>& l) {
+         l[2].replace(l[2].find("echo 4"), 6, "echo 9");
+         l[2].erase(l[2].rfind(",\"jseq\":"));
+         l[2] += "}";
+       },
+       3},
   };
   for (const Attack& a : attacks) {
     CAPTURE(a.name);
