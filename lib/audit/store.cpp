@@ -271,11 +271,12 @@ std::int64_t Store::append(Record& r) {
   std::int64_t seq;
   std::string head;
   read_head(db_, seq, head);
+  const Witness before{identity_.store_id, seq, head, ""};
   fold_locked(seq, head, batches);
   insert(r, seq, head);
   txn.commit();
   for (auto& b : batches) b->done();
-  advance_witness(seq, head);
+  advance_witness(before, seq, head);
   keep_wal_small(db_);
   return r.seq;
 }
@@ -286,10 +287,11 @@ std::size_t Store::fold_spool() {
   std::int64_t seq;
   std::string head;
   read_head(db_, seq, head);
+  const Witness before{identity_.store_id, seq, head, ""};
   std::size_t added = fold_locked(seq, head, batches);
   txn.commit();
   for (auto& b : batches) b->done();
-  advance_witness(seq, head);
+  advance_witness(before, seq, head);
   keep_wal_small(db_);
   return added;
 }
@@ -309,13 +311,15 @@ bool Store::on_chain(std::int64_t seq, const std::string& hash) {
 // After a commit: the witness moves to the new head unless it names another store,
 // a later head, or a head this chain no longer holds (verify reports those; the
 // witness keeps the evidence). Concurrent writers may leave it at an earlier head
-// of the same chain, never at one the store does not hold.
-void Store::advance_witness(std::int64_t seq, const std::string& head) noexcept {
+// of the same chain, never at one the store does not hold. before is the head the
+// transaction started from: a witness there needs no look-up.
+void Store::advance_witness(const Witness& before, std::int64_t seq, const std::string& head) noexcept {
   try {
     if (std::optional<Witness> w = read_witness(path_)) {
       if (w->store_id != identity_.store_id || w->seq > seq || w->mac != witness_mac(key_, path_, *w)) return;
       if (w->seq == seq && w->hash == head) return;
-      if (!on_chain(w->seq, w->hash)) return;
+      bool at_start = w->seq == before.seq && w->hash == before.hash;
+      if (!at_start && !on_chain(w->seq, w->hash)) return;
     }
     write_witness(path_, key_, {identity_.store_id, seq, head, ""});
   } catch (const std::exception&) {

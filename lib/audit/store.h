@@ -17,6 +17,7 @@ struct sqlite3;
 
 namespace preloop::audit {
 class SpoolBatch;
+struct Witness;
 }
 
 namespace preloop::audit {
@@ -67,7 +68,7 @@ class Store {
   using Batches = std::vector<std::unique_ptr<SpoolBatch>>;
   void insert(Record& r, std::int64_t& seq, std::string& head);
   std::size_t fold_locked(std::int64_t& seq, std::string& head, Batches& batches);
-  void advance_witness(std::int64_t seq, const std::string& head) noexcept;
+  void advance_witness(const Witness& before, std::int64_t seq, const std::string& head) noexcept;
   bool on_chain(std::int64_t seq, const std::string& hash);
   sqlite3* db_;
   std::filesystem::path path_;

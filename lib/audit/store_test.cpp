@@ -596,7 +596,9 @@ TEST_CASE("the head witness follows the store and keeps evidence of another stor
       std::ifstream in(witness_path(db));
       std::getline(in, text);
     }
-    text.replace(text.find(" 3 "), 3, " 9 ");
+    const std::string seq = " 00000000000000000003 ";
+    REQUIRE(text.find(seq) != std::string::npos);
+    text.replace(text.find(seq), seq.size(), " 00000000000000000009 ");
     std::ofstream(witness_path(db)) << text << "\n";
     VerifyReport v = verify(db);
     CHECK_FALSE(v.ok);

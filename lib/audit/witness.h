@@ -26,7 +26,8 @@ std::string witness_mac(const std::string& key, const std::filesystem::path& db,
 // nullopt when there is no witness file; a file that cannot be parsed comes back
 // with an empty mac (it then fails its MAC check).
 std::optional<Witness> read_witness(const std::filesystem::path& db);
-// Replaces the witness atomically (mac is computed here). Throws std::runtime_error.
+// Rewrites the witness in place with one write (mac is computed here). Throws
+// std::runtime_error.
 void write_witness(const std::filesystem::path& db, const std::string& key, Witness w);
 
 }  // namespace preloop::audit
