@@ -3,8 +3,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <stdexcept>
 #include <optional>
+#include <stdexcept>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -56,7 +56,7 @@ std::optional<Link> parse_link(std::string_view line) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
   if (line.substr(hex - kLinkField.size(), kLinkField.size()) != kLinkField) return std::nullopt;
   std::size_t digits_end = hex - kLinkField.size(), d = digits_end;
-  while (d > 0 && d > digits_end - 20 && line[d - 1] >= '0' && line[d - 1] <= '9') --d;
+  while (d > 0 && digits_end - d < 20 && line[d - 1] >= '0' && line[d - 1] <= '9') --d;
   if (d == digits_end || d < kSeqField.size() || line.substr(d - kSeqField.size(), kSeqField.size()) != kSeqField)
     return std::nullopt;
   Link l;
