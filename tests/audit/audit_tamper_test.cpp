@@ -200,6 +200,11 @@ TEST_CASE("the database rolled back to an older copy: store older than its witne
     std::string out = verdict(sb, 1);
     says(out, "store older than its witness: it ends at seq 4, the witness saw 7 row(s)");
     says(out, "rolled back to an older copy");
+    // Written on past the witnessed head: the witness stays where it was.
+    calls(sb, 8, 4);
+    out = verdict(sb, 1);
+    says(out, "seq 7 differs from the witness: the chain was rewritten at or before it");
+    says(out, "head witness: seq 7");
   }
 }
 
