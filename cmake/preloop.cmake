@@ -97,5 +97,5 @@ function(preloop_test name)
     set(A_TIMEOUT 300)
   endif()
   set_tests_properties(${name} PROPERTIES LABELS "${A_LABELS}" TIMEOUT ${A_TIMEOUT}
-    ENVIRONMENT "PRELOOP_HOOK_BIN=$<TARGET_FILE:preloop-hook>")
+    ENVIRONMENT "PRELOOP_HOOK_BIN=$<TARGET_FILE:preloop-hook>;XDG_STATE_HOME=${PROJECT_BINARY_DIR}/test-state")
 endfunction()

@@ -200,7 +200,7 @@ void run_verify(const AuditOptions& o) {
   if (o.json) {
     std::cout << nlohmann::json{{"ok", v.ok}, {"rows", v.rows}, {"first_seq", v.first_seq}, {"last_seq", v.last_seq},
                                 {"head_hash", v.head_hash}, {"first_bad_seq", v.first_bad_seq},
-                                {"checkpoints", v.checkpoints}, {"spooled", v.spooled}, {"rejected", v.rejected},
+                                {"checkpoints", v.checkpoints}, {"witness_seq", v.witness_seq}, {"spooled", v.spooled}, {"rejected", v.rejected},
                                 {"problems", v.problems}}
                      .dump(2)
               << "\n";

@@ -89,6 +89,18 @@ std::string input_hash_with_key(const std::string& key, const nlohmann::json& to
   return to_hex(hmac_sha256(key, tool_input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
 
+std::string random_id() {
+  unsigned char b[16];
+  if (getrandom(b, sizeof b, 0) != ssize_t(sizeof b)) throw std::runtime_error("no randomness for an audit id");
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (unsigned char c : b) {
+    s.push_back(hex[c >> 4]);
+    s.push_back(hex[c & 15]);
+  }
+  return s;
+}
+
 std::string input_hash(const nlohmann::json& tool_input, const Config* cfg) {
   return input_hash_with_key(install_key(db_path(cfg)), tool_input);
 }

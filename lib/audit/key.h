@@ -22,4 +22,7 @@ std::string install_key(const std::filesystem::path& db, bool create = true);
 std::string input_hash(const nlohmann::json& tool_input, const Config* cfg = nullptr);
 std::string input_hash_with_key(const std::string& key, const nlohmann::json& tool_input);
 
+// 128 random bits as 32 hex digits (spool ids, store ids). Throws std::runtime_error.
+std::string random_id();
+
 }  // namespace preloop::audit

@@ -9,35 +9,24 @@
 namespace preloop::audit {
 namespace {
 
-void field(Sha256& h, std::string_view s) {
+template <class H>
+void field(H& h, std::string_view s) {
   // 8-byte big-endian length, then the bytes: unambiguous for any content.
   std::uint8_t len[8];
   for (int i = 0; i < 8; ++i) len[i] = std::uint8_t(std::uint64_t(s.size()) >> (56 - 8 * i));
   h.update(len, 8).update(s);
 }
 
-void field(Sha256& h, std::int64_t v) { field(h, std::to_string(v)); }
+template <class H>
+void field(H& h, std::int64_t v) { field(h, std::to_string(v)); }
 
-void field(Sha256& h, const std::optional<std::int64_t>& v) { field(h, v ? std::to_string(*v) : std::string("null")); }
+template <class H>
+void field(H& h, const std::optional<std::int64_t>& v) { field(h, v ? std::to_string(*v) : std::string("null")); }
 
-template <class T>
-T get_or(const nlohmann::json& j, const char* key, T fallback) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return fallback;
-  return it->get<T>();
-}
-
-std::optional<std::int64_t> get_opt(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  return it->get<std::int64_t>();
-}
-
-}  // namespace
-
-std::string compute_hash(const Record& r) {
-  Sha256 h;
-  h.update(std::string_view("preloop-audit-v1\0", 17));
+// prev_hash, seq and every field but `hash`, in a fixed order.
+template <class H>
+Digest chain_digest(H&& h, std::string_view tag, const Record& r) {
+  h.update(tag);
   field(h, r.prev_hash);
   field(h, r.seq);
   for (const std::string* s : {&r.ts, &r.hook_event, &r.session_id, &r.tool_use_id, &r.agent_id, &r.agent_type,
@@ -55,7 +44,27 @@ std::string compute_hash(const Record& r) {
   field(h, r.exec_error);
   field(h, r.origin);
   field(h, r.spool_id);
-  return to_hex(h.finish());
+  return h.finish();
+}
+
+template <class T>
+T get_or(const nlohmann::json& j, const char* key, T fallback) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  return it->get<T>();
+}
+
+std::optional<std::int64_t> get_opt(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return it->get<std::int64_t>();
+}
+
+}  // namespace
+
+std::string compute_hash(const Record& r, std::string_view key) {
+  if (key.empty()) return to_hex(chain_digest(Sha256(), std::string_view("preloop-audit-v1\0", 17), r));
+  return to_hex(chain_digest(HmacSha256(key), std::string_view("preloop-audit-v2\0", 17), r));
 }
 
 nlohmann::json to_json(const Record& r) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -49,12 +50,14 @@ struct Record {
   std::string origin = "live";     // live | spool (folded in after the store was unavailable)
   std::string spool_id;            // unique id of a spooled record, empty for live rows
   std::string prev_hash;           // hex, previous row's hash (64 zeros for the first row)
-  std::string hash;                // hex SHA-256 over prev_hash and the canonical fields
+  std::string hash;                // hex, see compute_hash
 };
 
-// The chain hash of r given r.prev_hash: SHA-256("preloop-audit-v1\0" || prev_hash ||
-// length-prefixed fields in a fixed order). Every field except `hash` is covered.
-std::string compute_hash(const Record& r);
+// The chain hash of r given r.prev_hash, over prev_hash and every other field but
+// `hash`, length-prefixed in a fixed order. Keyed (rows from the store's keyed_from
+// on): HMAC-SHA256(install key, "preloop-audit-v2\0" || fields); with an empty key,
+// the plain hash of rows written before keys: SHA-256("preloop-audit-v1\0" || fields).
+std::string compute_hash(const Record& r, std::string_view key);
 inline const std::string kGenesisHash(64, '0');
 
 // JSON object of a record with the export field names (timestamp, user, agent, tool,

@@ -109,6 +109,7 @@ std::string verify_text(const VerifyReport& v) {
                        v.checkpoints, v.head_hash);
   else
     out += fmt::format("no records; {} checkpoint(s)\n", v.checkpoints);
+  if (v.witness_seq >= 0) out += fmt::format("head witness: seq {}\n", v.witness_seq);
   for (const auto& p : v.problems) out += "problem: " + p + "\n";
   if (v.first_bad_seq) out += fmt::format("first broken or missing seq: {}\n", v.first_bad_seq);
   out += v.ok ? "chain verified\n" : "verification FAILED\n";

@@ -1,4 +1,5 @@
 // The store's tables and their migrations (PRAGMA user_version = index reached).
+// Readers accept every version from 1 on: the events columns never change.
 #pragma once
 
 namespace preloop::audit::schema {
@@ -56,6 +57,22 @@ CREATE TABLE checkpoints(
   timestamp TEXT NOT NULL,
   mac TEXT NOT NULL
 );
+)sql",
+    // Keyed row hashes from store_meta.keyed_from on; the store's random identity
+    // (filled in by the store, which holds the key); rows leave only through prune.
+    R"sql(
+CREATE TABLE store_meta(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  store_id TEXT NOT NULL,
+  keyed_from INTEGER NOT NULL,
+  created TEXT NOT NULL,
+  mac TEXT NOT NULL
+);
+CREATE TRIGGER store_meta_fixed BEFORE UPDATE ON store_meta
+  BEGIN SELECT RAISE(ABORT, 'the audit store identity is fixed'); END;
+CREATE TRIGGER events_prune_only BEFORE DELETE ON events
+  WHEN old.seq > (SELECT COALESCE(MAX(seq_upto), 0) FROM checkpoints)
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only (prune removes them behind a checkpoint)'); END;
 )sql",
 };
 

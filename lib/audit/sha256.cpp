@@ -159,7 +159,7 @@ Digest Sha256::finish() {
 
 Digest sha256(std::string_view data) { return Sha256().update(data).finish(); }
 
-Digest hmac_sha256(std::string_view key, std::string_view data) {
+HmacSha256::HmacSha256(std::string_view key) {
   std::uint8_t k[64] = {};
   if (key.size() > 64) {
     Digest kd = sha256(key);
@@ -167,11 +167,17 @@ Digest hmac_sha256(std::string_view key, std::string_view data) {
   } else {
     std::memcpy(k, key.data(), key.size());
   }
-  std::uint8_t ipad[64], opad[64];
-  for (int i = 0; i < 64; ++i) { ipad[i] = k[i] ^ 0x36; opad[i] = k[i] ^ 0x5c; }
-  Digest inner = Sha256().update(ipad, 64).update(data).finish();
-  return Sha256().update(opad, 64).update(inner.data(), inner.size()).finish();
+  std::uint8_t ipad[64];
+  for (int i = 0; i < 64; ++i) { ipad[i] = k[i] ^ 0x36; opad_[i] = k[i] ^ 0x5c; }
+  inner_.update(ipad, 64);
 }
+
+Digest HmacSha256::finish() {
+  Digest inner = inner_.finish();
+  return Sha256().update(opad_, 64).update(inner.data(), inner.size()).finish();
+}
+
+Digest hmac_sha256(std::string_view key, std::string_view data) { return HmacSha256(key).update(data).finish(); }
 
 std::string to_hex(const Digest& d) {
   static const char* hex = "0123456789abcdef";

@@ -28,6 +28,19 @@ class Sha256 {
   std::uint64_t total_ = 0;
 };
 
+// HMAC-SHA256 over data given in pieces.
+class HmacSha256 {
+ public:
+  explicit HmacSha256(std::string_view key);
+  HmacSha256& update(const void* data, std::size_t len) { inner_.update(data, len); return *this; }
+  HmacSha256& update(std::string_view s) { return update(s.data(), s.size()); }
+  Digest finish();
+
+ private:
+  Sha256 inner_;
+  std::uint8_t opad_[64];
+};
+
 Digest sha256(std::string_view data);
 Digest hmac_sha256(std::string_view key, std::string_view data);
 std::string to_hex(const Digest& d);

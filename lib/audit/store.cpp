@@ -14,6 +14,7 @@
 #include "audit/sha256.h"
 #include "audit/spool.h"
 #include "audit/sql.h"
+#include "audit/witness.h"
 
 namespace preloop::audit {
 namespace fs = std::filesystem;
@@ -78,7 +79,9 @@ int user_version(sqlite3* db) {
   return st.step() ? sqlite3_column_int(st, 0) : 0;
 }
 
-void migrate(sqlite3* db) {
+// Brings the schema to the latest version and gives the store its identity, in
+// one transaction.
+void migrate(sqlite3* db, const std::string& key) {
   int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) throw_sqlite(db, rc, "cannot switch the audit store to WAL");
   Txn txn(db);
@@ -89,6 +92,13 @@ void migrate(sqlite3* db) {
   }
   rc = sqlite3_exec(db, ("PRAGMA user_version=" + std::to_string(v)).c_str(), nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) throw_sqlite(db, rc, "cannot record the audit schema version");
+  if (!read_identity(db)) {
+    // Rows so far keep their plain hashes; every row from the next one on is keyed.
+    std::int64_t seq;
+    std::string head;
+    read_head(db, seq, head);
+    create_identity(db, key, seq + 1);
+  }
   txn.commit();
 }
 
@@ -146,7 +156,7 @@ Store Store::open(const fs::path& db_file, const OpenOptions& opts) {
     throw StoreError(Failure::Newer, db_file.string() + " has audit schema version " + std::to_string(v) +
                                          ", newer than this preloop-hook (" + std::to_string(schema::kLatest) + ")");
   if (opts.read_only) {
-    if (v < schema::kLatest) throw StoreError(Failure::Corrupt, db_file.string() + " is not an audit store");
+    if (v < 1) throw StoreError(Failure::Corrupt, db_file.string() + " is not an audit store");
     // Readers scan whole tables (exports): pages through the mapping, not a pread each.
     store.exec("PRAGMA mmap_size=1073741824");
     return store;
@@ -160,10 +170,19 @@ Store Store::open(const fs::path& db_file, const OpenOptions& opts) {
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   int persist = 1;
   sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-  if (v < schema::kLatest) {
-    migrate(db);
-    ::chmod(db_file.c_str(), 0600);
+  try {
+    store.key_ = install_key(db_file);
+  } catch (const std::runtime_error& e) {
+    throw StoreError(Failure::Io, e.what());
   }
+  std::optional<StoreIdentity> id = v < schema::kLatest ? std::nullopt : read_identity(db);
+  if (!id) {
+    migrate(db, store.key_);
+    if (v < schema::kLatest) ::chmod(db_file.c_str(), 0600);
+    id = read_identity(db);
+    if (!id) throw StoreError(Failure::Corrupt, db_file.string() + " has no store identity after migration");
+  }
+  store.identity_ = std::move(*id);
   return store;
 }
 
@@ -204,7 +223,7 @@ void Store::insert(Record& r, std::int64_t& seq, std::string& head) {
   if (r.os_user.empty() && r.os_uid >= 0) r.os_user = user_name(r.os_uid);
   r.seq = ++seq;
   r.prev_hash = head;
-  r.hash = compute_hash(r);
+  r.hash = compute_hash(r, key_);
   Stmt st(db_, sql);
   bind_record(st, r);
   st.step();
@@ -217,7 +236,7 @@ std::size_t Store::fold_locked(std::int64_t& seq, std::string& head, Batches& ba
   // One batch per transaction: an unfinished fold first, else the live spool.
   struct stat sb{};
   if (::stat(fs::path(spool).concat(".folding").c_str(), &sb) != 0 && ::stat(spool.c_str(), &sb) != 0) return 0;
-  auto batch = std::make_unique<SpoolBatch>(spool);
+  auto batch = std::make_unique<SpoolBatch>(spool, key_, lines_before_keys(identity_, seq));
   if (batch->empty()) return 0;
   // `spool_id != ''` lets SQLite use the partial unique index: without it the
   // check scans the whole table, once per folded record.
@@ -254,10 +273,12 @@ std::int64_t Store::append(Record& r) {
   std::int64_t seq;
   std::string head;
   read_head(db_, seq, head);
+  const Witness before{identity_.store_id, seq, head, ""};
   fold_locked(seq, head, batches);
   insert(r, seq, head);
   txn.commit();
   for (auto& b : batches) b->done();
+  advance_witness(before, seq, head);
   keep_wal_small(db_);
   return r.seq;
 }
@@ -268,11 +289,44 @@ std::size_t Store::fold_spool() {
   std::int64_t seq;
   std::string head;
   read_head(db_, seq, head);
+  const Witness before{identity_.store_id, seq, head, ""};
   std::size_t added = fold_locked(seq, head, batches);
   txn.commit();
   for (auto& b : batches) b->done();
+  advance_witness(before, seq, head);
   keep_wal_small(db_);
   return added;
+}
+
+// Whether the chain still holds hash at seq: the row, else the checkpoint ending
+// there, else a row pruned inside a checkpointed range.
+bool Store::on_chain(std::int64_t seq, const std::string& hash) {
+  if (seq == 0) return hash == kGenesisHash;
+  Stmt row(db_, "SELECT hash FROM events WHERE seq = ?1 UNION ALL SELECT head_hash FROM checkpoints WHERE seq_upto = ?1");
+  sqlite3_bind_int64(row, 1, seq);
+  if (row.step()) return hash == reinterpret_cast<const char*>(sqlite3_column_text(row, 0));
+  Stmt pruned(db_, "SELECT 1 FROM checkpoints WHERE seq_from <= ?1 AND seq_upto >= ?1");
+  sqlite3_bind_int64(pruned, 1, seq);
+  return pruned.step();
+}
+
+// After a commit: the witness moves to the new head unless it names another store,
+// a later head, or a head this chain no longer holds (verify reports those; the
+// witness keeps the evidence). Concurrent writers may leave it at an earlier head
+// of the same chain, never at one the store does not hold. before is the head the
+// transaction started from: a witness there needs no look-up.
+void Store::advance_witness(const Witness& before, std::int64_t seq, const std::string& head) noexcept {
+  try {
+    if (std::optional<Witness> w = read_witness(path_)) {
+      if (w->store_id != identity_.store_id || w->seq > seq || w->mac != witness_mac(key_, path_, *w)) return;
+      if (w->seq == seq && w->hash == head) return;
+      bool at_start = w->seq == before.seq && w->hash == before.hash;
+      if (!at_start && !on_chain(w->seq, w->hash)) return;
+    }
+    write_witness(path_, key_, {identity_.store_id, seq, head, ""});
+  } catch (const std::exception&) {
+    // verify reports a missing or stale witness
+  }
 }
 
 std::string checkpoint_mac(const std::string& key, std::int64_t seq_from, std::int64_t seq_upto,
@@ -283,7 +337,6 @@ std::string checkpoint_mac(const std::string& key, std::int64_t seq_from, std::i
 }
 
 std::size_t Store::prune_before(const std::string& cutoff) {
-  std::string key = install_key(path_);
   Txn txn(db_);
   // Rows go from the oldest on, up to the first row that is not older than the cutoff,
   // so that what remains is one contiguous chain.
@@ -307,7 +360,7 @@ std::size_t Store::prune_before(const std::string& cutoff) {
   sqlite3_bind_int64(cp, 2, lo);
   sqlite3_bind_text(cp, 3, head_hash.data(), int(head_hash.size()), SQLITE_STATIC);
   sqlite3_bind_text(cp, 4, ts.data(), int(ts.size()), SQLITE_STATIC);
-  std::string mac = checkpoint_mac(key, lo, upto, head_hash, ts);
+  std::string mac = checkpoint_mac(key_, lo, upto, head_hash, ts);
   sqlite3_bind_text(cp, 5, mac.data(), int(mac.size()), SQLITE_STATIC);
   cp.step();
   Stmt del(db_, "DELETE FROM events WHERE seq <= ?");

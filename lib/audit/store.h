@@ -1,5 +1,6 @@
 // The SQLite audit store: open (with schema migrations), append to the hash
 // chain under BEGIN IMMEDIATE, fold in the fallback spool, prune with checkpoints.
+// Writers hash rows with the install key and advance the head witness (witness.h).
 #pragma once
 
 #include <cstdint>
@@ -9,17 +10,17 @@
 #include <string>
 #include <vector>
 
+#include "audit/identity.h"
 #include "audit/record.h"
 
 struct sqlite3;
 
 namespace preloop::audit {
 class SpoolBatch;
+struct Witness;
 }
 
 namespace preloop::audit {
-
-inline constexpr int kStoreVersion = 1;  // PRAGMA user_version of the current schema
 
 // Why the store could not be used; the class is recorded and reported.
 enum class Failure { Locked, ReadOnly, Full, Corrupt, Newer, Io };
@@ -37,10 +38,13 @@ struct OpenOptions {
 
 class Store {
  public:
-  // Opens (read-write: creating the file and schema when missing) the database.
-  // Throws StoreError.
+  // Opens (read-write: creating the file and schema when missing, and reading the
+  // install key) the database. Throws StoreError.
   static Store open(const std::filesystem::path& db, const OpenOptions& opts = {});
-  Store(Store&& o) noexcept : db_(o.db_), path_(std::move(o.path_)) { o.db_ = nullptr; }
+  Store(Store&& o) noexcept
+      : db_(o.db_), path_(std::move(o.path_)), key_(std::move(o.key_)), identity_(std::move(o.identity_)) {
+    o.db_ = nullptr;
+  }
   Store& operator=(Store&&) = delete;
   ~Store();
 
@@ -64,8 +68,12 @@ class Store {
   using Batches = std::vector<std::unique_ptr<SpoolBatch>>;
   void insert(Record& r, std::int64_t& seq, std::string& head);
   std::size_t fold_locked(std::int64_t& seq, std::string& head, Batches& batches);
+  void advance_witness(const Witness& before, std::int64_t seq, const std::string& head) noexcept;
+  bool on_chain(std::int64_t seq, const std::string& hash);
   sqlite3* db_;
   std::filesystem::path path_;
+  std::string key_;          // writers only
+  StoreIdentity identity_;   // writers only
 };
 
 // Maps a SQLite result code to a StoreError with context.

@@ -6,15 +6,20 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <pwd.h>
+#include <thread>
 #include <unistd.h>
 
+#include "audit/identity.h"
 #include "audit/key.h"
 #include "audit/location.h"
 #include "audit/query.h"
+#include "audit/rows.h"
 #include "audit/schema.h"
 #include "audit/spool.h"
+#include "audit/sql.h"
 #include "audit/store.h"
 #include "audit/verify.h"
+#include "audit/witness.h"
 #include "audit/writer.h"
 
 namespace fs = std::filesystem;
@@ -133,7 +138,7 @@ TEST_CASE("verify finds an edited row, a missing row and a forged tail") {
     CHECK(v.first_bad_seq == 4);
   }
   SUBCASE("missing") {
-    raw_exec(db, "DELETE FROM events WHERE seq IN (6,7)");
+    raw_exec(db, "DROP TRIGGER events_prune_only; DELETE FROM events WHERE seq IN (6,7)");
     VerifyReport v = verify(db);
     CHECK_FALSE(v.ok);
     CHECK(v.first_bad_seq == 6);
@@ -190,7 +195,7 @@ TEST_CASE("prune keeps the chain verifiable through a MAC'd checkpoint") {
     CHECK_FALSE(bad.ok);
   }
   SUBCASE("rows removed after the checkpoint are found") {
-    raw_exec(db, "DELETE FROM events WHERE seq = 7");
+    raw_exec(db, "DROP TRIGGER events_prune_only; DELETE FROM events WHERE seq = 7");
     VerifyReport bad = verify(db);
     CHECK_FALSE(bad.ok);
     CHECK(bad.first_bad_seq == 7);
@@ -232,8 +237,8 @@ TEST_CASE("spooled records are folded in on the next write, once, in order") {
   fs::path db = t.path / "audit.db";
   { Store s = Store::open(db); Record r = sample(); s.append(r); }
   Record a = sample("Read"), b = sample("Write");
-  spool_append(spool_path(db), a, Sync::Data);
-  spool_append(spool_path(db), b, Sync::None);
+  spool_append(spool_path(db), a, Sync::Data, install_key(db));
+  spool_append(spool_path(db), b, Sync::None, install_key(db));
   CHECK(verify(db).spooled == 2);
   CHECK_FALSE(verify(db).ok);
   Store s = Store::open(db);
@@ -422,7 +427,7 @@ TEST_CASE("spool lines: written directly, read back as the same record") {
   Record back = from_json(nlohmann::json::parse(line));
   CHECK(back.os_uid == 1000);
   back.prev_hash = r.prev_hash = kGenesisHash;
-  CHECK(compute_hash(back) == compute_hash(r));
+  CHECK(compute_hash(back, "k") == compute_hash(r, "k"));
 
   SUBCASE("arguments that are not JSON are kept as a string") {
     r.arguments = "{not json";
@@ -450,4 +455,193 @@ TEST_CASE("a record that carries only its uid gets the user's name in the store"
   s.append(other);
   CHECK(other.os_user == "uid:4000000");
   CHECK(verify(db).ok);
+}
+
+TEST_CASE("a version 1 store migrates: old rows keep plain hashes, new rows are keyed, both verify") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  raw_exec(db, std::string(schema::kMigrations[0]) + "PRAGMA user_version=1;");
+  std::string prev = kGenesisHash;
+  {
+    // Rows exactly as a version 1 store holds them: plain SHA-256 hashes.
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    std::string sql = std::string("INSERT INTO events(") + schema::kColumns + ") VALUES(?";
+    for (int i = 1; i < schema::kColumnCount; ++i) sql += ",?";
+    sql += ")";
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    for (int i = 1; i <= 3; ++i) {
+      Record r = sample();
+      r.seq = i;
+      r.prev_hash = prev;
+      r.hash = compute_hash(r, "");
+      prev = r.hash;
+      bind_record(st, r);
+      REQUIRE(sqlite3_step(st) == SQLITE_DONE);
+      sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+  }
+  VerifyReport old = verify(db);
+  CHECK(old.ok);  // read as version 1, before any writer migrated it
+  CHECK(old.rows == 3);
+  {
+    Store s = Store::open(db);
+    Record r = sample();
+    CHECK(s.append(r) == 4);
+    CHECK(r.prev_hash == prev);
+    CHECK(r.hash != compute_hash(r, ""));  // keyed
+    CHECK(r.hash == compute_hash(r, install_key(db)));
+    auto id = read_identity(s.handle());
+    REQUIRE(id);
+    CHECK(id->keyed_from == 4);
+    CHECK(id->store_id.size() == 32);
+  }
+  VerifyReport v = verify(db);
+  INFO(v.problems.size());
+  CHECK(v.ok);
+  CHECK(v.rows == 4);
+  CHECK(v.witness_seq == 4);
+
+  SUBCASE("an old row edited and the chain re-hashed without the key breaks at the first keyed row") {
+    std::string p = kGenesisHash;
+    raw_exec(db, "DROP TRIGGER events_append_only");
+    Store s = Store::open(db, {.read_only = true});
+    std::vector<Record> rows;
+    {
+      Stmt st(s.handle(), std::string("SELECT ") + schema::kColumns + " FROM events ORDER BY seq");
+      while (st.step()) rows.push_back(read_record(st));
+    }
+    for (Record& r : rows) {
+      if (r.seq == 2) r.decision = "deny";
+      r.prev_hash = p;
+      r.hash = compute_hash(r, "");
+      p = r.hash;
+      raw_exec(db, "UPDATE events SET decision='" + r.decision + "', prev_hash='" + r.prev_hash + "', hash='" + r.hash +
+                       "' WHERE seq=" + std::to_string(r.seq));
+    }
+    VerifyReport bad = verify(db);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.first_bad_seq == 4);
+    bool named = false;
+    for (const auto& pr : bad.problems) named |= pr.find("seq 4 edited (hash mismatch)") != std::string::npos;
+    CHECK(named);
+  }
+  SUBCASE("moving the keyed range (store_meta) is a forged identity") {
+    raw_exec(db, "DROP TRIGGER store_meta_fixed; UPDATE store_meta SET keyed_from = 100");
+    VerifyReport bad = verify(db);
+    CHECK_FALSE(bad.ok);
+    REQUIRE_FALSE(bad.problems.empty());
+    CHECK(bad.problems[0].find("identity (store_meta) is forged") != std::string::npos);
+  }
+}
+
+TEST_CASE("journal lines are chained as they are appended, also by concurrent appenders") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  fs::path spool = spool_path(db);
+  const std::string key = install_key(db);
+  constexpr int kThreads = 8, kEach = 50;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < kThreads; ++w)
+    workers.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        Record r = sample();
+        spool_append(spool, r, Sync::None, key);
+      }
+    });
+  for (auto& w : workers) w.join();
+  JournalCheck j = check_journal(spool, key, false);
+  CHECK(j.lines == kThreads * kEach);
+  CHECK(j.breaks == 0);
+  CHECK(check_journal(spool, std::string(32, 'x'), false).first_break == 1);  // another key: nothing links
+
+  SUBCASE("a line cut short: the next line starts on its own line and a new chain") {
+    fs::resize_file(spool, fs::file_size(spool) - 10);
+    Record r = sample();
+    spool_append(spool, r, Sync::None, key);
+    JournalCheck after = check_journal(spool, key, false);
+    CHECK(after.lines == kThreads * kEach + 1);
+    CHECK(after.breaks == 1);
+    CHECK(after.first_break == kThreads * kEach);  // the damaged line only
+    {
+      Store s = Store::open(db);
+      CHECK(s.fold_spool() == kThreads * kEach);  // the damaged line is rejected, the rest folded
+    }
+    VerifyReport v = verify(db);
+    CHECK(v.rows == kThreads * kEach);
+    CHECK(v.rejected == 1);
+  }
+  SUBCASE("an untouched journal folds without marks") {
+    {
+      Store s = Store::open(db);
+      CHECK(s.fold_spool() == kThreads * kEach);
+    }
+    CHECK(verify(db).ok);
+  }
+}
+
+TEST_CASE("the head witness follows the store and keeps evidence of another store") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  {
+    Store s = Store::open(db);
+    for (int i = 0; i < 3; ++i) {
+      Record r = sample();
+      s.append(r);
+    }
+  }
+  std::optional<Witness> w = read_witness(db);
+  REQUIRE(w);
+  CHECK(w->seq == 3);
+  CHECK(w->hash == chain_head(db).hash);
+  struct stat sb{};
+  REQUIRE(::stat(witness_path(db).c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0600);
+
+  SUBCASE("a forged witness is named") {
+    std::string text;
+    {
+      std::ifstream in(witness_path(db));
+      std::getline(in, text);
+    }
+    const std::string seq = " 00000000000000000003 ";
+    REQUIRE(text.find(seq) != std::string::npos);
+    text.replace(text.find(seq), seq.size(), " 00000000000000000009 ");
+    std::ofstream(witness_path(db)) << text << "\n";
+    VerifyReport v = verify(db);
+    CHECK_FALSE(v.ok);
+    REQUIRE_FALSE(v.problems.empty());
+    CHECK(v.problems[0].find("forged (bad MAC)") != std::string::npos);
+  }
+  SUBCASE("a replaced store does not move the witness") {
+    for (const char* s : {"", "-wal", "-shm"}) fs::remove(fs::path(db).concat(s));
+    {
+      Store s = Store::open(db);
+      Record r = sample();
+      s.append(r);
+    }
+    CHECK(read_witness(db)->seq == 3);
+    VerifyReport v = verify(db);
+    CHECK_FALSE(v.ok);
+    REQUIRE_FALSE(v.problems.empty());
+    CHECK(v.problems[0].find("store replaced") != std::string::npos);
+    fs::remove(witness_path(db));  // the user accepts the new store
+    {
+      Store s = Store::open(db);
+      Record r = sample();
+      s.append(r);
+    }
+    CHECK(verify(db).ok);
+  }
+  SUBCASE("a deleted witness is named") {
+    fs::remove(witness_path(db));
+    VerifyReport v = verify(db);
+    CHECK_FALSE(v.ok);
+    REQUIRE_FALSE(v.problems.empty());
+    CHECK(v.problems[0].find("witness") != std::string::npos);
+    CHECK(v.problems[0].find("is missing") != std::string::npos);
+  }
 }

@@ -1,4 +1,5 @@
-// Checking the store: the hash chain, sequence gaps, prune checkpoints, the spool.
+// Checking the store: the hash chain (plain and keyed row hashes), sequence gaps,
+// prune checkpoints, the store's identity, its head witness, the journal's chain.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,7 @@ struct VerifyReport {
   std::string head_hash;
   std::int64_t first_bad_seq = 0;   // first broken or missing seq, 0 when none
   std::int64_t checkpoints = 0;
+  std::int64_t witness_seq = -1;    // the head witness's seq, -1 without a witness
   std::size_t spooled = 0;          // records waiting in the spool (not yet in the chain)
   std::size_t rejected = 0;         // spool lines that are not records
   std::vector<std::string> problems;

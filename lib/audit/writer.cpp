@@ -5,12 +5,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit/key.h"
 #include "audit/location.h"
 #include "audit/spool.h"
 #include "audit/store.h"
 
 namespace preloop::audit {
 namespace {
+
+// The key that chains journal lines; none (an unlinked line, which verify reports)
+// when it cannot be read: the record is still kept.
+std::string journal_key(const std::filesystem::path& db) {
+  try {
+    return install_key(db);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
 
 // The store first; StoreError and anything else become the result's failure.
 bool try_store(const std::filesystem::path& db, Record& r, int busy_timeout_ms, WriteResult& res) {
@@ -45,7 +56,7 @@ WriteResult write_direct(const std::filesystem::path& db, Record& r, int busy_ti
   // them, so that the chain keeps answer order and the hook never folds a backlog.
   if (waiting(spool)) {
     try {
-      spool_append(spool, r, Sync::Data);
+      spool_append(spool, r, Sync::Data, journal_key(db));
       res.outcome = Outcome::Journaled;
       res.fold_due = true;
       return res;
@@ -58,7 +69,7 @@ WriteResult write_direct(const std::filesystem::path& db, Record& r, int busy_ti
   r.failure_class = r.failure_class.empty() ? "audit_" + res.failure_class
                                             : r.failure_class + ",audit_" + res.failure_class;
   try {
-    spool_append(spool, r, Sync::Data);
+    spool_append(spool, r, Sync::Data, journal_key(db));
     res.outcome = Outcome::Spooled;
     res.fold_due = true;
     res.message = "audit store unavailable (" + res.message + "); record kept in " + spool.string() +
@@ -75,7 +86,7 @@ WriteResult write_journal(const std::filesystem::path& db, Record& r, const Writ
   std::filesystem::path spool = spool_path(db);
   std::size_t size = 0;
   try {
-    size = spool_append(spool, r, Sync::None);
+    size = spool_append(spool, r, Sync::None, journal_key(db));
   } catch (const std::exception& e) {
     // No journal: the store directly is the last place left.
     std::string journal_error = e.what();

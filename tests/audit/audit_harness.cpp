@@ -40,6 +40,21 @@ Sandbox::Sandbox(const std::string& config_yaml) {
   env_.push_back("PRELOOP_HOOK_MANAGED_DIR=" + dir_ + "/managed");
   env_.push_back("PRELOOP_HOOK_CONFIG=" + dir_ + "/config.yaml");
   env_.push_back("PRELOOP_HOOK_AUDIT_DB=" + db());
+  // The hooks and this process (which calls verify() itself) share one state
+  // directory, where the head witnesses live: ctest's, else one made here.
+  if (!std::getenv("XDG_STATE_HOME")) {
+    std::string state = (fs::temp_directory_path() / "audit-state-XXXXXX").string();
+    if (!::mkdtemp(state.data())) throw std::runtime_error("mkdtemp failed");
+    ::setenv("XDG_STATE_HOME", state.c_str(), 1);
+  }
+  env_.push_back(std::string("XDG_STATE_HOME=") + std::getenv("XDG_STATE_HOME"));
+  if (running_as_root()) {
+    // Hooks that run as another user (as_nobody) keep their witness there too.
+    fs::path witness = fs::path(std::getenv("XDG_STATE_HOME")) / "preloop-hook" / "witness";
+    fs::create_directories(witness);
+    for (fs::path p = witness; p != witness.parent_path().parent_path(); p = p.parent_path())
+      ::chmod(p.c_str(), p == witness ? 01777 : 0755);
+  }
 }
 
 Sandbox::~Sandbox() {

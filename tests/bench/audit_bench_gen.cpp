@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "audit/key.h"
 #include "audit/rows.h"
 #include "audit/schema.h"
 #include "audit/store.h"
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   }
   long long n = argc > 2 ? std::atoll(argv[2]) : 1000000;
   Store store = Store::open(argv[1]);
+  const std::string key = install_key(argv[1]);
   sqlite3* db = store.handle();
   sqlite3_exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; BEGIN", nullptr, nullptr, nullptr);
   std::string sql = std::string("INSERT INTO events(") + schema::kColumns + ") VALUES(?";
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
     std::snprintf(id, sizeof id, "%032llx", i);  // ascending: fast to index, unique as real ids
     r.spool_id = id;
     r.prev_hash = prev;
-    r.hash = compute_hash(r);
+    r.hash = compute_hash(r, key);
     prev = r.hash;
     bind_record(st, r);
     if (sqlite3_step(st) != SQLITE_DONE) {
