@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/key.h"
 #include "audit/location.h"
 #include "audit/spool.h"
 #include "audit/sql.h"
@@ -87,7 +88,7 @@ TEST_CASE("folding the journal onto a long history scans no table") {
   fill_history(store);
   for (int i = 0; i < 50; ++i) {
     Record r = sample(i);
-    spool_append(spool_path(t.db), r, Sync::None);
+    spool_append(spool_path(t.db), r, Sync::None, install_key(t.db));
   }
   ScanWatch watch(store.handle());
   CHECK(store.fold_spool() == 50);
@@ -132,7 +133,7 @@ TEST_CASE("direct mode queues behind waiting journal records, in answer order") 
   TempStore t;
   { Store::open(t.db); }
   Record waiting = sample(0);
-  spool_append(spool_path(t.db), waiting, Sync::None);  // left by an earlier failure
+  spool_append(spool_path(t.db), waiting, Sync::None, install_key(t.db));  // left by an earlier failure
   Record next = sample(1);
   WriteResult res = write_record(t.db, next, {.mode = WriteMode::Direct});
   CHECK(res.outcome == Outcome::Journaled);

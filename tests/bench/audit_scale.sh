@@ -63,7 +63,12 @@ add_case() {  # label, rows, mode, event
   local name="w${#cases[@]}" db="$work/db-${#cases[@]}/audit.db"
   dbs+=("$db:$2")
   mkdir -p "$(dirname "$db")"
-  if [ "$2" -gt 0 ]; then cp "$(store_of "$2")" "$db"; fi
+  if [ "$2" -gt 0 ]; then
+    local src
+    src="$(store_of "$2")"
+    cp "$src" "$db"
+    cp "$src.key" "$db.key"  # the rows are keyed with it
+  fi
   wrapper "$name" "profile: recommended
 audit: {mode: $3}
 " "$db"
