@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/safe_file.h"
+#include "protocol/json_depth.h"
 #include "protocol/json_fast.h"
 
 namespace preloop::audit {
@@ -31,8 +33,13 @@ std::string random_id() {
 fs::path sibling(const fs::path& spool, const char* suffix) { return fs::path(spool).concat(suffix); }
 
 std::size_t count_lines(const fs::path& p) {
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(p.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return 0;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return 0;
+  }
   std::size_t n = 0;
   char buf[65536];
   for (ssize_t r; (r = ::read(fd, buf, sizeof buf)) > 0;)
@@ -48,7 +55,8 @@ std::size_t spool_append(const fs::path& spool, Record& r, Sync sync) {
   std::string line = to_json_line(r);
   line.push_back('\n');
   for (int attempt = 0; attempt < 8; ++attempt) {
-    int fd = ::open(spool.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    // O_NONBLOCK: a FIFO planted in its place fails here instead of blocking.
+    int fd = ::open(spool.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
     if (fd < 0) throw sys_error(spool, "cannot open the audit spool");
     if (::flock(fd, LOCK_SH) != 0) {
       ::close(fd);
@@ -61,6 +69,12 @@ std::size_t spool_append(const fs::path& spool, Record& r, Sync sync) {
       ::close(fd);
       continue;
     }
+    if (!S_ISREG(by_fd.st_mode)) {
+      ::close(fd);
+      throw std::runtime_error("the audit spool " + spool.string() + " is a " + file_type_name(by_fd.st_mode) +
+                               ", not a regular file");
+    }
+    if (by_fd.st_mode & 077) ::fchmod(fd, 0600);  // owner-only, whoever created it
     ssize_t n = ::write(fd, line.data(), line.size());
     int saved = errno;
     bool kept = n == ssize_t(line.size()) && (sync == Sync::None || ::fdatasync(fd) == 0);
@@ -79,21 +93,25 @@ std::size_t spool_append(const fs::path& spool, Record& r, Sync sync) {
 }
 
 SpoolBatch::SpoolBatch(const fs::path& spool) : spool_(spool), file_(sibling(spool, ".folding")) {
-  fd_ = ::open(file_.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  constexpr int kFlags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+  fd_ = ::open(file_.c_str(), kFlags);
   if (fd_ < 0) {
     if (errno != ENOENT) throw sys_error(file_, "cannot open");
     if (::rename(spool.c_str(), file_.c_str()) != 0) {
       if (errno == ENOENT) return;
       throw sys_error(spool, "cannot take the audit spool");
     }
-    fd_ = ::open(file_.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    fd_ = ::open(file_.c_str(), kFlags);
     if (fd_ < 0) throw sys_error(file_, "cannot open");
   }
   // Waits for appenders that locked the file before it was renamed.
   if (::flock(fd_, LOCK_EX) != 0) throw sys_error(file_, "cannot lock");
   std::string text;
-  char buf[65536];
-  for (ssize_t r; (r = ::read(fd_, buf, sizeof buf)) > 0;) text.append(buf, std::size_t(r));
+  try {
+    text = read_fd_safely(fd_, file_, file_rules::kJournal).text;
+  } catch (const FileError& e) {
+    throw std::runtime_error(std::string("the audit spool cannot be folded: ") + e.what());
+  }
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t nl = text.find('\n', pos);
@@ -102,6 +120,7 @@ SpoolBatch::SpoolBatch(const fs::path& spool) : spool_(spool), file_(sibling(spo
     if (line.empty()) continue;
     try {
       auto fast = protocol::parse_json_fast(line);  // big records: a byte loop, not nlohmann's lexer
+      if (!fast && protocol::json_too_deep(line)) throw std::invalid_argument("nested too deep");
       Record r = from_json(fast ? *fast : nlohmann::json::parse(line));
       if (r.spool_id.empty() || r.ts.empty() || r.hook_event.empty()) throw std::invalid_argument("incomplete");
       records.push_back(std::move(r));
@@ -115,7 +134,7 @@ void SpoolBatch::done() {
   if (fd_ < 0) return;
   if (!rejected.empty()) {
     fs::path rej = sibling(spool_, ".rejected");
-    int fd = ::open(rej.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int fd = ::open(rej.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
     if (fd < 0) throw sys_error(rej, "cannot keep rejected spool lines in");
     std::string all;
     for (const auto& l : rejected) all.append(l).push_back('\n');

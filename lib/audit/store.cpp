@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <thread>
 
+#include "audit/file_modes.h"
 #include "audit/key.h"
 #include "audit/location.h"
 #include "audit/rows.h"
@@ -135,6 +136,7 @@ Store Store::open(const fs::path& db_file, const OpenOptions& opts) {
   int flags = (opts.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
               SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
   sqlite3* db = nullptr;
+  if (!opts.read_only) tighten_sqlite_modes(db_file);  // before SQLite copies the database's mode to -wal, -shm
   int rc = sqlite3_open_v2(db_file.c_str(), &db, flags, nullptr);
   Store store(db, db_file);
   if (rc != SQLITE_OK) throw_sqlite(db, rc, "cannot open the audit store " + db_file.string());
@@ -162,7 +164,7 @@ Store Store::open(const fs::path& db_file, const OpenOptions& opts) {
   sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   if (v < schema::kLatest) {
     migrate(db);
-    ::chmod(db_file.c_str(), 0600);
+    tighten_sqlite_modes(db_file);  // a new store: the database and the -wal, -shm made with its first mode
   }
   return store;
 }
