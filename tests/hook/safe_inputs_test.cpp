@@ -250,3 +250,23 @@ TEST_CASE("the guard's files are owner-only whatever the caller's umask") {
   }
   ::umask(saved);
 }
+
+TEST_CASE("FIFOs planted in place of the journal or the audit key do not hang the hook") {
+  HookEnv env;
+  const std::string data = env.dir().path() + "/data/preloop-hook";
+  fs::create_directories(data);
+  SUBCASE("the journal: nowhere to keep the record, so the call is denied, promptly") {
+    REQUIRE(::mkfifo((data + "/audit.db.spool.jsonl").c_str(), 0600) == 0);
+    auto r = guarded_hook(env, env.bash("ls"));
+    check_denied(r, "the audit record could not be written");
+    CHECK(r.err.find("is a FIFO, not a regular file") != std::string::npos);
+  }
+  SUBCASE("the key: the record is kept, marked as unbound") {
+    REQUIRE(::mkfifo((data + "/audit.db.key").c_str(), 0600) == 0);
+    auto r = guarded_hook(env, env.bash("ls"));
+    CHECK(r.exit_code == 0);
+    auto list = run_process({hook_binary(), "audit", "list", "--json"}, "", env.env(), kWatchdogMs);
+    REQUIRE(list.signal == 0);
+    CHECK(list.out.find("audit_key") != std::string::npos);
+  }
+}
