@@ -1,6 +1,5 @@
 #include "approval/credentials.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
