@@ -270,3 +270,23 @@ TEST_CASE("FIFOs planted in place of the journal or the audit key do not hang th
     CHECK(list.out.find("audit_key") != std::string::npos);
   }
 }
+
+TEST_CASE("install and export create owner-only files whatever the caller's umask") {
+  mode_t saved = ::umask(022);
+  HookEnv env;
+  auto e = env.env();
+  e.erase("PRELOOP_HOOK_CONFIG");
+  auto install = run_process({hook_binary(), "install"}, "", e, kWatchdogMs);
+  REQUIRE_MESSAGE(install.exit_code == 0, install.err);
+  const std::string cfg = env.dir().path() + "/cfg/preloop-hook";
+  CHECK(mode_of(cfg) == 0700);
+  CHECK(mode_of(cfg + "/config.yaml") == 0600);
+  CHECK(mode_of(env.home() + "/.claude/settings.json") == 0644);  // Claude Code's file keeps its usual mode
+
+  REQUIRE(guarded_hook(env, env.bash("ls")).exit_code == 0);
+  const std::string out = env.dir().path() + "/export.jsonl";
+  auto exp = run_process({hook_binary(), "audit", "export", "--format", "jsonl", "-o", out}, "", env.env(), kWatchdogMs);
+  REQUIRE_MESSAGE(exp.exit_code == 0, exp.err);
+  CHECK(mode_of(out) == 0600);
+  ::umask(saved);
+}
