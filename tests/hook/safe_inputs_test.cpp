@@ -290,3 +290,17 @@ TEST_CASE("install and export create owner-only files whatever the caller's umas
   CHECK(mode_of(out) == 0600);
   ::umask(saved);
 }
+
+TEST_CASE("YAML aliases that expand exponentially make an invalid policy, not a hang") {
+  HookEnv env;
+  std::string yaml = "tools: []\ntests:\n  - tool: Write\n    expect: deny\n    input:\n      l0: &l0 [a, a, a, a, a, a, a, a, a, a]\n";
+  for (int i = 1; i < 10; ++i) {
+    std::string prev = "*l" + std::to_string(i - 1);
+    yaml += "      l" + std::to_string(i) + ": &l" + std::to_string(i) + " [" + prev;
+    for (int k = 1; k < 10; ++k) yaml += ", " + prev;
+    yaml += "]\n";
+  }
+  env.write("cfg/preloop-hook/rules/bomb.yaml", yaml);  // 10^10 values once expanded
+  auto r = guarded_hook(env, env.bash("ls"));
+  check_denied(r, "holds more than 100000 values (with aliases expanded)");
+}
