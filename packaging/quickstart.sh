@@ -7,7 +7,12 @@ cd "$(dirname "$0")/.."
 mode="${1:-demo}"
 bash packaging/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)"
+# The demo runs only the binary: build just that; the tests need everything.
+if [ "$mode" = demo ]; then
+  cmake --build build -j"$(nproc)" --target preloop-hook
+else
+  cmake --build build -j"$(nproc)"
+fi
 
 case "$mode" in
   demo)

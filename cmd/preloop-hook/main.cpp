@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // A wrong hook entry must block, not exit with a code Claude Code lets through.
+    if (e.get_exit_code() != 0 && !dynamic_cast<const CLI::RuntimeError*>(&e))
+      if (int denied = preloop::hook::deny_if_hook_event(e.what()); denied >= 0) return denied;
     return app.exit(e);
   } catch (const std::exception& e) {
     std::cerr << "preloop-hook: " << e.what() << "\n";

@@ -1,13 +1,11 @@
 #include "approval/sync.h"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <csignal>
 #include <ctime>
 #include <sstream>
 #include <system_error>
@@ -16,9 +14,8 @@
 
 #include "approval/retry.h"
 #include "config/safe_file.h"
+#include "process/detached.h"
 #include "protocol/json_depth.h"
-
-extern char** environ;
 
 namespace preloop::approval {
 namespace fs = std::filesystem;
@@ -276,26 +273,7 @@ bool spawn_background_sync(const fs::path& dir, const std::string& exe) {
   if (mark < 0) return false;
   ::futimens(mark, nullptr);
   ::close(mark);
-
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawnattr_init(&attr);
-  for (int fd = 0; fd <= 2; ++fd) posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
-  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  char* argv[] = {const_cast<char*>(exe.c_str()), const_cast<char*>("sync"), const_cast<char*>("--background"),
-                  nullptr};
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, exe.c_str(), &fa, &attr, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  return rc == 0;
+  return process::spawn_detached(exe, {"sync", "--background"});
 }
 
 }  // namespace preloop::approval

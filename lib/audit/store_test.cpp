@@ -276,11 +276,16 @@ TEST_CASE("write_record falls back to the spool when the store is locked, corrup
     sqlite3_close(h);
     Record next = sample();
     WriteResult w2 = write_record(db, next, kDirect);
-    CHECK(w2.outcome == Outcome::Stored);
-    CHECK(w2.seq == 3);  // the spooled record took seq 2
+    CHECK(w2.outcome == Outcome::Journaled);  // behind the waiting record, for the fold to take
+    CHECK(w2.fold_due);
+    CHECK(fold_pending(db, 100).added == 2);
     VerifyReport v = verify(db);
     CHECK(v.ok);
     CHECK(v.rows == 3);
+    Record last = sample();
+    WriteResult w3 = write_record(db, last, kDirect);
+    CHECK(w3.outcome == Outcome::Stored);
+    CHECK(w3.seq == 4);
   }
   SUBCASE("corrupt file") {
     corrupt(db);
@@ -343,12 +348,16 @@ TEST_CASE("journal mode: one spool line per record, folded onto the chain in bat
   }
   CHECK(fold_pending(db, 100).added == 0);  // nothing waiting: a no-op
 
-  SUBCASE("the write that passes the fold size folds") {
+  SUBCASE("the write that passes the fold size asks for a fold and leaves it to the caller") {
     journal.fold_at_bytes = 1;
     Record c = sample("Edit");
     WriteResult w = write_record(db, c, journal);
     CHECK(w.outcome == Outcome::Journaled);
+    CHECK(w.fold_due);
     CHECK(w.message.empty());
+    CHECK(verify(db).rows == 2);
+    CHECK(verify(db).spooled == 1);
+    CHECK(fold_pending(db, 100).added == 1);
     CHECK(verify(db).rows == 3);
     CHECK(verify(db).spooled == 0);
   }
@@ -371,14 +380,16 @@ TEST_CASE("journal mode: one spool line per record, folded onto the chain in bat
     CHECK(fold_pending(db, 100).added == 1);
     CHECK(verify(db).ok);
   }
-  SUBCASE("a corrupt store: the record waits and the writer says why") {
+  SUBCASE("a corrupt store: the record waits and the fold says why") {
     journal.fold_at_bytes = 1;
     corrupt(db);
     Record c = sample("Edit");
     WriteResult w = write_record(db, c, journal);
     CHECK(w.outcome == Outcome::Journaled);
-    CHECK(w.message.find("audit store unavailable") != std::string::npos);
-    CHECK(w.message.find(spool_path(db).string()) != std::string::npos);
+    CHECK(w.fold_due);
+    FoldResult f = fold_pending(db, 100);
+    CHECK_FALSE(f.locked);
+    CHECK(f.error.find("audit store") != std::string::npos);
     CHECK(spool_status(spool_path(db)).pending == 1);
   }
   SUBCASE("no spool: the store directly, else a failure naming both") {

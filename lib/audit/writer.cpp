@@ -1,6 +1,9 @@
 #include "audit/writer.h"
 
+#include <chrono>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "audit/location.h"
 #include "audit/spool.h"
@@ -26,16 +29,38 @@ bool try_store(const std::filesystem::path& db, Record& r, int busy_timeout_ms, 
   return false;
 }
 
+bool present(const std::filesystem::path& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+bool waiting(const std::filesystem::path& spool) {
+  return present(spool) || present(std::filesystem::path(spool).concat(".folding"));
+}
+
 WriteResult write_direct(const std::filesystem::path& db, Record& r, int busy_timeout_ms) {
   WriteResult res;
+  std::filesystem::path spool = spool_path(db);
+  // Records wait in the spool (the store was unavailable): this one queues behind
+  // them, so that the chain keeps answer order and the hook never folds a backlog.
+  if (waiting(spool)) {
+    try {
+      spool_append(spool, r, Sync::Data);
+      res.outcome = Outcome::Journaled;
+      res.fold_due = true;
+      return res;
+    } catch (const std::exception&) {
+      // The store itself is the last place left.
+    }
+  }
   if (try_store(db, r, busy_timeout_ms, res)) return res;
   r.origin = "spool";
   r.failure_class = r.failure_class.empty() ? "audit_" + res.failure_class
                                             : r.failure_class + ",audit_" + res.failure_class;
-  std::filesystem::path spool = spool_path(db);
   try {
     spool_append(spool, r, Sync::Data);
     res.outcome = Outcome::Spooled;
+    res.fold_due = true;
     res.message = "audit store unavailable (" + res.message + "); record kept in " + spool.string() +
                   " until the store can be written";
   } catch (const std::exception& e) {
@@ -60,28 +85,30 @@ WriteResult write_journal(const std::filesystem::path& db, Record& r, const Writ
     return res;
   }
   res.outcome = Outcome::Journaled;
-  if (size < opts.fold_at_bytes) return res;
-  // Another writer means another fold is under way: not worth waiting for.
-  FoldResult f = fold_pending(db, std::min(opts.busy_timeout_ms, 50));
-  if (!f.error.empty() && !f.locked)
-    res.message = "audit store unavailable (" + f.error + "); records wait in " + spool.string() +
-                  " until the store can be written";
+  res.fold_due = size >= opts.fold_at_bytes;
   return res;
-}
-
-bool present(const std::filesystem::path& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0;
-}
-
-bool waiting(const std::filesystem::path& spool) {
-  return present(spool) || present(std::filesystem::path(spool).concat(".folding"));
 }
 
 }  // namespace
 
 WriteResult write_record(const std::filesystem::path& db, Record& r, const WriteOptions& opts) {
   return opts.mode == WriteMode::Direct ? write_direct(db, r, opts.busy_timeout_ms) : write_journal(db, r, opts);
+}
+
+bool claim_background_fold(const std::filesystem::path& db) {
+  constexpr auto kEvery = std::chrono::seconds(1);
+  std::filesystem::path marker = std::filesystem::path(db).concat(".fold-started");
+  struct stat st {};
+  if (::stat(marker.c_str(), &st) == 0) {
+    auto started = std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec);
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    if (now - started < kEvery && now >= started) return false;
+  }
+  int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);  // a FIFO: no wait
+  if (fd < 0) return false;
+  bool ok = ::futimens(fd, nullptr) == 0;
+  ::close(fd);
+  return ok;
 }
 
 FoldResult fold_pending(const std::filesystem::path& db, int busy_timeout_ms) {

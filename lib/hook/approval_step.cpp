@@ -1,6 +1,5 @@
 // require_approval: ask the approval service and wait within the deadline;
 // and the background refresh of the synced policy layer.
-#include <unistd.h>
 
 #include <algorithm>
 #include <optional>
@@ -16,6 +15,7 @@
 #include "audit/writer.h"
 #include "config/paths.h"
 #include "hook/steps.h"
+#include "process/detached.h"
 #include "secrets/redact.h"
 
 namespace preloop::hook {
@@ -61,11 +61,6 @@ ApprovalRequest build_request(const HookContext& ctx) {
   return r;
 }
 
-std::string self_exe() {
-  char buf[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, std::size_t(n)) : std::string();
-}
 
 }  // namespace
 
@@ -98,7 +93,7 @@ void maybe_background_sync(const HookContext& ctx) {
     if (!sync_due(dir, sync.interval)) return;  // the common case: one stat
     const ApprovalSettings settings = parse_approval_settings(ctx.config->section("approval"));
     if (!settings.enabled || !service_maybe_configured(default_credential_sources(settings))) return;
-    const std::string exe = self_exe();
+    const std::string exe = process::self_exe();
     if (!exe.empty()) spawn_background_sync(dir, exe);
   } catch (const std::exception&) {
     // Never affects the decision; `preloop-hook doctor` and `sync --status` report problems.

@@ -9,6 +9,7 @@
 #include "audit/location.h"
 #include "audit/writer.h"
 #include "hook/steps.h"
+#include "process/detached.h"
 #include "protocol/json_size.h"
 #include "secrets/redact.h"
 
@@ -101,6 +102,14 @@ audit::Record build_record(const HookContext& ctx, const std::filesystem::path& 
   return r;
 }
 
+// Waiting journal records join the chain in a detached `audit fold`: the work of
+// a fold grows with the store and the backlog, and must not delay this answer.
+void start_fold(const std::filesystem::path& db) {
+  if (!audit::claim_background_fold(db)) return;  // one was started within the last second
+  const std::string exe = process::self_exe();
+  if (!exe.empty()) process::spawn_detached(exe, {"audit", "--db", db.string(), "fold", "--background"});
+}
+
 }  // namespace
 
 bool audit_step(HookContext& ctx) {
@@ -110,6 +119,7 @@ bool audit_step(HookContext& ctx) {
   audit::WriteOptions opts{.mode = ctx.config->audit_direct ? audit::WriteMode::Direct : audit::WriteMode::Journal,
                            .busy_timeout_ms = busy_timeout_ms(ctx)};
   audit::WriteResult res = audit::write_record(db, r, opts);
+  if (res.fold_due && ctx.background) start_fold(db);
   if (!res.message.empty()) std::fprintf(stderr, "preloop-hook: %s\n", res.message.c_str());
   if (res.outcome != audit::Outcome::Lost) return true;
   if (ctx.decision.failure_class.empty()) ctx.decision.failure_class = "audit_" + res.failure_class;

@@ -26,6 +26,7 @@ struct HookContext {
   nlohmann::json updated_output;       // PostToolUse: replacement output (null = none)
   std::string additional_context;
   bool dry_run = false;                // `preloop-hook test`: no network, no audit
+  bool background = false;             // may start detached work (RunOptions::background)
   // Time left before the deadline, never negative.
   std::chrono::milliseconds remaining() const;
 };

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <exception>
+#include <poll.h>
 #include <unistd.h>
 
 #include "hook/steps.h"
@@ -119,6 +120,7 @@ protocol::Reply run(const std::string& input, const Config& config, const RunOpt
   HookContext& ctx = out_ctx ? *out_ctx : local;
   ctx.config = &config;
   ctx.dry_run = opt.dry_run;
+  ctx.background = opt.background && !opt.dry_run;
   ctx.started = Clock::now();
   ctx.deadline = ctx.started + std::chrono::seconds(config.wait_budget_seconds());
   try {
@@ -163,7 +165,11 @@ protocol::Reply answer_stdin() {
     ctx.event = protocol::sniff_event(head);
     return fail(ctx, e.what(), "bad_input", true);
   }
-  if (config_error.empty()) return run(input, config);
+  if (config_error.empty()) {
+    RunOptions opt;
+    opt.background = true;
+    return run(input, config, opt);
+  }
   try {
     ctx.event = protocol::parse_event(input);  // to answer in the event's own shape
   } catch (...) {
@@ -184,6 +190,26 @@ int run_from_stdio() {
   write_all(1, reply.stdout_text);
   write_all(2, reply.stderr_text);
   return reply.exit_code;
+}
+
+int deny_if_hook_event(const std::string& why) {
+  if (::isatty(0)) return -1;
+  std::string input;
+  char buf[4096];
+  constexpr std::size_t kPeek = 1 << 20;  // an event names itself near its start; the rest is not needed
+  while (input.size() < kPeek) {
+    pollfd p{0, POLLIN, 0};
+    if (::poll(&p, 1, 200) <= 0) break;  // nothing within 200 ms: no event is coming
+    ssize_t n = ::read(0, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    input.append(buf, std::size_t(n));
+  }
+  if (input.find("\"hook_event_name\"") == std::string::npos) return -1;
+  std::string reason = "preloop-hook could not check this tool call, so it is blocked: its hook command is "
+                       "misconfigured (" + why + "); the entry must run `preloop-hook hook`\n";
+  write_all(2, reason);
+  return 2;
 }
 
 }  // namespace preloop::hook

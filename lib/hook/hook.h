@@ -14,11 +14,19 @@ namespace preloop::hook {
 // (or, with fail_mode: open, no decision plus a loud warning on stderr).
 int run_from_stdio();
 
+// For a command line that could not be parsed: when stdin carries a Claude Code
+// hook event (the hook entry in settings is wrong: a missing subcommand, a bad
+// flag), writes a deny reason to stderr and returns 2, so that the mistake blocks
+// the call instead of letting it through; otherwise returns -1 (an ordinary
+// usage error). Never waits long for stdin.
+int deny_if_hook_event(const std::string& why);
+
 struct RunOptions {
   bool dry_run = false;                     // `preloop-hook test`: no network, no audit, full trace
   const policy::PolicySet* policies = nullptr;  // preloaded (suites); else loaded per call
   policy::LoadOptions load;                 // when loading here
   policy::EvalOptions eval;
+  bool background = false;                  // may start detached work (journal folds): the real hook process only
 };
 
 // The whole pipeline on in-memory input. The context (decision, trace,

@@ -1,5 +1,6 @@
 // Generates an audit store of N chained records (default 1,000,000) for the
-// export benchmark: realistic field sizes, a mix of tools and decisions.
+// export and scale benchmarks: realistic field sizes, a mix of tools and
+// decisions, and journal ids as records folded from the journal carry.
 // Usage: audit_bench_gen DB [N]
 #include <cstdio>
 #include <cstdlib>
@@ -21,7 +22,7 @@ int main(int argc, char** argv) {
   long long n = argc > 2 ? std::atoll(argv[2]) : 1000000;
   Store store = Store::open(argv[1]);
   sqlite3* db = store.handle();
-  sqlite3_exec(db, "PRAGMA synchronous=OFF; BEGIN", nullptr, nullptr, nullptr);
+  sqlite3_exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; BEGIN", nullptr, nullptr, nullptr);
   std::string sql = std::string("INSERT INTO events(") + schema::kColumns + ") VALUES(?";
   for (int i = 1; i < schema::kColumnCount; ++i) sql += ",?";
   sql += ")";
@@ -65,6 +66,9 @@ int main(int argc, char** argv) {
       }
     }
     r.latency_us = 900 + i % 300;
+    char id[33];
+    std::snprintf(id, sizeof id, "%032llx", i);  // ascending: fast to index, unique as real ids
+    r.spool_id = id;
     r.prev_hash = prev;
     r.hash = compute_hash(r);
     prev = r.hash;

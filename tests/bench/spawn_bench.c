@@ -2,7 +2,7 @@
  * stdin without a shell, whose start-up would swamp a ~1 ms process).
  * Usage: spawn_bench RUNS NAME STDIN_FILE PROG [ARGS...] [-- NAME STDIN_FILE PROG [ARGS...]]...
  * Cases are interleaved run by run so machine noise hits them alike.
- * Prints one line per case: name, median ms, p10, p90, ratio to the first case. */
+ * Prints one line per case: name, median ms, p10, p90, p99, max, ratio to the first case. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -75,8 +75,9 @@ int main(int argc, char **argv) {
     qsort(cases[k].t, runs, sizeof(double), cmp);
     double med = cases[k].t[runs / 2];
     if (k == 0) floor_median = med;
-    printf("  %-30s median %7.3f ms  p10 %7.3f  p90 %7.3f  %5.2fx floor\n", cases[k].name, med,
-           cases[k].t[runs / 10], cases[k].t[runs * 9 / 10], med / floor_median);
+    printf("  %-30s median %7.3f ms  p10 %7.3f  p90 %7.3f  p99 %8.3f  max %8.3f  %5.2fx floor\n", cases[k].name,
+           med, cases[k].t[runs / 10], cases[k].t[runs * 9 / 10], cases[k].t[runs * 99 / 100], cases[k].t[runs - 1],
+           med / floor_median);
   }
   return 0;
 }
