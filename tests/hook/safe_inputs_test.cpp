@@ -251,7 +251,7 @@ TEST_CASE("the guard's files are owner-only whatever the caller's umask") {
   ::umask(saved);
 }
 
-TEST_CASE("FIFOs planted in place of the journal or the audit key do not hang the hook") {
+TEST_CASE("FIFOs planted in place of the journal, its fold marker or the audit key do not hang the hook") {
   HookEnv env;
   const std::string data = env.dir().path() + "/data/preloop-hook";
   fs::create_directories(data);
@@ -260,6 +260,12 @@ TEST_CASE("FIFOs planted in place of the journal or the audit key do not hang th
     auto r = guarded_hook(env, env.bash("ls"));
     check_denied(r, "the audit record could not be written");
     CHECK(r.err.find("is a FIFO, not a regular file") != std::string::npos);
+  }
+  SUBCASE("the fold marker of a full journal: the record is kept, no fold is waited for") {
+    env.write("data/preloop-hook/audit.db.spool.jsonl", std::string(70000, 'x') + "\n");
+    REQUIRE(::mkfifo((data + "/audit.db.fold-started").c_str(), 0600) == 0);
+    auto r = guarded_hook(env, env.bash("ls"));
+    CHECK(r.exit_code == 0);
   }
   SUBCASE("the key: the record is kept, marked as unbound") {
     REQUIRE(::mkfifo((data + "/audit.db.key").c_str(), 0600) == 0);
