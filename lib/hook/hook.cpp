@@ -87,7 +87,10 @@ protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
 
   policy::EvalOptions eo = opt.eval;
   eo.full_trace = eo.full_trace || opt.dry_run;
+  std::shared_ptr<const shell::Analysis> analysis;
+  eo.share_analysis = &analysis;
   ctx.decision = set->engine.evaluate(ctx.event, eo);
+  selfguard_step(ctx, set->engine, eo, std::move(analysis));
   secrets_input_step(ctx);
   if (opt.dry_run) {
     if (ctx.decision.needs_approval) ctx.decision.approval_status = "dry_run";

@@ -3,9 +3,19 @@
 // turning it into a deliberate deny (see hook.cpp).
 #pragma once
 
+#include <memory>
+
 #include "hook/context.h"
+#include "policy/engine.h"
 
 namespace preloop::hook {
+
+// The self-protection guard (protected locations resolved for this call, the
+// guard's own commands, branch switches bringing in settings): merged into
+// ctx.decision, most restrictive wins. `analysis` is the policy engine's shell
+// analysis when it computed one.  [selfguard]
+void selfguard_step(HookContext& ctx, const policy::Engine& engine, const policy::EvalOptions& eo,
+                    std::shared_ptr<const shell::Analysis> analysis);
 
 // Secrets found in the tool input (Write/Edit content, Bash command):
 // may deny, or set ctx.updated_input to a masked copy.  [secrets]

@@ -239,6 +239,13 @@ Decision Engine::evaluate(const protocol::HookEvent& ev, const EvalOptions& opt)
     project = p && *p ? p : ev.cwd;
   }
   EventVariables vars(ev, home, project);
+  struct Share {  // hands the analysis on however evaluation ends
+    const EventVariables& vars;
+    std::shared_ptr<const shell::Analysis>* out;
+    ~Share() {
+      if (out) *out = vars.computed_analysis();
+    }
+  } share{vars, opt.share_analysis};
   cel::Activation act;
   vars.bind(act);
   ToolName tn = ToolName::parse(ev.tool_name);

@@ -12,6 +12,10 @@
 #include "policy/document.h"
 #include "protocol/event.h"
 
+namespace preloop::shell {
+struct Analysis;
+}
+
 namespace preloop::policy {
 
 struct LayerDocs {
@@ -25,6 +29,8 @@ struct EvalOptions {
   std::string project_dir;     // default: $CLAUDE_PROJECT_DIR, else the event's cwd
   bool full_trace = false;     // evaluate every document even after a deny
   bool prefilter = true;       // skip conditions whose prefilter rules them out (off: differential tests)
+  // When set, receives the shell analysis if a rule computed it (null otherwise), for later steps.
+  std::shared_ptr<const shell::Analysis>* share_analysis = nullptr;
 };
 
 class Engine {

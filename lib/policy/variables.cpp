@@ -28,18 +28,21 @@ void EventVariables::bind(cel::Activation& act) const { act.bind_json("args", &a
 
 EventVariables::~EventVariables() = default;
 
+std::shared_ptr<const shell::Analysis> analyze_call(const protocol::HookEvent& ev, const std::string& home,
+                                                    const std::string& project_dir) {
+  std::string command;
+  if (auto it = ev.tool_input.find("command"); it != ev.tool_input.end() && it->is_string() &&
+                                               (ev.tool_name == "Bash" || ev.tool_name == "PowerShell"))
+    command = it->get<std::string>();
+  shell::Context sctx;
+  sctx.cwd = ev.cwd;
+  sctx.home = home;
+  sctx.project_dir = project_dir;
+  return std::make_shared<const shell::Analysis>(shell::analyze(command, sctx));
+}
+
 const shell::Analysis& EventVariables::analysis(const protocol::HookEvent& ev) {
-  if (!analysis_) {
-    std::string command;
-    if (auto it = ev.tool_input.find("command"); it != ev.tool_input.end() && it->is_string() &&
-                                                 (ev.tool_name == "Bash" || ev.tool_name == "PowerShell"))
-      command = it->get<std::string>();
-    shell::Context sctx;
-    sctx.cwd = ev.cwd;
-    sctx.home = home;
-    sctx.project_dir = project_dir;
-    analysis_ = std::make_unique<shell::Analysis>(shell::analyze(command, sctx));
-  }
+  if (!analysis_) analysis_ = analyze_call(ev, home, project_dir);
   return *analysis_;
 }
 

@@ -38,13 +38,20 @@ struct EventVariables {
   // The facts prefilters are tested against, from the same `args` and analysis
   // the conditions see; the analysis only when with_shell.
   const CallFacts& facts(const protocol::HookEvent& ev, bool with_shell);
+  // The analysis when a rule computed it, else null.
+  std::shared_ptr<const shell::Analysis> computed_analysis() const { return analysis_; }
 
  private:
   const shell::Analysis& analysis(const protocol::HookEvent& ev);
-  std::unique_ptr<shell::Analysis> analysis_;  // computed on first use
+  std::shared_ptr<const shell::Analysis> analysis_;  // computed on first use
   std::unique_ptr<CallFacts> facts_;
   bool shell_facts_added_ = false;
 };
+
+// The shell analysis of a Bash (or PowerShell) call's command, as rules see it;
+// an empty analysis for other tools.
+std::shared_ptr<const shell::Analysis> analyze_call(const protocol::HookEvent& ev, const std::string& home,
+                                                    const std::string& project_dir);
 
 // A cel::Env with the variables declared and the extension functions registered.
 const cel::Env& policy_env();

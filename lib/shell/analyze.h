@@ -61,6 +61,7 @@ struct PathEffect {
   std::string path;       // absolute and normalised when resolvable; keeps glob characters;
                           // starts with '$' or is relative when it depends on an unknown variable
   std::string raw;        // as written
+  std::string cwd;        // the directory `raw` is relative to ("" = unknown)
   std::string command;    // name of the command (or "redirect")
   bool recursive = false; // deletes: a whole tree (rm -r, find -delete, mv of a directory);
                           // writes: chmod/chown -R, recursive copies

@@ -230,6 +230,25 @@ TEST_CASE("paths written, deleted and read resolve against cwd and home") {
   CHECK(g.writes[0].path == "/etc");
 }
 
+TEST_CASE("patch, sort -o and openssl -out write their outputs") {
+  auto a = an("patch src/a.c < fix.diff; patch -p1 -o out.c in.c fix.diff; sort -o sorted.txt in.txt;"
+              " sort --output=/tmp/s in; sort -osx y; openssl enc -d -in x.b64 -out plain.bin; openssl req -keyout k.pem");
+  for (const char* p : {"/home/user/project/src/a.c", "/home/user/project/out.c", "/home/user/project/sorted.txt",
+                        "/tmp/s", "/home/user/project/sx", "/home/user/project/plain.bin",
+                        "/home/user/project/k.pem"}) {
+    CAPTURE(p);
+    CHECK(writes(a, p));
+  }
+  CHECK_FALSE(writes(a, "/home/user/project/in.c"));  // with -o the input is left alone
+  CHECK_FALSE(writes(a, "/home/user/project/in.txt"));
+  auto b = an("patch -p1 -i fix.diff");
+  CHECK(b.writes.empty());  // the files named in the diff: not known to the analyser
+  auto c = an("echo x > out.txt");
+  REQUIRE(c.writes.size() == 1);
+  CHECK(c.writes[0].cwd == "/home/user/project");
+  CHECK(c.writes[0].raw == "out.txt");
+}
+
 TEST_CASE("variables, IFS and brace expansion") {
   CHECK(deletes(an("R=rm; $R -rf /"), "/"));
   CHECK(deletes(an("F=-rf; rm $F /"), "/"));

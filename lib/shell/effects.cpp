@@ -560,6 +560,25 @@ void transfer_effects(Walker& w, const Exec& e, const Command& c, const std::vec
   }
 }
 
+// The value of an output option however it is attached: "-o F", "-oF", "--output=F", "--output F".
+void output_option(Walker& w, const Exec& e, std::string_view command, const std::vector<Field>& args,
+                   std::initializer_list<std::string_view> shorts, std::initializer_list<std::string_view> longs) {
+  for (std::size_t k = 0; k < args.size(); ++k) {
+    const std::string& t = args[k].text;
+    if (t == "--") break;
+    for (auto s : shorts) {
+      if (t == s && k + 1 < args.size()) w.add_write(args[k + 1], e.cwd, command);
+      else if (s.size() == 2 && t.size() > 2 && t.rfind(s, 0) == 0 && t[1] != '-')
+        w.add_write(with_text(args[k], t.substr(2)), e.cwd, command);
+    }
+    for (auto l : longs) {
+      if (t == l && k + 1 < args.size()) w.add_write(args[k + 1], e.cwd, command);
+      else if (t.size() > l.size() + 1 && t.rfind(l, 0) == 0 && t[l.size()] == '=')
+        w.add_write(with_text(args[k], t.substr(l.size() + 1)), e.cwd, command);
+    }
+  }
+}
+
 }  // namespace
 
 void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector<Field>& args, const ParsedArgs& pa) {
@@ -626,6 +645,13 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
     for (std::size_t k = ref ? 0 : 1; k < pa.operands.size(); ++k) w.add_write(operand(args, pa, k), e.cwd, n, recursive);
   } else if (n == "cp" || n == "mv" || n == "install" || n == "ln") {
     copy_effects(w, e, c, args, pa);
+  } else if (n == "patch") {
+    // patch [FILE [PATCHFILE]]: FILE is changed; -o writes the result elsewhere.
+    if (!pa.operands.empty() && !pa.options.count("-o") && !pa.options.count("--output"))
+      w.add_write(operand(args, pa, 0), e.cwd, n);
+    output_option(w, e, n, args, {"-o"}, {"--output"});
+  } else if (n == "sort") {
+    output_option(w, e, n, args, {"-o"}, {"--output"});
   } else if (n == "dd") {
     for (const auto& f : args) {
       if (f.text.rfind("of=", 0) == 0) w.add_write(with_text(f, f.text.substr(3)), e.cwd, n);
@@ -665,6 +691,7 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
       for (std::size_t k = 0; k + 1 < args.size(); ++k)
         if (args[k].text == "-in" || args[k].text == "-f") w.add_read(args[k + 1], e.cwd, n);
     }
+    if (n == "openssl") output_option(w, e, n, args, {"-out", "-keyout"}, {});
   } else if (in(n, {"grep", "egrep", "fgrep", "rg", "ag", "awk", "jq", "ack"})) {
     bool pattern_in_option = pa.options.count("-e") || pa.options.count("-f") || pa.options.count("--regexp");
     for (std::size_t k = pattern_in_option ? 0 : 1; k < pa.operands.size(); ++k) {

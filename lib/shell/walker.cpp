@@ -482,6 +482,7 @@ std::vector<Field> Walker::expand(const ast::Word& w, Scope& scope, int depth, b
 PathEffect Walker::path_effect(const Field& f, const std::string& cwd, std::string_view command) const {
   PathEffect pe;
   pe.raw = f.text;
+  pe.cwd = cwd;
   pe.command = std::string(command);
   pe.glob = f.glob;
   pe.dynamic = f.dynamic;

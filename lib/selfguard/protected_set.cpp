@@ -1,0 +1,209 @@
+#include "selfguard/protected_set.h"
+
+#include <cstdlib>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "selfguard/resolve.h"
+#include "shell/paths.h"
+
+namespace preloop::selfguard {
+namespace {
+
+using Kind = Protected::Kind;
+
+std::string parent_of(const std::string& p) {
+  std::size_t s = p.rfind('/');
+  return s == 0 || s == std::string::npos ? "/" : p.substr(0, s);
+}
+
+// Already absolute and normalised (the common case for the set's entries):
+// no empty, "." or ".." component and no trailing slash.
+bool is_normal(const std::string& p) {
+  if (p.empty() || p[0] != '/' || (p.size() > 1 && p.back() == '/')) return false;
+  if (p.find("//") != std::string::npos || p.find("/./") != std::string::npos ||
+      p.find("/../") != std::string::npos)
+    return false;
+  return !(p.size() >= 2 && p.compare(p.size() - 2, 2, "/.") == 0) &&
+         !(p.size() >= 3 && p.compare(p.size() - 3, 3, "/..") == 0);
+}
+
+bool equal_path(std::string_view a, std::string_view b) { return a.size() == b.size() && same_or_under(a, b); }
+
+bool hits(const Protected& e, const std::string& path, const std::string& target) {
+  if (path.empty() || target.empty()) return false;
+  switch (e.kind) {
+    case Kind::Dir: return same_or_under(path, target);
+    case Kind::File: return equal_path(path, target);
+    case Kind::Prefix: {
+      std::string dir = parent_of(target);
+      if (!equal_path(parent_of(path), dir)) return false;
+      std::string_view name = std::string_view(path).substr(path.rfind('/') + 1);
+      std::string_view stem = std::string_view(target).substr(target.rfind('/') + 1);
+      return name.size() >= stem.size() && equal_path(name.substr(0, stem.size()), stem);
+    }
+  }
+  return false;
+}
+
+// A shell glob (no `**`; a wildcard does not match a leading dot) matches the whole path.
+bool shell_glob_match(std::string_view path, std::string_view pattern) {
+  std::size_t i = 0, j = 0;
+  while (true) {
+    while (i < path.size() && path[i] == '/') ++i;
+    while (j < pattern.size() && pattern[j] == '/') ++j;
+    if (i >= path.size() || j >= pattern.size()) return i >= path.size() && j >= pattern.size();
+    std::size_t ie = path.find('/', i), je = pattern.find('/', j);
+    if (ie == std::string_view::npos) ie = path.size();
+    if (je == std::string_view::npos) je = pattern.size();
+    if (!shell::component_match(path.substr(i, ie - i), pattern.substr(j, je - j), true)) return false;
+    i = ie;
+    j = je;
+  }
+}
+
+bool strictly_below(const std::string& entry, const std::string& dir) {
+  return !dir.empty() && !entry.empty() && same_or_under(entry, dir) && !equal_path(entry, dir);
+}
+
+// The part of a pattern before its first component with a glob character.
+std::string literal_prefix(const std::string& pattern) {
+  std::size_t g = pattern.find_first_of("*?[");
+  if (g == std::string::npos) return pattern;
+  std::size_t s = pattern.rfind('/', g);
+  return s == 0 || s == std::string::npos ? "/" : pattern.substr(0, s);
+}
+
+}  // namespace
+
+void ProtectedSet::resolve_reals(bool secrets_only) const {
+  if (resolved_ || (secrets_only && secrets_resolved_)) return;
+  secrets_resolved_ = true;
+  if (secrets_only) {
+    for (auto& e : entries_)
+      if (e.secret && e.real.empty()) e.real = resolver_.real_path(e.path);
+    return;
+  }
+  resolved_ = true;
+  std::string exe = executable_;
+  if (exe.empty()) {
+    char buf[4096];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n > 0) exe.assign(buf, static_cast<std::size_t>(n));
+  }
+  if (!exe.empty())
+    entries_.push_back({Kind::File, shell::normalize_path(exe, ""), "", "the preloop-hook binary", false, true});
+  for (auto& e : entries_)
+    if (e.real.empty()) e.real = resolver_.real_path(e.path);
+}
+
+const std::vector<Protected>& ProtectedSet::entries(bool secrets_only) const {
+  resolve_reals(secrets_only);
+  return entries_;
+}
+
+const Protected* ProtectedSet::containing(const std::string& lexical, const std::string& real,
+                                         bool secrets_only) const {
+  if (!real.empty()) resolve_reals(secrets_only);
+  for (const auto& e : entries_)
+    if ((!secrets_only || e.secret) &&
+        (hits(e, lexical, e.path) || hits(e, real, e.real) || hits(e, real, e.path) || hits(e, lexical, e.real)))
+      return &e;
+  return nullptr;
+}
+
+const Protected* ProtectedSet::hard_link_to(const std::string& real) const {
+  struct stat st;
+  if (real.empty() || ::stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink < 2) return nullptr;
+  resolve_reals();
+  for (const auto& e : entries_) {
+    std::string file = e.kind == Kind::Dir ? e.real + "/config.yaml" : e.real;
+    struct stat pe;
+    if (::stat(file.c_str(), &pe) == 0 && pe.st_dev == st.st_dev && pe.st_ino == st.st_ino) return &e;
+  }
+  return nullptr;
+}
+
+const Protected* ProtectedSet::below(const std::string& lexical, const std::string& real) const {
+  resolve_reals();
+  for (const auto& e : entries_)
+    if (strictly_below(e.path, lexical) || strictly_below(e.real, real) || strictly_below(e.path, real) ||
+        strictly_below(e.real, lexical))
+      return &e;
+  return nullptr;
+}
+
+const Protected* ProtectedSet::matched_by_glob(const std::string& pattern) const {
+  std::string lit = literal_prefix(pattern);
+  resolve_reals();
+  for (const auto& e : entries_) {
+    for (const std::string* p : {&e.path, &e.real}) {
+      if (p->empty()) continue;
+      if (shell_glob_match(*p, pattern) || shell::path_covers(pattern, *p)) return &e;
+      if (e.kind == Kind::Dir && same_or_under(lit, *p)) return &e;
+    }
+  }
+  return nullptr;
+}
+
+std::string audit_key_path(const std::string& db) { return db + ".key"; }
+
+ProtectedSet::ProtectedSet(const Inputs& in) : executable_(in.executable) {
+  auto env = [&](const char* name) -> std::string {
+    const char* v = in.getenv ? in.getenv(name) : std::getenv(name);
+    return v ? v : "";
+  };
+  auto xdg = [&](const char* name, const char* fallback) {
+    std::string v = env(name);
+    return !v.empty() && v[0] == '/' ? v : in.home + fallback;  // XDG: relative values are ignored
+  };
+  std::vector<Protected>& out = entries_;
+  out.reserve(24);
+  auto add = [&](Kind kind, const std::string& path, const char* what, bool secret = false) {
+    if (path.empty()) return;
+    std::string abs = absolute(path, in.cwd, in.home);
+    if (abs.empty()) return;
+    std::string norm = is_normal(abs) ? std::move(abs) : shell::normalize_path(abs, "");
+    for (const auto& e : out)
+      if (e.path == norm && e.kind == kind) return;
+    out.push_back({kind, norm, "", what, secret});
+  };
+  const char* config = "preloop-hook's configuration and rules";
+  const char* data = "preloop-hook's data (audit store, synced policy, cache)";
+  const char* settings = "Claude Code's settings";
+
+  // The audit key first: it is the one entry whose reading is denied too.
+  add(Kind::File, audit_key_path(in.audit_db), "the audit store's key", true);
+  add(Kind::File, audit_key_path(in.home + "/.local/share/preloop-hook/audit.db"), "the audit store's key", true);
+  add(Kind::Prefix, in.audit_db, "the audit store (database, journals, spool)");
+
+  add(Kind::Dir, xdg("XDG_CONFIG_HOME", "/.config") + "/preloop-hook", config);
+  add(Kind::Dir, in.home + "/.config/preloop-hook", config);
+  add(Kind::File, env("PRELOOP_HOOK_CONFIG"), config);
+  add(Kind::Dir, env("PRELOOP_HOOK_MANAGED_DIR"), "preloop-hook's managed configuration");
+  add(Kind::Dir, "/etc/preloop-hook", "preloop-hook's managed configuration");
+  add(Kind::Dir, xdg("XDG_DATA_HOME", "/.local/share") + "/preloop-hook", data);
+  add(Kind::Dir, in.home + "/.local/share/preloop-hook", data);
+  add(Kind::Dir, env("CLAUDE_PLUGIN_ROOT"), "the Claude Code plugin that runs preloop-hook");
+
+  std::string claude_dir = env("CLAUDE_CONFIG_DIR");
+  for (const std::string& dir : {in.home + "/.claude", claude_dir}) {
+    if (dir.empty()) continue;
+    // The directory itself: replaced (a symlink, a clone, a mount) it brings its own settings.
+    add(Kind::File, dir, "the directory of Claude Code's user settings");
+    add(Kind::File, dir + "/settings.json", settings);
+    add(Kind::File, dir + "/settings.local.json", settings);
+  }
+  add(Kind::File, in.home + "/.claude.json", "Claude Code's user state (MCP servers, allowed tools)");
+  add(Kind::Dir, "/etc/claude-code", "Claude Code's managed settings");
+#ifdef __APPLE__
+  add(Kind::Dir, "/Library/Application Support/ClaudeCode", "Claude Code's managed settings");
+#endif
+  for (const std::string& root : {in.project_dir, in.cwd}) {
+    if (root.empty()) continue;
+    add(Kind::Dir, root + "/.claude", "the project's Claude Code settings");
+    add(Kind::Dir, root + "/.preloop", "the project's preloop-hook policies");
+  }
+}
+
+}  // namespace preloop::selfguard

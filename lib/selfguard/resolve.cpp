@@ -1,0 +1,99 @@
+#include "selfguard/resolve.h"
+
+#include <cctype>
+#include <climits>
+#include <cstdlib>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shell/paths.h"
+
+namespace preloop::selfguard {
+
+std::string absolute(std::string_view path, std::string_view cwd, std::string_view home) {
+  std::string p(path);
+  for (std::string_view var : {"${HOME}", "$HOME"}) {
+    if (p.rfind(var, 0) == 0 && (p.size() == var.size() || p[var.size()] == '/')) {
+      p = std::string(home) + p.substr(var.size());
+      break;
+    }
+  }
+  if (p == "~" || p.rfind("~/", 0) == 0) p = std::string(home) + p.substr(1);
+  if (p.empty()) return "";
+  if (p[0] == '/') return p;
+  if (cwd.empty() || cwd[0] != '/') return "";
+  return std::string(cwd) + "/" + p;
+}
+
+std::string Resolver::walk(const std::string& abs, int links) {
+  std::string cur;  // real path of the components so far ("" = "/")
+  bool missing = false;
+  std::size_t i = 0;
+  while (i < abs.size()) {
+    std::size_t j = abs.find('/', i);
+    if (j == std::string::npos) j = abs.size();
+    std::string comp = abs.substr(i, j - i);
+    i = j + 1;
+    if (comp.empty() || comp == ".") continue;
+    if (comp == "..") {
+      std::size_t s = cur.rfind('/');
+      cur = s == std::string::npos ? "" : cur.substr(0, s);
+      continue;
+    }
+    std::string next = cur + "/" + comp;
+    if (missing) {
+      cur = next;
+      continue;
+    }
+    if (auto it = known_.find(next); it != known_.end()) {
+      if (it->second.empty()) missing = true, cur = next;
+      else cur = it->second;
+      continue;
+    }
+    struct stat st;
+    if (::lstat(next.c_str(), &st) != 0) {
+      known_[next] = "";
+      missing = true;
+      cur = next;
+      continue;
+    }
+    if (!S_ISLNK(st.st_mode) || links > 40) {
+      known_[next] = next;
+      cur = next;
+      continue;
+    }
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink(next.c_str(), buf, sizeof buf - 1);
+    if (n <= 0) {
+      known_[next] = next;
+      cur = next;
+      continue;
+    }
+    std::string target(buf, static_cast<std::size_t>(n));
+    std::string real = walk(target[0] == '/' ? target : (cur.empty() ? "" : cur) + "/" + target, links + 1);
+    known_[next] = real;
+    cur = real == "/" ? "" : real;
+  }
+  return cur.empty() ? "/" : cur;
+}
+
+std::string Resolver::real_path(const std::string& abs) {
+  if (abs.empty() || abs[0] != '/') return shell::normalize_path(abs, "");
+  return walk(abs, 0);
+}
+
+Resolved Resolver::resolve(std::string_view path, std::string_view cwd, std::string_view home) {
+  std::string abs = absolute(path, cwd, home);
+  if (abs.empty()) return {};
+  return {shell::normalize_path(abs, ""), real_path(abs)};
+}
+
+bool same_or_under(std::string_view path, std::string_view dir) {
+  if (!kCaseInsensitiveFs) return shell::path_under(path, dir);
+  std::string p(path), d(dir);
+  for (auto& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : d) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return shell::path_under(p, d);
+}
+
+}  // namespace preloop::selfguard

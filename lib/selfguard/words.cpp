@@ -1,0 +1,69 @@
+#include "selfguard/words.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace preloop::selfguard {
+namespace {
+
+bool any_arg(const shell::Command& c, std::initializer_list<const char*> names) {
+  for (const auto& a : c.args)
+    for (const char* n : names)
+      if (a == n || (std::strlen(n) > 2 && a.rfind(std::string(n) + "=", 0) == 0)) return true;
+  return false;
+}
+
+void add(std::string t, std::vector<std::string>& out) {
+  if (t.rfind("file://", 0) == 0) t = t.substr(7);
+  if (!t.empty() && t[0] == '@') t = t.substr(1);
+  if (t.empty() || t == "-" || t == "." || t == "..") return;
+  if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(std::move(t));
+}
+
+}  // namespace
+
+void path_tokens(const std::string& word, std::vector<std::string>& out) {
+  if (word.empty()) return;
+  add(word, out);
+  if (word.size() > 2 && word[0] == '-' && word[1] != '-' && (word[2] == '/' || word[2] == '~' || word[2] == '.'))
+    add(word.substr(2), out);
+  static constexpr const char* kDelims = " \t\r\n'\"`(),;<>{}[]|&=:!";
+  if (word.find_first_of(kDelims) == std::string::npos) return;
+  std::size_t i = 0;
+  while (i < word.size()) {
+    std::size_t start = word.find_first_not_of(kDelims, i);
+    if (start == std::string::npos) break;
+    std::size_t end = word.find_first_of(kDelims, start);
+    if (end == std::string::npos) end = word.size();
+    add(word.substr(start, end - start), out);
+    i = end;
+  }
+}
+
+bool known_read_only(const shell::Command& c) {
+  static const char* const kReaders[] = {
+      "cat", "tac", "less", "more", "head", "tail", "bat", "batcat", "nl", "wc", "grep", "egrep", "fgrep", "rg", "ag",
+      "ack", "ls", "ll", "dir", "tree", "stat", "file", "du", "df", "readlink", "realpath", "basename", "dirname",
+      "namei", "lsattr", "getfacl", "diff", "cmp", "comm", "md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum",
+      "sha512sum", "b2sum", "cksum", "xxd", "od", "hexdump", "strings", "cut", "column", "fold", "jq", "yq", "echo",
+      "printf", "test", "[", "[[", "cd", "pushd", "popd", "pwd", "which", "type", "find", "sort", "true", "false",
+      "view", "zcat", "base64", "base32"};
+  const std::string& n = c.name;
+  if (c.dynamic_name) return false;
+  if (n == "git") {
+    static const char* const kGitReaders[] = {"status", "log", "diff", "show", "blame", "ls-files", "ls-tree",
+                                              "rev-parse", "grep", "cat-file", "shortlog", "describe", "whatchanged",
+                                              "check-ignore", "annotate", "diff-tree", "diff-files", "diff-index"};
+    if (c.operands.empty() || any_arg(c, {"--output", "--ext-diff", "--textconv"})) return false;
+    return std::any_of(std::begin(kGitReaders), std::end(kGitReaders), [&](const char* s) { return c.operands[0] == s; });
+  }
+  if (!std::any_of(std::begin(kReaders), std::end(kReaders), [&](const char* s) { return n == s; })) return false;
+  // Readers with a writing option.
+  if ((n == "sort" || n == "less") && any_arg(c, {"-o", "--output", "-O", "--log-file", "--LOG-FILE"})) return false;
+  if (n == "yq" && any_arg(c, {"-i", "--inplace"})) return false;
+  if (n == "find" && any_arg(c, {"-fprint", "-fprint0", "-fprintf", "-fls", "-delete"})) return false;
+  if (n == "rg" && any_arg(c, {"--pre"})) return false;
+  return true;
+}
+
+}  // namespace preloop::selfguard
