@@ -310,3 +310,14 @@ TEST_CASE("YAML aliases that expand exponentially make an invalid policy, not a 
   auto r = guarded_hook(env, env.bash("ls"));
   check_denied(r, "holds more than 100000 values (with aliases expanded)");
 }
+
+TEST_CASE("a patch file named by a command is not waited on when it is a FIFO") {
+  HookEnv env("profile: recommended\n");
+  std::string fifo = env.dir().path() + "/x.diff";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto r = guarded_hook(env, env.bash("git apply " + fifo));
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  CHECK(r.exit_code == 0);
+  REQUIRE(!r.out.empty());
+  CHECK(json::parse(r.out)["hookSpecificOutput"]["permissionDecision"] == "ask");  // unreadable beforehand
+}
