@@ -1,11 +1,15 @@
 // preloop-hook: the Claude Code hook that enforces policies on tool calls.
 #include <cstring>
 #include <iostream>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "hook/hook.h"
 
 int main(int argc, char** argv) {
+  // Everything the guard creates (audit store, journal, key, snapshots,
+  // exports, its directories) is owner-only, whatever umask the caller left.
+  ::umask(077);
   // The hook runs on every tool call: skip building the whole CLI for it.
   if (argc == 2 && std::strcmp(argv[1], "hook") == 0) return preloop::hook::run_from_stdio();
 

@@ -5,6 +5,7 @@
 
 #include "approval/http.h"
 #include "approval/retry.h"
+#include "protocol/json_depth.h"
 
 namespace preloop::approval {
 namespace {
@@ -105,6 +106,10 @@ std::string build_request_body(const ApprovalRequest& req, std::size_t max_bytes
 }
 
 bool parse_decision(const std::string& body, ApprovalOutcome* out, std::string* why) {
+  if (protocol::json_too_deep(body)) {
+    *why = "the answer nests JSON deeper than " + std::to_string(protocol::kMaxJsonDepth) + " levels";
+    return false;
+  }
   const json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     *why = "the answer is not a JSON object";

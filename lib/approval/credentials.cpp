@@ -1,6 +1,5 @@
 #include "approval/credentials.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +8,9 @@
 
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+
+#include "config/safe_file.h"
+#include "protocol/json_depth.h"
 
 namespace preloop::approval {
 namespace fs = std::filesystem;
@@ -19,38 +21,25 @@ std::string strip_slash(std::string url) {
   return url;
 }
 
-// Reads an owner-only file; nullopt when it does not exist.
+// Reads an owner-only file (never through a link, never a FIFO or device,
+// at most 64 KiB); nullopt when it does not exist.
 std::optional<std::string> read_private_file(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
-    throw CredentialError("cannot open credentials file " + path.string() + ": " +
-                          std::error_code(errno, std::generic_category()).message());
+  std::optional<FileContent> file;
+  try {
+    file = read_file_if_present(path, file_rules::kCredentials);
+  } catch (const FileError& e) {
+    throw CredentialError(std::string("cannot use credentials file: ") + e.what());
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw CredentialError("credentials file " + path.string() + " is not a regular file");
-  }
-  if (st.st_mode & 077) {
-    ::close(fd);
+  if (!file) return std::nullopt;
+  if (file->st.st_mode & 077) {
     char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
+    std::snprintf(mode, sizeof mode, "%04o", unsigned(file->st.st_mode & 07777));
     throw CredentialError("credentials file " + path.string() + " is readable by group or others (mode " + mode +
                           "); refusing to use it. Fix with: chmod 600 " + path.string());
   }
-  if (st.st_uid != ::geteuid()) {
-    ::close(fd);
+  if (file->st.st_uid != ::geteuid())
     throw CredentialError("credentials file " + path.string() + " is not owned by the current user; refusing to use it");
-  }
-  std::string text;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
-    text.append(buf, size_t(n));
-    if (text.size() > (1u << 16)) break;
-  }
-  ::close(fd);
-  return text;
+  return std::move(file->text);
 }
 
 std::optional<Credentials> from_own_file(const fs::path& path) {
@@ -86,7 +75,7 @@ std::optional<Credentials> from_preloop_cli(const fs::path& dir) {
   if (newest.empty()) return std::nullopt;
   const auto text = read_private_file(newest);
   if (!text) return std::nullopt;
-  const auto j = nlohmann::json::parse(*text, nullptr, false);
+  const auto j = protocol::json_too_deep(*text) ? nlohmann::json(nullptr) : nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_object() || !j.contains("token") || !j["token"].is_string() || j["token"].get<std::string>().empty())
     throw CredentialError("Preloop CLI credentials " + newest.string() + ": no token (re-run `preloop agents onboard`)");
   Credentials c;

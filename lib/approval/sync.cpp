@@ -7,14 +7,15 @@
 
 #include <cerrno>
 #include <ctime>
-#include <fstream>
 #include <sstream>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
 
 #include "approval/retry.h"
+#include "config/safe_file.h"
 #include "process/detached.h"
+#include "protocol/json_depth.h"
 
 namespace preloop::approval {
 namespace fs = std::filesystem;
@@ -42,7 +43,7 @@ void ensure_dir(const fs::path& dir) {
 // Writes text to dir/name atomically: a temporary file, fsync, rename, fsync of dir.
 void write_atomic(const fs::path& dir, const std::string& name, const std::string& text) {
   const fs::path tmp = dir / (name + ".tmp." + std::to_string(::getpid()));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
   if (fd < 0) throw std::runtime_error("cannot write " + tmp.string() + ": " + errno_text());
   size_t off = 0;
   while (off < text.size()) {
@@ -71,12 +72,16 @@ void write_atomic(const fs::path& dir, const std::string& name, const std::strin
   }
 }
 
+// The sync's own small state files; anything odd (absent, a link, a FIFO, too
+// big, nested too deep, not JSON) reads as no state.
 json read_json(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) return json();
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return json::parse(ss.str(), nullptr, false);
+  try {
+    const std::string text = read_file_safely(file, file_rules::kSyncState).text;
+    if (protocol::json_too_deep(text)) return json();
+    return json::parse(text, nullptr, false);
+  } catch (const FileError&) {
+    return json();
+  }
 }
 
 std::int64_t mtime_unix(const fs::path& p) {
@@ -172,6 +177,9 @@ SyncResult sync_policy(const Credentials& creds, const ApprovalSettings& setting
   } else if (resp.status != 200) {
     return failed(dir, "policy download failed (HTTP " + std::to_string(resp.status) + ")", resp.status);
   } else {
+    if (protocol::json_too_deep(resp.body))
+      return failed(dir, "the policy export nests JSON deeper than " + std::to_string(protocol::kMaxJsonDepth) +
+                             " levels; the cached policy stays in force", resp.status);
     const json doc = json::parse(resp.body, nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
       return failed(dir, "the policy export is not a JSON object; the cached policy stays in force", resp.status);
@@ -260,7 +268,8 @@ bool spawn_background_sync(const fs::path& dir, const std::string& exe) {
   } catch (const std::exception&) {
     return false;
   }
-  const int mark = ::open((dir / kAttempt).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  const int mark =
+      ::open((dir / kAttempt).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
   if (mark < 0) return false;
   ::futimens(mark, nullptr);
   ::close(mark);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "audit/location.h"
+#include "config/safe_file.h"
 #include "audit/sha256.h"
 
 namespace preloop::audit {
@@ -21,21 +22,19 @@ std::runtime_error key_error(const fs::path& p, const std::string& what) {
   return std::runtime_error("audit key " + p.string() + ": " + what + ": " + std::strerror(errno));
 }
 
+// Never through a link, never a FIFO or device; tightened to 0600 when looser.
 bool read_key(const fs::path& p, std::string& out) {
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return false;
-    throw key_error(p, "cannot open");
+  std::optional<FileContent> key;
+  try {
+    key = read_file_if_present(p, file_rules::kAuditKey);
+  } catch (const FileError& e) {
+    throw std::runtime_error(std::string("audit key: ") + e.what());
   }
-  char buf[kKeyBytes + 1];
-  ssize_t n = ::read(fd, buf, sizeof buf);
-  ::close(fd);
-  if (n != ssize_t(kKeyBytes)) {
-    errno = 0;
+  if (!key) return false;
+  if (key->text.size() != kKeyBytes)
     throw std::runtime_error("audit key " + p.string() + " is damaged (expected " + std::to_string(kKeyBytes) +
                              " bytes); records cannot be bound to their input");
-  }
-  out.assign(buf, kKeyBytes);
+  out = std::move(key->text);
   return true;
 }
 
@@ -49,7 +48,7 @@ void create_key(const fs::path& p) {
   char key[kKeyBytes];
   if (getrandom(key, sizeof key, 0) != ssize_t(sizeof key)) throw key_error(p, "no randomness");
   fs::path tmp = fs::path(p).concat(".tmp." + std::to_string(::getpid()));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) throw key_error(tmp, "cannot create");
   bool ok = ::write(fd, key, sizeof key) == ssize_t(sizeof key) && ::fsync(fd) == 0;
   ::close(fd);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "audit/json_text.h"
+#include "protocol/json_depth.h"
 #include "audit/sha256.h"
 
 namespace preloop::audit {
@@ -68,7 +69,10 @@ std::string compute_hash(const Record& r, std::string_view key) {
 }
 
 nlohmann::json to_json(const Record& r) {
-  nlohmann::json args = nlohmann::json::parse(r.arguments.empty() ? "null" : r.arguments, nullptr, false);
+  // Rows can be edited behind the guard's back: nesting too deep to walk stays text.
+  nlohmann::json args = protocol::json_too_deep(r.arguments)
+                            ? nlohmann::json(nlohmann::json::value_t::discarded)
+                            : nlohmann::json::parse(r.arguments.empty() ? "null" : r.arguments, nullptr, false);
   if (args.is_discarded()) args = r.arguments;
   auto opt = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
   return {{"schema_version", kSchemaVersion},

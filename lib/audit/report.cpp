@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "protocol/json_depth.h"
+
 namespace preloop::audit {
 namespace {
 
@@ -15,7 +17,7 @@ const char* colour_of(const Record& r) {
 // The input in one short line: the command or path when there is one, else the JSON.
 std::string input_summary(const Record& r) {
   std::string s = r.arguments;
-  auto j = nlohmann::json::parse(r.arguments, nullptr, false);
+  auto j = protocol::json_too_deep(r.arguments) ? nlohmann::json() : nlohmann::json::parse(r.arguments, nullptr, false);
   if (j.is_object()) {
     for (const char* key : {"command", "file_path", "path", "url", "pattern", "prompt"})
       if (auto it = j.find(key); it != j.end() && it->is_string()) {

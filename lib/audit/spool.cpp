@@ -12,6 +12,8 @@
 
 #include "audit/key.h"
 #include "audit/sha256.h"
+#include "config/safe_file.h"
+#include "protocol/json_depth.h"
 #include "protocol/json_fast.h"
 
 namespace preloop::audit {
@@ -116,8 +118,13 @@ void read_tail(int fd, off_t size, std::string& prev, std::uint64_t& jseq, bool&
 fs::path sibling(const fs::path& spool, const char* suffix) { return fs::path(spool).concat(suffix); }
 
 std::size_t count_lines(const fs::path& p) {
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(p.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return 0;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return 0;
+  }
   std::size_t n = 0;
   char buf[65536];
   for (ssize_t r; (r = ::read(fd, buf, sizeof buf)) > 0;)
@@ -137,8 +144,9 @@ std::size_t spool_append(const fs::path& spool, Record& r, Sync sync, const std:
     mac = body_mac(key, body);
   }
   for (int attempt = 0; attempt < 8; ++attempt) {
-    // Read-write: the tail is read to continue the chain.
-    int fd = ::open(spool.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    // Read-write: the tail is read to continue the chain. O_NONBLOCK: a FIFO
+    // planted in its place fails here instead of blocking.
+    int fd = ::open(spool.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
     if (fd < 0) throw sys_error(spool, "cannot open the audit spool");
     if (::flock(fd, LOCK_EX) != 0) {
       ::close(fd);
@@ -151,6 +159,12 @@ std::size_t spool_append(const fs::path& spool, Record& r, Sync sync, const std:
       ::close(fd);
       continue;
     }
+    if (!S_ISREG(by_fd.st_mode)) {
+      ::close(fd);
+      throw std::runtime_error("the audit spool " + spool.string() + " is a " + file_type_name(by_fd.st_mode) +
+                               ", not a regular file");
+    }
+    if (by_fd.st_mode & 077) ::fchmod(fd, 0600);  // owner-only, whoever created it
     std::string prev, tail = "\n";
     std::uint64_t jseq = 1;
     bool newline = false;
@@ -185,13 +199,6 @@ std::size_t spool_append(const fs::path& spool, Record& r, Sync sync, const std:
 
 namespace {
 
-std::string read_all(int fd) {
-  std::string text;
-  char buf[65536];
-  for (ssize_t r; (r = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, std::size_t(r));
-  return text;
-}
-
 // Calls f(line, number) for each non-empty line of text; numbers count from 1,
 // empty lines included.
 template <class F>
@@ -210,23 +217,31 @@ void each_line(const std::string& text, F&& f) {
 
 SpoolBatch::SpoolBatch(const fs::path& spool, const std::string& key, bool allow_unlinked)
     : spool_(spool), file_(sibling(spool, ".folding")) {
-  fd_ = ::open(file_.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  constexpr int kFlags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+  fd_ = ::open(file_.c_str(), kFlags);
   if (fd_ < 0) {
     if (errno != ENOENT) throw sys_error(file_, "cannot open");
     if (::rename(spool.c_str(), file_.c_str()) != 0) {
       if (errno == ENOENT) return;
       throw sys_error(spool, "cannot take the audit spool");
     }
-    fd_ = ::open(file_.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    fd_ = ::open(file_.c_str(), kFlags);
     if (fd_ < 0) throw sys_error(file_, "cannot open");
   }
   // Waits for appenders that locked the file before it was renamed.
   if (::flock(fd_, LOCK_EX) != 0) throw sys_error(file_, "cannot lock");
+  std::string text;
+  try {
+    text = read_fd_safely(fd_, file_, file_rules::kJournal).text;
+  } catch (const FileError& e) {
+    throw std::runtime_error(std::string("the audit spool cannot be folded: ") + e.what());
+  }
   ChainCheck chain(key, allow_unlinked);
-  each_line(read_all(fd_), [&](std::string_view line, std::size_t) {
+  each_line(text, [&](std::string_view line, std::size_t) {
     bool linked = chain.next(line);
     try {
       auto fast = protocol::parse_json_fast(line);  // big records: a byte loop, not nlohmann's lexer
+      if (!fast && protocol::json_too_deep(line)) throw std::invalid_argument("nested too deep");
       Record r = from_json(fast ? *fast : nlohmann::json::parse(line));
       if (r.spool_id.empty() || r.ts.empty() || r.hook_event.empty()) throw std::invalid_argument("incomplete");
       if (!linked) r.failure_class += (r.failure_class.empty() ? "" : ",") + std::string(kJournalBreak);
@@ -241,7 +256,7 @@ void SpoolBatch::done() {
   if (fd_ < 0) return;
   if (!rejected.empty()) {
     fs::path rej = sibling(spool_, ".rejected");
-    int fd = ::open(rej.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int fd = ::open(rej.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
     if (fd < 0) throw sys_error(rej, "cannot keep rejected spool lines in");
     std::string all;
     for (const auto& l : rejected) all.append(l).push_back('\n');
@@ -262,10 +277,14 @@ SpoolStatus spool_status(const fs::path& spool) {
 
 JournalCheck check_journal(const fs::path& file, const std::string& key, bool allow_unlinked) {
   JournalCheck out;
-  int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return out;
-  std::string text = read_all(fd);
-  ::close(fd);
+  std::string text;
+  try {
+    auto content = read_file_if_present(file, file_rules::kJournal);
+    if (!content) return out;
+    text = std::move(content->text);
+  } catch (const FileError&) {
+    return out;  // not a journal that can be read: the fold and `doctor` say why
+  }
   // A last line without its newline is being written now (or was cut short, which
   // the fold rejects): not a break of the chain.
   std::size_t end = text.rfind('\n');

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <thread>
 
+#include "audit/file_modes.h"
 #include "audit/key.h"
 #include "audit/location.h"
 #include "audit/rows.h"
@@ -145,6 +146,7 @@ Store Store::open(const fs::path& db_file, const OpenOptions& opts) {
   int flags = (opts.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
               SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
   sqlite3* db = nullptr;
+  if (!opts.read_only) tighten_sqlite_modes(db_file);  // before SQLite copies the database's mode to -wal, -shm
   int rc = sqlite3_open_v2(db_file.c_str(), &db, flags, nullptr);
   Store store(db, db_file);
   if (rc != SQLITE_OK) throw_sqlite(db, rc, "cannot open the audit store " + db_file.string());
@@ -178,7 +180,7 @@ Store Store::open(const fs::path& db_file, const OpenOptions& opts) {
   std::optional<StoreIdentity> id = v < schema::kLatest ? std::nullopt : read_identity(db);
   if (!id) {
     migrate(db, store.key_);
-    if (v < schema::kLatest) ::chmod(db_file.c_str(), 0600);
+    if (v < schema::kLatest) tighten_sqlite_modes(db_file);  // a new store: the -wal, -shm made with its first mode
     id = read_identity(db);
     if (!id) throw StoreError(Failure::Corrupt, db_file.string() + " has no store identity after migration");
   }

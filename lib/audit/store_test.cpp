@@ -13,6 +13,7 @@
 #include "audit/key.h"
 #include "audit/location.h"
 #include "audit/query.h"
+#include "audit/report.h"
 #include "audit/rows.h"
 #include "audit/schema.h"
 #include "audit/spool.h"
@@ -644,4 +645,23 @@ TEST_CASE("the head witness follows the store and keeps evidence of another stor
     CHECK(v.problems[0].find("witness") != std::string::npos);
     CHECK(v.problems[0].find("is missing") != std::string::npos);
   }
+}
+
+TEST_CASE("arguments nested too deep are kept as text: a spool line is rejected, a row is shown as text") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  Record r = sample();
+  r.arguments = deep;
+  nlohmann::json j = to_json(r);
+  CHECK(j["arguments"].is_string());
+  CHECK(summary_line(r, false).size() < deep.size() + 200);
+  // A journal line carrying it (written by hand: the hook never produces one) is set aside.
+  Record ok = sample("Read");
+  spool_append(spool_path(db), ok, Sync::None, install_key(db));
+  std::ofstream(spool_path(db), std::ios::app) << R"({"spool_id":"x","timestamp":"t","hook_event":"PreToolUse","arguments":)"
+                                               << deep << "}\n";
+  Store s = Store::open(db);
+  CHECK(s.fold_spool() == 1);
+  CHECK(verify(db).rejected == 1);
 }

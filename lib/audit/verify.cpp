@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit/file_modes.h"
 #include "audit/key.h"
 #include "audit/location.h"
 #include "audit/record.h"
@@ -235,9 +236,14 @@ Health health(const fs::path& db) {
         finding("audit store file " + f.string() + " is not writable (records go to the spool)");
     }
   }
-  struct stat sb{};
-  if (::stat(key_path(db).c_str(), &sb) == 0 && (sb.st_mode & 077))
-    finding("audit key " + key_path(db).string() + " is readable by others (chmod 600 it)");
+  // Owner-only files: tightened here when they are ours, reported when they cannot be.
+  for (const LooseMode& m : tighten_store_modes(db)) {
+    if (m.fixed)
+      h.findings.push_back(m.path.string() + " was mode " + mode_text(m.mode) + "; made owner-only (0600)");
+    else
+      finding(m.path.string() + " is readable by other users (mode " + mode_text(m.mode) +
+              ") and could not be made owner-only: chmod 600 " + m.path.string());
+  }
   SpoolStatus sp = spool_status(spool_path(db));
   if (sp.pending) finding(std::to_string(sp.pending) + " audit record(s) waiting in " + spool_path(db).string());
   if (sp.rejected) finding(std::to_string(sp.rejected) + " damaged spool line(s) in " + spool_path(db).string() + ".rejected");

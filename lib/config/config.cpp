@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "config/paths.h"
+#include "config/safe_file.h"
 
 namespace preloop {
 namespace fs = std::filesystem;
@@ -25,12 +24,14 @@ std::string where(const fs::path& file, const YAML::Mark& m) {
 }
 
 YAML::Node parse_file(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw ConfigError(file.string() + ": cannot read config file");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  std::string text;
   try {
-    YAML::Node n = YAML::Load(ss.str());
+    text = read_file_safely(file, file_rules::kConfig).text;
+  } catch (const FileError& e) {
+    throw ConfigError(std::string("cannot read config file: ") + e.what());
+  }
+  try {
+    YAML::Node n = YAML::Load(text);
     if (n.IsNull()) return YAML::Node(YAML::NodeType::Map);
     if (!n.IsMap()) fail(file, n, "config must be a mapping of settings");
     return n;

@@ -51,15 +51,16 @@ protocol::Reply fail(HookContext& ctx, const std::string& what, const std::strin
   }
   if (post) {
     // PostToolUse cannot block. Withhold the unchecked output from the model
-    // (same shape, strings replaced) and tell it why.
+    // (same shape, strings replaced; built from the tool's name when the
+    // event did not parse) and tell it why. A failed tool has no output.
     std::string notice = "[output withheld by preloop-hook: " + what + "]";
-    if (ctx.event.tool_response.is_null()) {
+    if (ctx.event.kind == protocol::EventKind::PostToolUseFailure) {
       r.exit_code = 2;
       r.stderr_text = ctx.decision.reason + "\n";
       return r;
     }
-    return protocol::post_tool_use_reply(secrets::withhold_tool_output(ctx.event.tool_response, notice),
-                                        ctx.decision.reason);
+    return protocol::post_tool_use_reply(
+        secrets::withhold_tool_output(ctx.event.tool_response, notice, ctx.event.tool_name), ctx.decision.reason);
   }
   return protocol::pre_tool_use_reply(ctx.decision);
 }
@@ -134,8 +135,12 @@ protocol::Reply run(const std::string& input, const Config& config, const RunOpt
       default: return {};  // not a tool event: nothing to decide
     }
   } catch (const protocol::ProtocolError& e) {
+    // Answer an event that does not parse in its own shape (a PostToolUse gets
+    // its output withheld); an unknown kind is denied as a PreToolUse would be.
+    if (ctx.event.event_name.empty()) ctx.event = protocol::sniff_event(input);
     return fail(ctx, e.what(), "bad_input", opt.dry_run);
   } catch (const std::exception& e) {
+    if (ctx.event.event_name.empty()) ctx.event = protocol::sniff_event(input);
     return fail(ctx, std::string("internal error: ") + e.what(), "internal_error", opt.dry_run);
   } catch (...) {
     return fail(ctx, "internal error (unknown exception)", "internal_error", opt.dry_run);
@@ -156,10 +161,11 @@ protocol::Reply answer_stdin() {
   HookContext ctx;
   ctx.config = &config;
   std::string input;
+  std::string head;  // of an oversized input: enough to tell the event's kind
   try {
-    input = protocol::read_all_capped(0, config.max_input_bytes);
+    input = protocol::read_all_capped(0, config.max_input_bytes, &head);
   } catch (const std::exception& e) {
-    ctx.event.kind = protocol::EventKind::PreToolUse;
+    ctx.event = protocol::sniff_event(head);
     return fail(ctx, e.what(), "bad_input", true);
   }
   if (config_error.empty()) {
@@ -170,7 +176,7 @@ protocol::Reply answer_stdin() {
   try {
     ctx.event = protocol::parse_event(input);  // to answer in the event's own shape
   } catch (...) {
-    ctx.event.kind = protocol::EventKind::PreToolUse;
+    ctx.event = protocol::sniff_event(input);
   }
   return fail(ctx, "invalid config: " + config_error, "config_invalid", true);
 }

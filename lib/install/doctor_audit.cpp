@@ -1,6 +1,8 @@
 // Doctor check on the audit store: it can be written and its chain is intact.
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit/file_modes.h"
 #include "audit/location.h"
 #include "audit/verify.h"
 #include "audit/writer.h"
@@ -40,6 +42,12 @@ std::vector<CheckResult> check_audit(const DoctorContext& ctx) {
       out.push_back({"audit.store", CheckStatus::Ok, db.string() + " will be created on the first tool call", ""});
     return out;
   }
+  // health() tightens the store's files; a directory is only reported (it may be shared on purpose).
+  if (struct stat st {}; ::stat(db.parent_path().c_str(), &st) == 0 && (st.st_mode & 077))
+    out.push_back({"audit.modes", CheckStatus::Warn,
+                   "the audit directory " + db.parent_path().string() + " is mode " + audit::mode_text(st.st_mode) +
+                       ": other users can see which files it holds",
+                   "chmod 700 " + db.parent_path().string()});
   audit::Health health = audit::health(db);
   for (const auto& f : health.findings)
     out.push_back({"audit.store", health.ok ? CheckStatus::Ok : CheckStatus::Fail, f,

@@ -1,6 +1,7 @@
 // Doctor checks that look at policies, the audit store and the approval
 // service, each against files and servers made in a temporary directory.
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -112,6 +113,27 @@ TEST_CASE("audit: a store that does not exist yet, an intact chain, a tampered o
   auto* broken = find(results, "audit.chain", CheckStatus::Fail);
   REQUIRE(broken);
   CHECK(broken->message.find("record 2") != std::string::npos);
+}
+
+TEST_CASE("audit: loose modes are tightened where the files are ours, a loose directory is reported") {
+  Env env;
+  env.write("config/preloop-hook/config.yaml", "profile: off\n");
+  fs::path db = env.dir / "data" / "preloop-hook" / "audit.db";
+  fs::create_directories(db.parent_path());
+  { auto store = preloop::audit::Store::open(db); }
+  for (const char* suffix : {"", "-wal", "-shm"}) ::chmod(fs::path(db).concat(suffix).c_str(), 0644);
+  ::chmod(db.parent_path().c_str(), 0755);
+  auto results = check_audit(env.context());
+  auto* dir = find(results, "audit.modes", CheckStatus::Warn);
+  REQUIRE(dir);
+  CHECK(dir->message.find("is mode 0755") != std::string::npos);
+  CHECK(dir->fix == "chmod 700 " + db.parent_path().string());
+  bool fixed = false;
+  for (const auto& r : results) fixed |= r.message == fs::path(db).concat("-wal").string() + " was mode 0644; made owner-only (0600)";
+  CHECK(fixed);
+  struct stat st {};
+  REQUIRE(::stat(fs::path(db).concat("-shm").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
 }
 
 TEST_CASE("approval: no service, a rejected key, an unreachable service") {

@@ -8,8 +8,9 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
-#include <fstream>
-#include <sstream>
+
+#include "config/safe_file.h"
+#include "protocol/json_depth.h"
 
 namespace preloop::install {
 
@@ -69,6 +70,9 @@ fs::path fresh_sibling(const fs::path& target, const std::string& suffix) {
 
 Json parse_settings(const std::string& text, const fs::path& name) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
+  if (protocol::json_too_deep(text))
+    throw SettingsError(name.string() + ":1:1: settings nest JSON deeper than " +
+                        std::to_string(protocol::kMaxJsonDepth) + " levels");
   Json json;
   try {
     json = Json::parse(text);
@@ -91,15 +95,15 @@ Json parse_settings(const std::string& text, const fs::path& name) {
 SettingsFile read_settings(const fs::path& path) {
   SettingsFile file;
   file.path = path;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return file;
-  if (fs::is_directory(path, ec)) throw SettingsError(path.string() + ": is a directory, not a settings file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw SettingsError(path.string() + ": cannot read: " + errno_text());
-  std::ostringstream buf;
-  buf << in.rdbuf();
+  std::optional<FileContent> content;
+  try {
+    content = read_file_if_present(path, file_rules::kSettings);
+  } catch (const FileError& e) {
+    throw SettingsError(std::string("cannot read settings: ") + e.what());
+  }
+  if (!content) return file;
   file.exists = true;
-  file.text = buf.str();
+  file.text = std::move(content->text);
   file.json = parse_settings(file.text, path);
   return file;
 }

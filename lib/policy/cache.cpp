@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/safe_file.h"
+
 namespace preloop::policy {
 namespace fs = std::filesystem;
 namespace {
@@ -248,12 +250,14 @@ fs::path cache_file(const fs::path& dir, const std::string& signature) {
 }  // namespace
 
 std::optional<std::vector<LayerDocs>> read_cached(const fs::path& dir, const std::string& signature) {
-  int fd = ::open(cache_file(dir, signature).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
+  // Never through a link, never a FIFO or device, never without bound; any
+  // such file is simply not a snapshot (the policies are parsed instead).
   std::string data;
-  char buf[65536];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) data.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
+  try {
+    data = read_file_safely(cache_file(dir, signature), file_rules::kSnapshot).text;
+  } catch (const FileError&) {
+    return std::nullopt;
+  }
   // The file starts with the full signature, so a hash collision is harmless.
   if (data.size() < signature.size() + 4 || data.compare(0, signature.size(), signature) != 0) return std::nullopt;
   return deserialize_layers(std::string_view(data).substr(signature.size()));
@@ -264,7 +268,7 @@ void write_cached(const fs::path& dir, const std::string& signature, const std::
   fs::create_directories(dir, ec);
   fs::path target = cache_file(dir, signature);
   std::string tmp = target.string() + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return;
   std::string data = signature + serialize_layers(layers);
   bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());

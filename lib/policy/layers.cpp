@@ -83,10 +83,22 @@ PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
     }
   }
 
+  // A project's files must lie inside the project: a link from a cloned
+  // repository to a file elsewhere (a device, a private file) is refused.
+  fs::path project_root;
+  if (!opt.project_dir.empty()) {
+    std::error_code ec;
+    project_root = fs::canonical(opt.project_dir, ec);
+    if (ec) project_root = fs::path(opt.project_dir).lexically_normal();
+  }
   std::vector<LayerDocs> layers;
   for (const auto& [layer, f] : files) {
     if (layers.empty() || layers.back().name != layer) layers.push_back({layer, {}, layer != "project" || trusted});
-    layers.back().docs.push_back(load_document_file(f, set.diags));
+    if (layer == "project")
+      layers.back().docs.push_back(load_document_file(f, set.diags, file_rules::kPolicy, project_root));
+    else
+      layers.back().docs.push_back(
+          load_document_file(f, set.diags, layer == "synced" ? file_rules::kSyncedPolicy : file_rules::kPolicy));
   }
   LayerDocs packs{"pack:" + profile, load_packs(profile, set.diags), true};
   for (const auto& d : packs.docs) set.files.push_back("pack: " + d.file);

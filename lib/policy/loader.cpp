@@ -1,13 +1,16 @@
 #include "policy/loader.h"
 
-#include <fstream>
+#include <functional>
 #include <set>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
+#include "protocol/json_depth.h"
+
 namespace preloop::policy {
 namespace {
+
+constexpr std::size_t kMaxTestInputValues = 100000;
 
 struct Ctx {
   const std::string& file;
@@ -220,15 +223,23 @@ TestCase parse_case(const Ctx& c, const YAML::Node& n) {
     if (c.str(cmd, "command", s)) tc.input = {{"command", s}};
   } else if (auto in = n["input"]) {
     // Re-serialise through YAML's JSON-compatible emitter is lossy; convert by hand.
-    std::function<nlohmann::json(const YAML::Node&)> conv = [&](const YAML::Node& y) -> nlohmann::json {
+    // Bounded like a hook event's JSON, and in size: aliases can make a few
+    // lines of YAML expand exponentially.
+    struct TooBig {};
+    std::size_t budget = kMaxTestInputValues;
+    std::function<nlohmann::json(const YAML::Node&, int)> conv = [&](const YAML::Node& y, int depth) -> nlohmann::json {
+      if (budget-- == 0) throw TooBig{};
+      if (y.IsMap() || y.IsSequence()) {
+        if (depth >= protocol::kMaxJsonDepth) throw TooBig{};
+      }
       if (y.IsMap()) {
         nlohmann::json o = nlohmann::json::object();
-        for (const auto& kv : y) o[kv.first.Scalar()] = conv(kv.second);
+        for (const auto& kv : y) o[kv.first.Scalar()] = conv(kv.second, depth + 1);
         return o;
       }
       if (y.IsSequence()) {
         nlohmann::json a = nlohmann::json::array();
-        for (const auto& e : y) a.push_back(conv(e));
+        for (const auto& e : y) a.push_back(conv(e, depth + 1));
         return a;
       }
       if (y.IsNull()) return nullptr;
@@ -244,8 +255,14 @@ TestCase parse_case(const Ctx& c, const YAML::Node& n) {
       }
       return s;
     };
-    tc.input = conv(in);
-    if (!tc.input.is_object()) c.error(in, "input must be a mapping (the tool_input)");
+    try {
+      tc.input = conv(in, 0);
+      if (!tc.input.is_object()) c.error(in, "input must be a mapping (the tool_input)");
+    } catch (const TooBig&) {
+      tc.input = nlohmann::json::object();
+      c.error(in, "input nests deeper than " + std::to_string(protocol::kMaxJsonDepth) + " levels or holds more than " +
+                      std::to_string(kMaxTestInputValues) + " values (with aliases expanded)");
+    }
   } else {
     c.error(n, "test case has neither 'command' nor 'input'");
   }
@@ -351,17 +368,18 @@ Document load_document_text(std::string_view text, const std::string& file, std:
   return d;
 }
 
-Document load_document_file(const std::filesystem::path& file, std::vector<Diagnostic>& diags) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    diags.push_back({Diagnostic::Severity::Error, {file.string(), 0, 0}, "cannot read policy file", {}});
+Document load_document_file(const std::filesystem::path& file, std::vector<Diagnostic>& diags, const FileRule& rule,
+                            const std::filesystem::path& within) {
+  std::string text;
+  try {
+    text = read_file_safely(file, rule, within).text;
+  } catch (const FileError& e) {
+    diags.push_back({Diagnostic::Severity::Error, {file.string(), 0, 0}, std::string("cannot read policy file: ") + e.what(), {}});
     Document d;
     d.file = file.string();
     return d;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return load_document_text(ss.str(), file.string(), diags);
+  return load_document_text(text, file.string(), diags);
 }
 
 std::vector<TestCase> load_suite_text(std::string_view text, const std::string& file, std::vector<Diagnostic>& diags,

@@ -5,6 +5,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "protocol/json_depth.h"
 #include "protocol/json_fast.h"
 
 namespace preloop::protocol {
@@ -32,12 +33,21 @@ HookEvent parse_event(std::string_view text) {
   if (std::optional<nlohmann::json> fast = parse_json_fast(text)) {
     j = std::move(*fast);
   } else {
+    // The fast parser stops at kMaxJsonDepth; nothing deeper reaches a parser
+    // or, later, any recursive walk over the event.
+    if (json_too_deep(text))
+      throw ProtocolError("hook input nests JSON deeper than " + std::to_string(kMaxJsonDepth) +
+                          " levels; refused before parsing");
     try {
       j = nlohmann::json::parse(text.begin(), text.end());
     } catch (const nlohmann::json::parse_error& e) {
       if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
         throw ProtocolError("empty hook input: expected one JSON event on stdin");
-      throw ProtocolError(std::string("hook input is not valid JSON (") + e.what() + ")");
+      // Without the parser's "last read" excerpt: it may quote a secret from a
+      // tool's output, and this reason is shown to the model.
+      std::string why = e.what();
+      if (auto cut = why.find("; last read"); cut != std::string::npos) why.erase(cut);
+      throw ProtocolError("hook input is not valid JSON (" + why + ")");
     }
   }
   if (!j.is_object()) throw ProtocolError(std::string("hook input must be a JSON object, got ") + j.type_name());
@@ -73,7 +83,70 @@ HookEvent parse_event(std::string_view text) {
   return ev;
 }
 
-std::string read_all_capped(int fd, std::size_t max_bytes) {
+namespace {
+
+// After the opening quote of a string token; returns the position after the closing quote.
+const char* skip_string(const char* p, const char* end) {
+  while (p < end && *p != '"') p += *p == '\\' ? 2 : 1;
+  return p < end ? p + 1 : end;
+}
+
+const char* skip_ws(const char* p, const char* end) {
+  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
+  return p;
+}
+
+// The decoded value of a complete string token (quotes included); empty when invalid.
+std::string decode_string(std::string_view token) {
+  if (token.find('\\') == std::string_view::npos) return std::string(token.substr(1, token.size() - 2));
+  auto j = parse_json_fast(token);
+  return j && j->is_string() ? j->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+HookEvent sniff_event(std::string_view text) {
+  HookEvent ev;
+  ev.raw_size = text.size();
+  const char* p = text.data();
+  const char* end = p + text.size();
+  p = skip_ws(p, end);
+  if (p == end || *p != '{') return ev;
+  std::string* const fields[] = {&ev.event_name, &ev.tool_name, &ev.session_id, &ev.tool_use_id, &ev.cwd};
+  constexpr std::string_view names[] = {"\"hook_event_name\"", "\"tool_name\"", "\"session_id\"", "\"tool_use_id\"",
+                                        "\"cwd\""};
+  int depth = 0, found = 0;
+  while (p < end && found < 5) {
+    const char c = *p++;
+    if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth <= 0) break;
+    } else if (c == '"') {
+      const char* start = p - 1;
+      p = skip_string(p, end);
+      if (depth != 1) continue;
+      const char* colon = skip_ws(p, end);
+      if (colon == end || *colon != ':') continue;  // a value, not a key
+      const std::string_view key(start, std::size_t(p - start));
+      for (int i = 0; i < 5; ++i) {
+        if (key != names[i] || !fields[i]->empty()) continue;
+        const char* v = skip_ws(colon + 1, end);
+        if (v == end || *v != '"') break;
+        const char* v_end = skip_string(v + 1, end);
+        if (v_end[-1] != '"' || v_end - v < 2) break;  // cut off inside the value
+        *fields[i] = decode_string(std::string_view(v, std::size_t(v_end - v)));
+        ++found;
+        p = v_end;
+        break;
+      }
+    }
+  }
+  ev.kind = kind_of(ev.event_name);
+  return ev;
+}
+
+std::string read_all_capped(int fd, std::size_t max_bytes, std::string* head) {
   std::string out;
   char buf[65536];
   for (;;) {
@@ -83,9 +156,11 @@ std::string read_all_capped(int fd, std::size_t max_bytes) {
       if (errno == EINTR) continue;
       throw ProtocolError(std::string("cannot read hook input: ") + std::strerror(errno));
     }
-    if (out.size() + static_cast<std::size_t>(n) > max_bytes)
+    if (out.size() + static_cast<std::size_t>(n) > max_bytes) {
+      if (head) *head = std::move(out.append(buf, max_bytes - out.size()));
       throw ProtocolError("hook input exceeds the size cap of " + std::to_string(max_bytes) +
                           " bytes (max_input_bytes in config)");
+    }
     out.append(buf, static_cast<std::size_t>(n));
   }
   return out;

@@ -39,7 +39,15 @@ struct ProtocolError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Reads all of fd into out, refusing more than max_bytes (throws ProtocolError).
-std::string read_all_capped(int fd, std::size_t max_bytes);
+// What can be told of an event whose text does not parse (truncated, nested
+// too deep, oversized): the top-level string fields hook_event_name (and so
+// kind), tool_name, session_id, tool_use_id and cwd, found by one pass over the
+// text that ignores everything nested. Fields not found stay empty; kind is
+// Other unless hook_event_name was found. Used to answer in the event's shape.
+HookEvent sniff_event(std::string_view text);
+
+// Reads all of fd, refusing more than max_bytes (throws ProtocolError). When
+// the cap is exceeded, *head (if given) receives the first bytes read.
+std::string read_all_capped(int fd, std::size_t max_bytes, std::string* head = nullptr);
 
 }  // namespace preloop::protocol

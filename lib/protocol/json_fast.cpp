@@ -4,12 +4,14 @@
 #include <cstring>
 #include <string>
 
+#include "protocol/json_depth.h"
+
 namespace preloop::protocol {
 namespace {
 
 using json = nlohmann::json;
 
-constexpr int kMaxDepth = 512;
+constexpr int kMaxDepth = kMaxJsonDepth;
 constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
 
 std::uint64_t has_zero(std::uint64_t v) { return (v - kOnes) & ~v & kHigh; }

@@ -108,3 +108,10 @@ TEST_CASE("withheld output keeps the shape and drops every string") {
   CHECK(w["blocks"][0]["text"] == "[withheld]");
   CHECK(w["blocks"][0]["type"] == "text");
 }
+
+TEST_CASE("withheld output of an event that did not parse takes the tool's shape") {
+  json bash = withhold_tool_output(nullptr, "[withheld]", "Bash");
+  CHECK(bash == json{{"stdout", "[withheld]"}, {"stderr", ""}, {"interrupted", false}, {"isImage", false}});
+  CHECK(withhold_tool_output(nullptr, "[withheld]", "mcp__github__get_file") == "[withheld]");
+  CHECK(withhold_tool_output(nullptr, "[withheld]") == "[withheld]");
+}

@@ -130,7 +130,12 @@ json mask_tool_output(const json& tool_response, const Detector& detector, std::
   return copy;
 }
 
-json withhold_tool_output(const json& tool_response, const std::string& notice) {
+json withhold_tool_output(const json& tool_response, const std::string& notice, std::string_view tool_name) {
+  if (tool_response.is_null()) {
+    if (tool_name == "Bash")
+      return {{"stdout", notice}, {"stderr", ""}, {"interrupted", false}, {"isImage", false}};
+    return notice;
+  }
   json copy = tool_response;
   replace_strings(copy, notice);
   return copy;

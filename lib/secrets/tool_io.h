@@ -39,6 +39,11 @@ nlohmann::json mask_tool_output(const nlohmann::json& tool_response, const Detec
 // The tool's output with every string replaced by `notice` (same shape; other
 // values and schema fields such as type/mode/mimeType/filePath kept): what to send as updatedToolOutput when the output could not
 // be scanned, so that a failure does not show the model an unchecked output.
-nlohmann::json withhold_tool_output(const nlohmann::json& tool_response, const std::string& notice);
+// When the output itself is unknown (null: the event did not parse), the
+// shape of the tool's output is built from its name: Bash's
+// {stdout, stderr, interrupted, isImage}, else the notice as a string (what
+// MCP tools accept; other built-in tools may ignore an output of the wrong shape).
+nlohmann::json withhold_tool_output(const nlohmann::json& tool_response, const std::string& notice,
+                                    std::string_view tool_name = {});
 
 }  // namespace preloop::secrets

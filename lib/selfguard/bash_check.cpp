@@ -1,10 +1,10 @@
 #include <algorithm>
-#include <fstream>
 #include <optional>
 #include <map>
 #include <sstream>
 #include <sys/stat.h>
 
+#include "config/safe_file.h"
 #include "selfguard/checks.h"
 #include "selfguard/claude_cli.h"
 #include "selfguard/finding.h"
@@ -257,16 +257,14 @@ bool extracts(const shell::Command& c, std::string* dest) {
 
 // A patch file's text; nullopt when it cannot be read whole (missing, made
 // later in the same command line, or larger than the cap).
+// The path comes from the command: a FIFO or a device is not waited on or read.
 std::optional<std::string> read_patch(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return std::nullopt;
-  auto size = static_cast<std::size_t>(in.tellg());
-  if (size > kMaxPatchBytes) return std::nullopt;
-  std::string s(size, '\0');
-  in.seekg(0);
-  in.read(s.data(), static_cast<std::streamsize>(size));
-  if (static_cast<std::size_t>(in.gcount()) != size) return std::nullopt;
-  return s;
+  static constexpr FileRule kPatch{"patch files", kMaxPatchBytes, true};
+  try {
+    return read_file_safely(path, kPatch).text;
+  } catch (const FileError&) {
+    return std::nullopt;
+  }
 }
 
 // The text a patch command reads: files, a `<` redirect, or literal stdin;
