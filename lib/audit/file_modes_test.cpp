@@ -120,6 +120,6 @@ TEST_CASE("a FIFO in place of the journal fails at once instead of blocking") {
   ::close(reader);
   // Folding a FIFO left as the batch file.
   fs::rename(spool_path(db), fs::path(spool_path(db)).concat(".folding"));
-  CHECK_THROWS_WITH(SpoolBatch(spool_path(db)), doctest::Contains("is a FIFO, not a regular file"));
+  CHECK_THROWS_WITH(SpoolBatch(spool_path(db), "", true), doctest::Contains("is a FIFO, not a regular file"));
   ::alarm(0);
 }

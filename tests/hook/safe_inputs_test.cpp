@@ -267,13 +267,17 @@ TEST_CASE("FIFOs planted in place of the journal, its fold marker or the audit k
     auto r = guarded_hook(env, env.bash("ls"));
     CHECK(r.exit_code == 0);
   }
-  SUBCASE("the key: the record is kept, marked as unbound") {
+  SUBCASE("the key: the record is kept in the journal, and readers say why it cannot join the chain") {
     REQUIRE(::mkfifo((data + "/audit.db.key").c_str(), 0600) == 0);
     auto r = guarded_hook(env, env.bash("ls"));
     CHECK(r.exit_code == 0);
     auto list = run_process({hook_binary(), "audit", "list", "--json"}, "", env.env(), kWatchdogMs);
     REQUIRE(list.signal == 0);
-    CHECK(list.out.find("audit_key") != std::string::npos);
+    CHECK(list.err.find("audit.db.key is a FIFO, not a regular file") != std::string::npos);
+    auto verify = run_process({hook_binary(), "audit", "verify"}, "", env.env(), kWatchdogMs);
+    REQUIRE(verify.signal == 0);
+    CHECK(verify.exit_code == 1);
+    CHECK(verify.out.find("1 record(s) are waiting") != std::string::npos);
   }
 }
 
