@@ -50,33 +50,45 @@ std::vector<Document> load_packs(const std::string& profile, std::vector<Diagnos
   return out;
 }
 
+PolicyInputs policy_inputs(const Config& config, const LoadOptions& opt) {
+  PolicyInputs in;
+  in.profile = opt.profile.empty() ? config.profile : opt.profile;
+  auto& files = in.files;
+  if (opt.packs_only) return in;
+  for (const auto& f : policy_files_in(paths::managed_rules_dir())) files.emplace_back("managed", f);
+  for (const char* n : {"policy.json", "policy.yaml"})
+    if (std::error_code ec; fs::exists(paths::synced_dir() / n, ec)) files.emplace_back("synced", paths::synced_dir() / n);
+  for (const auto& f : policy_files_in(paths::user_rules_dir())) files.emplace_back("user", f);
+  if (!opt.project_dir.empty()) {
+    for (const auto& f : policy_files_in(paths::project_dir(opt.project_dir))) files.emplace_back("project", f);
+    in.trusted = is_trusted_project(config, opt.project_dir);
+  }
+  for (const auto& f : opt.extra_files) files.emplace_back("cli", f);
+  return in;
+}
+
+std::string policy_signature(const PolicyInputs& in) {
+  return input_signature(in.files, "profile=" + in.profile + " trusted=" + std::to_string(in.trusted) +
+                                       " packs=" + std::to_string(packs::fingerprint()));
+}
+
 PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   PolicySet set;
-  std::string profile = opt.profile.empty() ? config.profile : opt.profile;
-  std::vector<std::pair<std::string, fs::path>> files;
-  bool trusted = true;
-  if (!opt.packs_only) {
-    for (const auto& f : policy_files_in(paths::managed_dir() / "rules")) files.emplace_back("managed", f);
-    for (const char* n : {"policy.json", "policy.yaml"})
-      if (std::error_code ec; fs::exists(paths::synced_dir() / n, ec)) files.emplace_back("synced", paths::synced_dir() / n);
-    for (const auto& f : policy_files_in(paths::user_rules_dir())) files.emplace_back("user", f);
-    if (!opt.project_dir.empty()) {
-      for (const auto& f : policy_files_in(paths::project_dir(opt.project_dir))) files.emplace_back("project", f);
-      trusted = is_trusted_project(config, opt.project_dir);
-    }
-    for (const auto& f : opt.extra_files) files.emplace_back("cli", f);
-  }
+  set.inputs = policy_inputs(config, opt);
+  const std::string& profile = set.inputs.profile;
+  const auto& files = set.inputs.files;
+  const bool trusted = set.inputs.trusted;
   for (const auto& [layer, f] : files) set.files.push_back(layer + ": " + f.string());
 
-  std::string signature, cache_dir;
+  std::string cache_dir;
   bool use_cache = opt.use_cache;
   if (use_cache) {
-    signature = input_signature(files, "profile=" + profile + " trusted=" + std::to_string(trusted) +
-                                           " packs=" + std::to_string(packs::fingerprint()));
-    use_cache = !signature.empty();
+    set.signature = policy_signature(set.inputs);
+    use_cache = !set.signature.empty();
   }
+  const std::string& signature = set.signature;
   if (use_cache) {
-    cache_dir = (paths::data_home() / "preloop-hook" / "cache").string();
+    cache_dir = paths::policy_cache_dir().string();
     if (auto layers = read_cached(cache_dir, signature)) {
       for (auto& l : *layers) set.engine.add_layer(std::move(l));
       return set;

@@ -24,10 +24,24 @@ struct LoadOptions {
   bool use_cache = false;        // the hook: reuse a parsed snapshot when no input changed
 };
 
+// The policy files of every layer for one call, in layer order.
+struct PolicyInputs {
+  std::vector<std::pair<std::string, std::filesystem::path>> files;  // layer, file
+  std::string profile;                  // the packs' profile
+  bool trusted = true;                  // project-layer allow is honoured
+};
+PolicyInputs policy_inputs(const Config& config, const LoadOptions& options);
+
+// The stat signature of the inputs (see policy/cache.h): files, binary,
+// profile, trust and the embedded packs; empty when the binary cannot be identified.
+std::string policy_signature(const PolicyInputs& inputs);
+
 struct PolicySet {
   Engine engine;
   std::vector<Diagnostic> diags;        // errors make the hook deny every call
   std::vector<std::string> files;       // what was loaded, in layer order
+  PolicyInputs inputs;
+  std::string signature;                // policy_signature(inputs) when use_cache, else empty
 };
 
 PolicySet load_policy_set(const Config& config, const LoadOptions& options);
