@@ -55,23 +55,6 @@ std::optional<std::string> read_regular_file(const fs::path& path, std::size_t m
 
 std::string digest_of(const std::string& text) { return audit::to_hex(audit::sha256(text)); }
 
-std::string digest_of_file(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  audit::Sha256 h;
-  char buf[65536];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      return "";
-    }
-    h.update(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return audit::to_hex(h.finish());
-}
-
 namespace {
 
 // An empty expression is a catch-all; so is the literal `true`.

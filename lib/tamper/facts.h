@@ -14,9 +14,8 @@ namespace preloop::tamper {
 std::optional<std::string> read_regular_file(const std::filesystem::path& path, std::size_t max_bytes,
                                              std::string* error = nullptr, bool* missing = nullptr);
 
-// Hex SHA-256 of a text, and of a file read in full (the binary: no size cap).
+// Hex SHA-256 of a text.
 std::string digest_of(const std::string& text);
-std::string digest_of_file(const std::filesystem::path& path);
 
 struct PolicyFacts {
   bool valid = true;      // false: the file does not load (the hook then denies every call)

@@ -6,7 +6,6 @@
 
 #include <cstdlib>
 #include <map>
-#include <sstream>
 
 #include "config/paths.h"
 #include "install/locations.h"
@@ -16,7 +15,7 @@ namespace preloop::tamper {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kMagic = "PLHGUARD1";
+constexpr std::string_view kMagic = "PLHGUARD2";
 constexpr std::size_t kMaxState = 1 << 20;
 constexpr std::size_t kMaxInput = 8u << 20;  // config, policy and settings files read for a digest
 
@@ -69,7 +68,7 @@ struct Entry {
 };
 
 struct State {
-  std::string signature;  // hex SHA-256 of the stat signature
+  std::string signature;  // the stat signature, as is
   std::string session, project;
   std::string pending_session, pending;  // a weakening not yet acted on
   std::vector<std::pair<std::string, std::string>> values;
@@ -78,13 +77,32 @@ struct State {
 
 std::string key_of(const std::string& kind, const std::string& path) { return kind == "binary" ? kind : path; }
 
-std::optional<State> parse_state(const std::string& text) {
-  std::istringstream in(text);
+// With header_only, stops before the recorded values and files (what the
+// common case, an unchanged signature, does not need).
+std::optional<State> parse_state(const std::string& text, bool header_only = false) {
+  std::size_t pos = 0;
+  auto next_line = [&](std::string& line) {
+    if (pos >= text.size()) return false;
+    auto end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    line.assign(text, pos, end - pos);
+    pos = end + 1;
+    return true;
+  };
+  // "PLHGUARD2 <n>", then the n bytes of the signature and a newline.
   std::string line;
-  if (!std::getline(in, line) || line.rfind(kMagic, 0) != 0 || line.size() < kMagic.size() + 1) return std::nullopt;
+  if (!next_line(line) || line.rfind(kMagic, 0) != 0 || line.size() < kMagic.size() + 2) return std::nullopt;
+  std::size_t n = 0;
+  for (std::size_t i = kMagic.size() + 1; i < line.size(); ++i) {
+    if (line[i] < '0' || line[i] > '9' || n > kMaxState) return std::nullopt;
+    n = n * 10 + std::size_t(line[i] - '0');
+  }
+  if (n > text.size() - pos || (pos + n < text.size() && text[pos + n] != '\n')) return std::nullopt;
   State st;
-  st.signature = line.substr(kMagic.size() + 1);
-  while (std::getline(in, line)) {
+  st.signature.assign(text, pos, n);
+  pos += n + 1;
+  while (next_line(line)) {
+    if (header_only && (line.rfind("value\t", 0) == 0 || line.rfind("file\t", 0) == 0)) break;
     auto f = split_tabs(line);
     if (f[0] == "session" && f.size() == 2) st.session = f[1];
     else if (f[0] == "project" && f.size() == 2) st.project = f[1];
@@ -97,7 +115,7 @@ std::optional<State> parse_state(const std::string& text) {
 }
 
 std::string render_state(const State& st) {
-  std::string out = std::string(kMagic) + " " + st.signature + "\n";
+  std::string out = std::string(kMagic) + " " + std::to_string(st.signature.size()) + "\n" + st.signature + "\n";
   out += "session\t" + escape(st.session) + "\nproject\t" + escape(st.project) + "\n";
   if (!st.pending.empty()) out += "pending\t" + escape(st.pending_session) + "\t" + escape(st.pending) + "\n";
   for (const auto& [k, v] : st.values) out += "value\t" + escape(k) + "\t" + escape(v) + "\n";
@@ -149,29 +167,31 @@ int fact(const std::string& facts, const std::string& name) {
   return std::atoi(facts.c_str() + pos + name.size() + 1);
 }
 
-Entry current_entry(const Tracked& t, const std::string& stat, const State* old) {
-  Entry e{t.kind, t.path.string(), stat, "", ""};
+Entry current_entry(const std::string& kind, const fs::path& path, const std::string& stat, const State* old) {
+  Entry e{kind, path.string(), stat, "", ""};
   if (old) {
-    auto it = old->entries.find(key_of(t.kind, e.path));
-    if (it != old->entries.end() && it->second.stat == stat && it->second.kind == t.kind) {
+    auto it = old->entries.find(key_of(kind, e.path));
+    if (it != old->entries.end() && it->second.stat == stat && it->second.kind == kind) {
       e.digest = it->second.digest;
       e.facts = it->second.facts;
       return e;
     }
   }
   if (stat.empty()) return e;  // absent
-  if (t.kind == "binary") {
-    e.digest = digest_of_file(t.path);
+  if (kind == "binary") {
+    // Its identity (size, times, inode: ctime cannot be set back) rather than a
+    // hash: reading a 100 MB debug build on the first call would cost more than the call.
+    e.digest = "stat " + stat;
     return e;
   }
   std::string error;
-  auto text = read_regular_file(t.path, kMaxInput, &error);
+  auto text = read_regular_file(path, kMaxInput, &error);
   if (!text) {
     e.digest = "unreadable";
     return e;
   }
   e.digest = digest_of(*text);
-  e.facts = render_facts(t.kind, *text, e.path);
+  e.facts = render_facts(kind, *text, e.path);
   return e;
 }
 
@@ -231,12 +251,12 @@ Inputs gather_inputs(const Config& config, const policy::PolicyInputs& policy, s
                      const install::ClaudeLocations& claude, const std::string& project) {
   Inputs in;
   in.project = project;
+  in.policy_files = &policy.files;
   in.policy_signature = policy_signature.empty() ? policy::policy_signature(policy) : std::move(policy_signature);
-  if (const char* f = std::getenv("PRELOOP_HOOK_CONFIG"); f && *f) in.files.push_back({"config", f});
-  else in.files.push_back({"config", paths::user_config_file()});
-  in.files.push_back({"config", paths::managed_config_file()});
-  for (const auto& [layer, f] : policy.files) in.files.push_back({"policy:" + layer, f});
-  for (const auto& [scope, f] : claude.all_settings_files()) in.files.push_back({"settings:" + scope, f});
+  const char* user_config = std::getenv("PRELOOP_HOOK_CONFIG");
+  in.files.emplace_back("config", user_config && *user_config ? fs::path(user_config) : paths::user_config_file());
+  in.files.emplace_back("config", paths::managed_config_file());
+  for (auto& [scope, f] : claude.all_settings_files()) in.files.emplace_back("settings:" + scope, std::move(f));
   in.values = {{"profile", config.profile},
                {"fail_mode", config.fail_mode == FailMode::Open ? "open" : "closed"},
                {"tamper.on_weakening", to_string(config.tamper_on_weakening)},
@@ -249,25 +269,25 @@ Inputs gather_inputs(const Config& config, const policy::PolicyInputs& policy, s
 Outcome check(const fs::path& state_file, const Inputs& in, const std::string& session, bool can_escalate) {
   Outcome out;
   try {
-    std::vector<std::pair<std::string, fs::path>> files;
-    for (const auto& t : in.files)
-      if (!is_policy(t.kind)) files.emplace_back(t.kind, t.path);  // policy files: in the policy signature
     std::string values;
     for (const auto& [k, v] : in.values) values += k + "=" + v + " ";
-    std::string file_signature = policy::input_signature(files, values);
+    std::string file_signature = policy::input_signature(in.files, values);
     // No signature (the binary cannot be identified): compare contents on every call.
-    std::string hash = in.policy_signature.empty() || file_signature.empty()
+    std::string signature = in.policy_signature.empty() || file_signature.empty()
                            ? ""
-                           : digest_of(in.policy_signature + "\n" + file_signature);
+                           : in.policy_signature + "\n" + file_signature;
 
-    std::optional<State> old;
-    if (auto text = read_regular_file(state_file, kMaxState)) old = parse_state(*text);
+    std::optional<std::string> text = read_regular_file(state_file, kMaxState);
+    std::optional<State> old = text ? parse_state(*text, true) : std::nullopt;
+    if (old && (signature.empty() || old->signature != signature)) old = parse_state(*text);
     out.fresh = !old;
     bool same_session = old && old->session == session;
 
-    if (old && !hash.empty() && old->signature == hash) {
-      State st = *old;
-      if (same_session && st.pending.empty()) return out;  // the common case: nothing changed
+    if (old && !signature.empty() && old->signature == signature) {
+      if (same_session && old->pending.empty()) return out;  // the common case: nothing changed
+      std::optional<State> full = parse_state(*text);      // rewritten below: keep its values and files
+      if (!full) return out;
+      State st = std::move(*full);
       if (same_session && can_escalate) out.escalate = st.pending;
       if (!same_session || can_escalate) st.pending.clear(), st.pending_session.clear();
       st.session = session;
@@ -276,17 +296,19 @@ Outcome check(const fs::path& state_file, const Inputs& in, const std::string& s
     }
 
     State st;
-    st.signature = hash;
+    st.signature = signature;
     st.session = session;
     st.project = in.project;
     st.values = in.values;
     bool same_project = old && old->project == in.project;
     std::vector<std::string> weakening;
-    std::vector<Tracked> tracked = in.files;
-    tracked.push_back({"binary", "/proc/self/exe"});
-    for (const auto& t : tracked) {
-      Entry e = current_entry(t, stat_line(t.path), old ? &*old : nullptr);
-      if (t.kind == "binary") e.path = install::current_executable().string();
+    Files tracked = in.files;
+    if (in.policy_files)
+      for (const auto& [layer, f] : *in.policy_files) tracked.emplace_back("policy:" + layer, f);
+    tracked.emplace_back("binary", "/proc/self/exe");
+    for (const auto& [kind, path] : tracked) {
+      Entry e = current_entry(kind, path, stat_line(path), old ? &*old : nullptr);
+      if (kind == "binary") e.path = install::current_executable().string();
       std::string key = key_of(e.kind, e.path);
       if (st.entries.count(key)) continue;  // listed twice (the same file under two names)
       if (old && (same_project || !project_scoped(e.kind))) {

@@ -3,9 +3,10 @@
 // Each call builds a stat signature of everything its decisions depend on —
 // config files, the policy files of every layer (the policy snapshot's own
 // signature), Claude Code's settings files of every scope, the binary — plus
-// the effective settings (profile, fail_mode, ...), and compares its hash with
-// the one kept in a small owner-only state file. Only when it differs are the
-// changed files read and digested (SHA-256), and the difference named: which
+// the effective settings (profile, fail_mode, ...), and compares it with the
+// one kept in a small owner-only state file. Only when it differs are the
+// changed files read and digested (SHA-256; the binary by its identity: size,
+// times, inode), and the difference named: which
 // file, old and new digest, and whether it weakens the guard (profile lowered,
 // fail_mode open, rule files removed or fewer rules, an allow-all rule, our
 // hook removed from a settings file, disableAllHooks set).
@@ -24,25 +25,24 @@
 
 namespace preloop::tamper {
 
-struct Tracked {
-  std::string kind;             // "config", "policy:<layer>", "settings:<scope>"
-  std::filesystem::path path;
-};
+using Files = std::vector<std::pair<std::string, std::filesystem::path>>;  // kind, file
 
 // What one call's configuration is made of.
 struct Inputs {
-  std::vector<Tracked> files;   // the binary is always tracked besides these
+  Files files;                  // config files ("config") and Claude Code settings ("settings:<scope>")
+  const Files* policy_files = nullptr;  // by layer (policy::PolicyInputs::files); tracked as "policy:<layer>"
+  std::string policy_signature; // their stat signature (policy::policy_signature)
   std::vector<std::pair<std::string, std::string>> values;  // effective settings, name -> value
-  std::string policy_signature; // policy::policy_signature of the policy files
   std::string project;          // project-scoped entries are compared only within one project
 };
 
 // The inputs of a hook call: config files, policy files, Claude Code settings.
+// The result refers to policy.files, which must outlive it.
 Inputs gather_inputs(const Config& config, const policy::PolicyInputs& policy, std::string policy_signature,
                      const install::ClaudeLocations& claude, const std::string& project);
 
 struct Change {
-  std::string kind;             // as Tracked::kind, "binary", or "setting"
+  std::string kind;             // "config", "policy:<layer>", "settings:<scope>", "binary" or "setting"
   std::string path;             // the file, or the setting's name
   std::string old_digest;       // "" when absent before; the old value for a setting
   std::string new_digest;       // "" when absent now; the new value for a setting

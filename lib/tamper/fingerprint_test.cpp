@@ -61,23 +61,27 @@ struct World {
   fs::path state = dir.path / "data" / "guard-state";
   std::string profile = "recommended";
   std::string project = "/p1";
-  Inputs inputs() const {
+  Files policy_files;
+  Inputs inputs() {
     Inputs in;
     in.project = project;
-    in.files.push_back({"config", dir.path / "config.yaml"});
-    for (const auto& name : {"a.yaml", "b.yaml"}) in.files.push_back({"policy:user", dir.path / "rules" / name});
-    in.files.push_back({"settings:user", dir.path / "settings.json"});
-    in.values = {{"profile", profile}, {"fail_mode", "closed"}};
-    // Stands in for the policy snapshot's signature: any text naming the policy files' state.
-    std::string sig;
-    for (const auto& t : in.files) {
+    in.files.emplace_back("config", dir.path / "config.yaml");
+    in.files.emplace_back("settings:user", dir.path / "settings.json");
+    policy_files.clear();
+    for (const auto& name : {"a.yaml", "b.yaml"}) {
+      fs::path p = dir.path / "rules" / name;
+      if (fs::exists(p)) policy_files.emplace_back("user", p);
+    }
+    in.policy_files = &policy_files;
+    // The policy snapshot's signature: any text that changes with the policy files.
+    std::string sig = "policy";
+    for (const auto& [layer, f] : policy_files) {
       std::error_code ec;
-      auto size = fs::file_size(t.path, ec);
-      auto time = fs::last_write_time(t.path, ec);
-      sig += t.path.string() + (ec ? "-" : std::to_string(size) + "@" +
-                                                std::to_string(time.time_since_epoch().count())) + "\n";
+      sig += "\n" + f.string() + " " + std::to_string(fs::file_size(f, ec)) + " " +
+             std::to_string(fs::last_write_time(f, ec).time_since_epoch().count());
     }
     in.policy_signature = sig;
+    in.values = {{"profile", profile}, {"fail_mode", "closed"}};
     return in;
   }
 };
@@ -182,7 +186,7 @@ TEST_CASE("weakening changes during a session escalate the next PreToolUse") {
 TEST_CASE("a tampered or unreadable state file is a fresh baseline, never a crash") {
   World w;
   w.dir.write("rules/a.yaml", kTwoRules);
-  w.dir.write("data/guard-state", "PLHGUARD1 x\nfile\tonly-two-fields\n");
+  w.dir.write("data/guard-state", "PLHGUARD2 1\nx\nfile\tonly-two-fields\n");
   auto out = check(w.state, w.inputs(), "s1", true);
   CHECK(out.fresh);
   fs::remove(w.state);
