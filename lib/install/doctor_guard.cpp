@@ -65,6 +65,12 @@ std::vector<CheckResult> check_guard(const DoctorContext& ctx) {
   }
 
   Principal who = ctx.principal ? *ctx.principal : Principal::current();
+  if (who.uid == 0) {
+    out.push_back({"guard.tamper_surface", CheckStatus::Skip,
+                   "run as root, who can change every path: use `doctor --user NAME` to see what a user could change",
+                   "", {{"mode", mode}}});
+    return out;
+  }
   std::vector<nlohmann::json> enforcing, informational;
   nlohmann::json surface = nlohmann::json::array();
   for (const auto& g : guard_files(ctx.claude, ctx.config ? &*ctx.config : nullptr, ctx.self_binary)) {
@@ -93,8 +99,6 @@ std::vector<CheckResult> check_guard(const DoctorContext& ctx) {
                        list(all, 5),
                    ""});
   }
-  if (who.uid == 0 && !ctx.principal)
-    out.back().message += " — run as root: use `doctor --user NAME` to see what a user could change";
   out.back().data = {{"mode", mode},
                      {"tamper_surface", {{"user", who.name}, {"uid", who.uid}, {"paths", surface}}}};
   return out;

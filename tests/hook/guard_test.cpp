@@ -283,6 +283,21 @@ TEST_CASE("doctor --json names the mode and the tamper surface") {
   CHECK(report["mode"] == "personal");
   CHECK(report["tamper_surface"]["uid"] == 65534);
   CHECK(report["tamper_surface"]["paths"].is_array());
+  CHECK(report["tamper_surface"]["paths"].empty());  // nobody cannot reach the sandbox
+
+  // A rules directory anyone may write: on the surface, informational in personal mode.
+  ::chmod(env.dir().path().c_str(), 0755);
+  env.write("cfg/preloop-hook/rules/p.yaml", kTwoRules);
+  ::chmod(env.user_rules().c_str(), 0777);
+  report = json::parse(env.cli({"doctor", "--json", "--user", "65534"}).out);
+  bool listed = false;
+  for (const auto& p : report["tamper_surface"]["paths"])
+    listed = listed || (p["path"] == env.user_rules() && p["role"] == "user rules" && p["why"] == "writable" &&
+                        p["enforcing"] == false);
+  CHECK(listed);
+  for (const auto& c : report["checks"])
+    if (c["id"] == "guard.tamper_surface") CHECK(c["status"] == "ok");
+
   auto bad = env.cli({"doctor", "--user", "no-such-user-xyz"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("no such user") != std::string::npos);
