@@ -8,6 +8,7 @@
 #include "config/paths.h"
 #include "install/installer.h"
 #include "install/starter.h"
+#include "policy/layers.h"
 
 namespace preloop::cmd {
 
@@ -92,6 +93,17 @@ void run_install(const Options& opts) {
   }
   for (const auto& file : created) std::cout << (opts.dry_run ? "would create: " : "created: ") << file.string() << "\n";
   print_change(change, opts.dry_run, "installed", "already installed, nothing to change");
+  if (scope == install::Scope::Managed && !opts.dry_run) {
+    // Hooks read the managed policy from a snapshot only root writes.
+    auto problems = policy::compile_managed_snapshots(config);
+    for (const auto& d : problems) std::cerr << "preloop-hook install: " << d.render() << "\n";
+    if (!problems.empty()) {
+      std::cerr << "preloop-hook install: the managed policy has errors: every tool call is denied until they are "
+                   "fixed (then run this again)\n";
+      throw CLI::RuntimeError(1);
+    }
+    std::cout << "managed policy snapshot: " << (paths::managed_dir() / "cache").string() << "\n";
+  }
   if (!opts.dry_run) std::cout << "check the setup with: preloop-hook doctor\n";
 }
 

@@ -6,6 +6,7 @@
 #include "install/guard_files.h"
 #include "install/hook_entries.h"
 #include "install/settings_file.h"
+#include "policy/layers.h"
 
 namespace preloop::install {
 namespace fs = std::filesystem;
@@ -64,6 +65,18 @@ std::vector<CheckResult> check_guard(const DoctorContext& ctx) {
                    "for prevention, run `sudo preloop-hook install --scope managed`"});
   }
 
+  if (managed && ctx.config) {
+    policy::LoadOptions lo;
+    lo.project_dir = ctx.claude.project_dir.string();
+    if (!policy::managed_snapshot_current(policy::policy_inputs(*ctx.config, lo)))
+      out.push_back({"guard.managed_snapshot", CheckStatus::Warn,
+                     "the managed policy snapshot in " + (paths::managed_dir() / "cache").string() +
+                         " is missing or out of date: every hook call parses the managed policy and the packs "
+                         "(slower, same decisions)",
+                     "run `sudo preloop-hook install --scope managed` after changing the managed policy or "
+                     "upgrading preloop-hook"});
+  }
+
   Principal who = ctx.principal ? *ctx.principal : Principal::current();
   if (who.uid == 0) {
     out.push_back({"guard.tamper_surface", CheckStatus::Skip,
@@ -85,8 +98,7 @@ std::vector<CheckResult> check_guard(const DoctorContext& ctx) {
     out.push_back({"guard.tamper_surface", CheckStatus::Fail,
                    std::to_string(enforcing.size()) + " path(s) the managed policy depends on can be changed by " +
                        whose + ": " + list(enforcing, 5),
-                   "make them owned by root and not writable by group or others (chown root:root; chmod go-w); "
-                   "the policy snapshot lives in the user's data directory and cannot be protected this way yet"});
+                   "make them owned by root and not writable by group or others (chown root:root; chmod go-w)"});
   } else if (surface.empty()) {
     out.push_back({"guard.tamper_surface", CheckStatus::Ok, "no path the guard depends on can be changed by " + whose,
                    ""});

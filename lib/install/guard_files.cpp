@@ -54,8 +54,10 @@ std::vector<GuardFile> guard_files(const ClaudeLocations& claude, const Config* 
   add_dir(out, "user rules", paths::user_rules_dir(), false);
   add_dir(out, "project rules", paths::project_dir(claude.project_dir), false);
   add("synced policy", paths::synced_dir(), false);
-  // Read by the hook in place of the policy files, managed ones included.
-  add("policy snapshot", paths::policy_cache_dir(), true);
+  // Read by the hook in place of the policy files: the user's holds the
+  // user-writable layers in managed mode, root's the managed layer and the packs.
+  add("policy snapshot", paths::policy_cache_dir(), false);
+  add("managed policy snapshot", paths::managed_dir() / "cache", true);
 
   for (const auto& [scope, file] : claude.all_settings_files())
     add("claude settings (" + scope + ")", file, scope == "managed");

@@ -105,7 +105,8 @@ TEST_CASE("the guard's files include every layer and scope") {
   CHECK(has("binary", true));
   CHECK(has("managed config", true));
   CHECK(has("managed rules", true));
-  CHECK(has("policy snapshot", true));
+  CHECK(has("policy snapshot", false));
+  CHECK(has("managed policy snapshot", true));
   CHECK(has("claude settings (managed)", true));
   CHECK(has("claude settings (user)", false));
   CHECK(has("claude settings (project)", false));

@@ -1,5 +1,8 @@
 #include "policy/layers.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "config/paths.h"
@@ -67,48 +70,127 @@ PolicyInputs policy_inputs(const Config& config, const LoadOptions& opt) {
   return in;
 }
 
-std::string policy_signature(const PolicyInputs& in) {
-  return input_signature(in.files, "profile=" + in.profile + " trusted=" + std::to_string(in.trusted) +
-                                       " packs=" + std::to_string(packs::fingerprint()));
+namespace {
+
+using Files = std::vector<std::pair<std::string, fs::path>>;
+
+std::string packs_key(const std::string& profile) {
+  return "profile=" + profile + " packs=" + std::to_string(packs::fingerprint());
 }
+
+// The managed layer's files, or every other one.
+Files split(const Files& files, bool managed) {
+  Files out;
+  for (const auto& f : files)
+    if ((f.first == "managed") == managed) out.push_back(f);
+  return out;
+}
+
+struct Part {
+  Files files;
+  bool trusted = true;
+  std::string profile;   // packs of this profile are part of it; empty: none
+};
+
+// The layers of a part: from the snapshot in `dir` when one matches, else
+// parsed (and saved there when `save`).
+std::vector<LayerDocs> layers_of(const Part& part, const fs::path& dir, const std::string& signature, bool save,
+                                 unsigned mode, PolicySet& set) {
+  if (!signature.empty())
+    if (auto layers = read_cached(dir, signature)) return std::move(*layers);
+  std::vector<LayerDocs> layers;
+  for (const auto& [layer, f] : part.files) {
+    if (layers.empty() || layers.back().name != layer)
+      layers.push_back({layer, {}, layer != "project" || part.trusted});
+    layers.back().docs.push_back(load_document_file(f, set.diags));
+  }
+  if (!part.profile.empty()) {
+    LayerDocs packs{"pack:" + part.profile, load_packs(part.profile, set.diags), true};
+    for (const auto& d : packs.docs) set.files.push_back("pack: " + d.file);
+    if (!packs.docs.empty()) layers.push_back(std::move(packs));
+  }
+  if (save && !signature.empty() && !has_errors(set.diags)) {
+    annotate_prefilters(layers);  // so that hook processes skip conditions without compiling them
+    write_cached(dir, signature, layers, mode);
+    if (mode & 0044) {  // for every user's hook to read, whatever the umask
+      ::chmod(dir.parent_path().c_str(), 0755);
+      ::chmod(dir.c_str(), 0755);
+    }
+  }
+  return layers;
+}
+
+}  // namespace
+
+PolicySignatures policy_signatures(const PolicyInputs& in) {
+  return {input_signature(split(in.files, true), packs_key(in.profile)),
+          input_signature(split(in.files, false), "trusted=" + std::to_string(in.trusted))};
+}
+
+std::string policy_signature(const PolicyInputs& in) { return policy_signatures(in).combined(); }
+
+bool managed_mode() {
+  struct stat st {};
+  return ::stat(paths::managed_dir().c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+         !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+fs::path managed_snapshot_dir(const std::string& profile) { return paths::managed_dir() / "cache" / profile; }
 
 PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   PolicySet set;
   set.inputs = policy_inputs(config, opt);
-  const std::string& profile = set.inputs.profile;
-  const auto& files = set.inputs.files;
-  const bool trusted = set.inputs.trusted;
-  for (const auto& [layer, f] : files) set.files.push_back(layer + ": " + f.string());
-
-  std::string cache_dir;
-  bool use_cache = opt.use_cache;
-  if (use_cache) {
-    set.signature = policy_signature(set.inputs);
-    use_cache = !set.signature.empty();
+  const PolicyInputs& in = set.inputs;
+  for (const auto& [layer, f] : in.files) set.files.push_back(layer + ": " + f.string());
+  if (!opt.use_cache) {
+    for (auto& l : layers_of({in.files, in.trusted, in.profile}, {}, "", false, 0600, set))
+      set.engine.add_layer(std::move(l));
+    return set;
   }
-  const std::string& signature = set.signature;
-  if (use_cache) {
-    cache_dir = paths::policy_cache_dir().string();
-    if (auto layers = read_cached(cache_dir, signature)) {
-      for (auto& l : *layers) set.engine.add_layer(std::move(l));
-      return set;
-    }
-  }
-
+  PolicySignatures sig = policy_signatures(in);
+  set.signature = sig.combined();
   std::vector<LayerDocs> layers;
-  for (const auto& [layer, f] : files) {
-    if (layers.empty() || layers.back().name != layer) layers.push_back({layer, {}, layer != "project" || trusted});
-    layers.back().docs.push_back(load_document_file(f, set.diags));
-  }
-  LayerDocs packs{"pack:" + profile, load_packs(profile, set.diags), true};
-  for (const auto& d : packs.docs) set.files.push_back("pack: " + d.file);
-  if (!packs.docs.empty()) layers.push_back(std::move(packs));
-  if (use_cache && !has_errors(set.diags)) {
-    annotate_prefilters(layers);  // so that hook processes skip conditions without compiling them
-    write_cached(cache_dir, signature, layers);
+  if (!managed_mode()) {
+    // One snapshot of every layer in the user's data directory.
+    layers = layers_of({in.files, in.trusted, in.profile}, paths::policy_cache_dir(), set.signature, true, 0600, set);
+  } else {
+    // The managed layer and the packs from root's snapshot (only root saves it),
+    // the others from the user's: a forged user snapshot can only hold what the
+    // user could write into the user's own policy files anyway.
+    bool root = ::geteuid() == 0;
+    auto managed = layers_of({split(in.files, true), true, in.profile}, managed_snapshot_dir(in.profile),
+                             sig.managed.empty() ? "" : sig.managed, root, 0644, set);
+    auto rest = layers_of({split(in.files, false), in.trusted, ""}, paths::policy_cache_dir(),
+                          sig.rest.empty() ? "" : sig.rest, true, 0600, set);
+    // Layer order as in one snapshot: managed, the others, then the packs.
+    auto packs_first = std::find_if(managed.begin(), managed.end(),
+                                    [](const LayerDocs& l) { return l.name.rfind("pack:", 0) == 0; });
+    layers.insert(layers.end(), std::make_move_iterator(managed.begin()), std::make_move_iterator(packs_first));
+    layers.insert(layers.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
+    layers.insert(layers.end(), std::make_move_iterator(packs_first), std::make_move_iterator(managed.end()));
   }
   for (auto& l : layers) set.engine.add_layer(std::move(l));
   return set;
+}
+
+std::vector<Diagnostic> compile_managed_snapshots(const Config& config) {
+  std::vector<Diagnostic> problems;
+  for (const char* profile : {"off", "recommended", "strict"}) {
+    LoadOptions opt;
+    opt.profile = profile;
+    PolicyInputs in = policy_inputs(config, opt);
+    PolicySet set;
+    layers_of({split(in.files, true), true, in.profile}, managed_snapshot_dir(profile),
+              policy_signatures(in).managed, true, 0644, set);
+    for (auto& d : set.diags)
+      if (d.severity == Diagnostic::Severity::Error) problems.push_back(std::move(d));
+  }
+  return problems;
+}
+
+bool managed_snapshot_current(const PolicyInputs& in) {
+  std::string sig = policy_signatures(in).managed;
+  return !sig.empty() && read_cached(managed_snapshot_dir(in.profile), sig).has_value();
 }
 
 }  // namespace preloop::policy

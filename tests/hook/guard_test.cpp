@@ -302,3 +302,32 @@ TEST_CASE("doctor --json names the mode and the tamper surface") {
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("no such user") != std::string::npos);
 }
+
+TEST_CASE("managed mode: the managed rules come from root's snapshot, not from the user's forgeable one") {
+  if (::geteuid() != 0) return;  // a root-owned managed directory needs root
+  HookEnv env;
+  env.write("managed/rules/org.yaml",
+            "tools:\n  - name: Bash\n    conditions:\n      - {expression: \"args.command.contains('forbidden')\", "
+            "action: deny, message: managed says no}\n");
+  ::chmod(env.managed().c_str(), 0755);
+  CHECK(env.hook(env.bash("echo forbidden")).exit_code == 2);
+  CHECK(fs::exists(env.managed() + "/cache/off"));
+  // Forge every snapshot in the user's cache: same signature, no layers at all.
+  std::string cache = env.dir().path() + "/data/preloop-hook/cache";
+  int forged = 0;
+  for (const auto& e : fs::directory_iterator(cache)) {
+    std::string data = slurp(e.path());
+    // The serialized layers open and close with the format tag; the signature before them holds it too.
+    auto trailer = data.rfind("PLHPOL05");
+    REQUIRE(trailer != std::string::npos);
+    auto layers = data.rfind("PLHPOL05", trailer - 1);
+    REQUIRE(layers != std::string::npos);
+    std::ofstream(e.path(), std::ios::binary | std::ios::trunc)
+        << data.substr(0, layers) << "PLHPOL05" << std::string(4, '\0') << "PLHPOL05";
+    ++forged;
+  }
+  REQUIRE(forged > 0);
+  auto r = env.hook(env.bash("echo forbidden"));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("managed says no") != std::string::npos);
+}
