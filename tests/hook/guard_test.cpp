@@ -87,6 +87,12 @@ TEST_CASE("install --scope managed writes Claude Code's managed settings and a r
   CHECK(mode_of(env.managed() + "/config.yaml") == 0644);
   CHECK(mode_of(env.managed() + "/rules/policy.yaml") == 0644);
   CHECK_FALSE(fs::exists(env.dir().path() + "/cfg/preloop-hook/config.yaml"));  // nothing in the user's config
+  for (const char* profile : {"off", "recommended", "strict"}) {  // the snapshots hooks read the managed layer from
+    std::string dir = env.managed() + "/cache/" + profile;
+    REQUIRE(fs::exists(dir));
+    CHECK(mode_of(dir) == 0755);
+    for (const auto& e : fs::directory_iterator(dir)) CHECK(mode_of(e.path()) == 0644);
+  }
 
   // Other keys of the managed settings stay; uninstall mirrors install.
   doc["permissions"] = {{"deny", {"Bash(curl *)"}}};
