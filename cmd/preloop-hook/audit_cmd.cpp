@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "audit/export.h"
+#include "audit/gaps.h"
 #include "audit/location.h"
 #include "audit/query.h"
 #include "audit/report.h"
@@ -143,12 +144,22 @@ void run_tail(const AuditOptions& o) {
   }
 }
 
+nlohmann::json gaps_json(const audit::Gaps& g) {
+  nlohmann::json examples = nlohmann::json::array();
+  for (const auto& e : g.examples)
+    examples.push_back({{"seq", e.seq}, {"timestamp", e.ts}, {"tool_use_id", e.tool_use_id}, {"tool", e.tool},
+                        {"session_id", e.session_id}, {"agent_type", e.agent_type}});
+  return {{"count", g.count}, {"examples", examples}};
+}
+
 void run_stats(const AuditOptions& o) {
   audit::Store s = open_store(o);
   audit::Filter f = filter_of(o);
   audit::Stats st = audit::stats(s, f);
+  audit::Gaps gaps = audit::coverage_gaps(s, f);
   if (!o.json) {
     std::cout << audit::stats_text(st, f);
+    std::cout << "coverage gaps: " << (gaps.count ? audit::describe_gaps(gaps) : "none") << "\n";
     return;
   }
   auto obj = [](const auto& v) {
@@ -158,7 +169,8 @@ void run_stats(const AuditOptions& o) {
   };
   std::cout << nlohmann::json{{"since", f.since}, {"until", f.until}, {"total", st.total},
                               {"by_decision", obj(st.by_decision)}, {"by_tool", obj(st.by_tool)},
-                              {"by_rule", obj(st.by_rule)}, {"by_execution_result", obj(st.by_result)}}
+                              {"by_rule", obj(st.by_rule)}, {"by_execution_result", obj(st.by_result)},
+                              {"coverage_gaps", gaps_json(gaps)}}
                    .dump(2)
             << "\n";
 }
@@ -197,15 +209,27 @@ void run_verify(const AuditOptions& o) {
   std::filesystem::path db = resolve_db(o);
   fold_first(db);
   audit::VerifyReport v = audit::verify(db);
+  // Calls that ran without the gate: reported, not a break of the chain.
+  audit::Gaps gaps;
+  std::string gaps_error;
+  if (std::filesystem::exists(db)) {
+    try {
+      gaps = audit::coverage_gaps(audit::Store::open(db, {.read_only = true, .busy_timeout_ms = 5000}));
+    } catch (const std::exception& e) {
+      gaps_error = e.what();
+    }
+  }
   if (o.json) {
-    std::cout << nlohmann::json{{"ok", v.ok}, {"rows", v.rows}, {"first_seq", v.first_seq}, {"last_seq", v.last_seq},
-                                {"head_hash", v.head_hash}, {"first_bad_seq", v.first_bad_seq},
-                                {"checkpoints", v.checkpoints}, {"witness_seq", v.witness_seq}, {"spooled", v.spooled}, {"rejected", v.rejected},
-                                {"problems", v.problems}}
-                     .dump(2)
-              << "\n";
+    nlohmann::json out{{"ok", v.ok}, {"rows", v.rows}, {"first_seq", v.first_seq}, {"last_seq", v.last_seq},
+                       {"head_hash", v.head_hash}, {"first_bad_seq", v.first_bad_seq},
+                       {"checkpoints", v.checkpoints}, {"witness_seq", v.witness_seq}, {"spooled", v.spooled}, {"rejected", v.rejected},
+                       {"problems", v.problems}, {"coverage_gaps", gaps_json(gaps)}};
+    if (!gaps_error.empty()) out["coverage_gaps"]["error"] = gaps_error;
+    std::cout << out.dump(2) << "\n";
   } else {
     std::cout << audit::verify_text(v);
+    if (gaps.count) std::cout << "warning: coverage gap: " << audit::describe_gaps(gaps) << "\n";
+    if (!gaps_error.empty()) std::cout << "warning: coverage gaps not checked: " << gaps_error << "\n";
   }
   if (!v.ok) throw CLI::RuntimeError(1);
 }

@@ -1,6 +1,7 @@
 // preloop-hook doctor: check that the gate is really on, and say how to fix it.
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 
 #include "commands.h"
 #include "install/doctor.h"
@@ -9,12 +10,24 @@ namespace preloop::cmd {
 
 void add_doctor_command(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
+  auto user = std::make_shared<std::string>();
   auto* doctor = app.add_subcommand(
-      "doctor", "Check the installation (Claude Code settings, timeouts, policies, audit store, approval service) "
-                "and explain how to fix each problem; exit status 1 when the gate is not working");
+      "doctor", "Check the installation (Claude Code settings, deployment mode and tamper surface, timeouts, "
+                "policies, audit store and coverage gaps, approval service) and explain how to fix each problem; "
+                "exit status 1 when the gate is not working");
   doctor->add_flag("--json", *json, "print the results as JSON");
-  doctor->callback([json] {
+  doctor->add_option("--user", *user,
+                     "whose tamper surface to show (a name or uid; default: the user running doctor)");
+  doctor->callback([json, user] {
     install::DoctorContext ctx;
+    if (!user->empty()) {
+      try {
+        ctx.principal = install::Principal::named(*user);  // an unknown name, or a uid out of range
+      } catch (const std::exception& e) {
+        std::cerr << "preloop-hook doctor: " << e.what() << "\n";
+        throw CLI::RuntimeError(2);
+      }
+    }
     ctx.claude = install::ClaudeLocations::from_environment();
     ctx.self_binary = install::current_executable();
     try {

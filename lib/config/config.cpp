@@ -13,7 +13,7 @@ namespace {
 
 const std::set<std::string> kKnownKeys = {
     "fail_mode", "max_input_bytes", "profile", "trusted_projects", "identity", "hook_timeout_seconds",
-    "audit", "approval", "sync", "secrets", "shell"};
+    "audit", "approval", "sync", "secrets", "shell", "tamper"};
 
 std::string where(const fs::path& file, const YAML::Mark& m) {
   return file.string() + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
@@ -108,6 +108,17 @@ void apply(Config& c, const fs::path& file, const YAML::Node& doc) {
         if (m != "journal" && m != "direct") fail(file, v["mode"], "'audit.mode' must be 'journal' or 'direct'");
         c.audit_direct = m == "direct";
       }
+    } else if (key == "tamper") {
+      if (!v.IsMap()) fail(file, v, "'tamper' must be a mapping");
+      for (const auto& t : v) {
+        auto name = t.first.as<std::string>();
+        if (name != "on_weakening") fail(file, t.first, "unknown setting 'tamper." + name + "'");
+        auto s = scalar<std::string>(file, t.second, "tamper.on_weakening", "'ask', 'deny' or 'record'");
+        if (s == "ask") c.tamper_on_weakening = TamperAction::Ask;
+        else if (s == "deny") c.tamper_on_weakening = TamperAction::Deny;
+        else if (s == "record") c.tamper_on_weakening = TamperAction::Record;
+        else fail(file, t.second, "'tamper.on_weakening' must be 'ask', 'deny' or 'record', got '" + s + "'");
+      }
     } else if (!v.IsMap() && !v.IsNull()) {
       fail(file, v, "'" + key + "' must be a mapping");
     }
@@ -115,6 +126,22 @@ void apply(Config& c, const fs::path& file, const YAML::Node& doc) {
 }
 
 }  // namespace
+
+const char* to_string(TamperAction a) {
+  switch (a) {
+    case TamperAction::Record: return "record";
+    case TamperAction::Ask: return "ask";
+    case TamperAction::Deny: return "deny";
+  }
+  return "ask";
+}
+
+int profile_rank(const std::string& profile) {
+  if (profile == "off") return 0;
+  if (profile == "recommended") return 1;
+  if (profile == "strict") return 2;
+  return -1;
+}
 
 const YAML::Node Config::section(const std::string& name) const {
   // A missing section is a valid empty node (not yaml-cpp's "zombie", which
@@ -134,34 +161,75 @@ int Config::wait_budget_seconds() const {
 
 namespace {
 
-// Loads files in order, later ones overriding earlier ones key by key.
-Config load_files(const std::vector<fs::path>& files) {
+// Loads one file into c: its settings applied, its document merged.
+YAML::Node load_into(Config& c, const fs::path& f) {
+  YAML::Node doc = parse_file(f);
+  apply(c, f, doc);
+  merge_into(c.root, doc);
+  c.sources.push_back(f);
+  return doc;
+}
+
+Config empty_config() {
   Config c;
   c.root = YAML::Node(YAML::NodeType::Map);
-  for (const auto& f : files) {
-    YAML::Node doc = parse_file(f);
-    apply(c, f, doc);
-    merge_into(c.root, doc);
-    c.sources.push_back(f);
-  }
-  if (c.audit_path.empty()) c.audit_path = paths::default_audit_db();
   return c;
+}
+
+void finish(Config& c) {
+  if (c.audit_path.empty()) c.audit_path = paths::default_audit_db();
+}
+
+// The managed file over what the user file set: managed keys win, and where
+// the user was stricter (profile, tamper.on_weakening) the stricter value stays;
+// fail_mode: open from the user file never applies under a managed config.
+void load_managed(Config& c, const fs::path& f) {
+  const Config user = c;
+  const YAML::Node doc = load_into(c, f);
+  c.managed = true;
+  if (profile_rank(user.profile) > profile_rank(c.profile)) {
+    c.profile = user.profile;
+  } else if (profile_rank(user.profile) < profile_rank(c.profile)) {
+    c.ignored.push_back("profile: " + user.profile + " is ignored: the managed config " + f.string() +
+                        " requires " + c.profile + " or stricter");
+  }
+  // Open only when the managed file itself says so.
+  if (user.fail_mode == FailMode::Open && !doc["fail_mode"]) {
+    c.fail_mode = FailMode::Closed;
+    c.ignored.push_back("fail_mode: open is ignored: a managed config (" + f.string() + ") is in place");
+  }
+  // The managed value, else the default, is the least the user may choose.
+  YAML::Node tamper = doc["tamper"];
+  TamperAction floor = tamper && tamper.IsMap() && tamper["on_weakening"] ? c.tamper_on_weakening : TamperAction::Ask;
+  if (user.tamper_on_weakening >= floor) {
+    c.tamper_on_weakening = user.tamper_on_weakening;
+  } else {
+    c.tamper_on_weakening = floor;
+    c.ignored.push_back(std::string("tamper.on_weakening: ") + to_string(user.tamper_on_weakening) +
+                        " is ignored: the managed config " + f.string() + " requires " + to_string(floor) +
+                        " or stricter");
+  }
 }
 
 }  // namespace
 
-Config load_config_file(const fs::path& file) { return load_files({file}); }
+Config load_config_file(const fs::path& file) {
+  Config c = empty_config();
+  load_into(c, file);
+  finish(c);
+  return c;
+}
 
 Config load_config() {
-  std::vector<fs::path> files;
+  Config c = empty_config();
   if (const char* f = std::getenv("PRELOOP_HOOK_CONFIG"); f && *f) {
-    files.push_back(f);  // explicit: must exist
+    load_into(c, f);  // explicit: must exist
   } else if (std::error_code ec; fs::exists(paths::user_config_file(), ec)) {
-    files.push_back(paths::user_config_file());
+    load_into(c, paths::user_config_file());
   }
-  if (std::error_code ec; fs::exists(paths::managed_dir() / "config.yaml", ec))
-    files.push_back(paths::managed_dir() / "config.yaml");
-  return load_files(files);
+  if (std::error_code ec; fs::exists(paths::managed_config_file(), ec)) load_managed(c, paths::managed_config_file());
+  finish(c);
+  return c;
 }
 
 }  // namespace preloop

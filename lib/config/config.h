@@ -5,6 +5,10 @@
 //   user:    $XDG_CONFIG_HOME/preloop-hook/config.yaml
 //   managed: /etc/preloop-hook/config.yaml   (wins: an org can pin settings)
 // PRELOOP_HOOK_CONFIG=<file> replaces the user file (tests, CI).
+//
+// Under a managed config the user file can only make the guard stricter:
+// a lower profile than the managed one, fail_mode: open and a weaker
+// tamper.on_weakening are ignored (and listed in Config::ignored).
 #pragma once
 
 #include <cstddef>
@@ -19,6 +23,13 @@ namespace preloop {
 
 enum class FailMode { Closed, Open };
 
+// What a change that weakens the guard during a session does to the next call.
+enum class TamperAction { Record, Ask, Deny };
+const char* to_string(TamperAction a);
+
+// Built-in pack profiles from the weakest: off < recommended < strict; -1 when unknown.
+int profile_rank(const std::string& profile);
+
 struct Config {
   FailMode fail_mode = FailMode::Closed;
   std::size_t max_input_bytes = 32u << 20;
@@ -29,7 +40,10 @@ struct Config {
   bool audit_enabled = true;
   std::filesystem::path audit_path;                  // default paths::default_audit_db()
   bool audit_direct = false;                         // audit.mode: direct (commit each record to SQLite)
+  TamperAction tamper_on_weakening = TamperAction::Ask;  // tamper.on_weakening: ask | deny | record
   std::vector<std::filesystem::path> sources;        // files that were loaded
+  bool managed = false;                              // a managed config file was loaded
+  std::vector<std::string> ignored;                  // user settings a managed config overruled, one line each
 
   // A library's own section ("approval", "sync", "secrets", "audit", ...);
   // an undefined node when absent. Merged: managed keys override user keys.

@@ -74,6 +74,70 @@ TEST_CASE("managed config overrides the user config key by key") {
   CHECK(c.sources.size() == 2);
 }
 
+namespace {
+// load_config() with the given user and managed files (an empty text: no such file).
+Config load_pair(const std::string& user_text, const std::string& managed_text, const std::string& tag) {
+  auto user = write_tmp("pair-user-" + tag + ".yaml", user_text);
+  fs::path managed = user.parent_path() / ("pair-managed-" + tag);
+  fs::create_directories(managed);
+  fs::remove(managed / "config.yaml");
+  if (!managed_text.empty()) std::ofstream(managed / "config.yaml") << managed_text;
+  setenv("PRELOOP_HOOK_CONFIG", user.c_str(), 1);
+  setenv("PRELOOP_HOOK_MANAGED_DIR", managed.c_str(), 1);
+  Config c = load_config();
+  unsetenv("PRELOOP_HOOK_CONFIG");
+  unsetenv("PRELOOP_HOOK_MANAGED_DIR");
+  return c;
+}
+}  // namespace
+
+TEST_CASE("under a managed config the user file can only make the guard stricter") {
+  SUBCASE("a lower profile is ignored and said so") {
+    Config c = load_pair("profile: off\n", "profile: strict\n", "p1");
+    CHECK(c.managed);
+    CHECK(c.profile == "strict");
+    REQUIRE(c.ignored.size() == 1);
+    CHECK(c.ignored[0].find("profile: off is ignored") != std::string::npos);
+  }
+  SUBCASE("a stricter user profile stays") {
+    Config c = load_pair("profile: strict\n", "profile: recommended\n", "p2");
+    CHECK(c.profile == "strict");
+    CHECK(c.ignored.empty());
+  }
+  SUBCASE("fail_mode: open from the user file never applies under a managed config") {
+    Config c = load_pair("fail_mode: open\n", "identity: corp\n", "p3");
+    CHECK(c.fail_mode == FailMode::Closed);
+    REQUIRE(c.ignored.size() == 1);
+    CHECK(c.ignored[0].find("fail_mode: open is ignored") != std::string::npos);
+  }
+  SUBCASE("the managed file itself may choose open") {
+    Config c = load_pair("identity: me\n", "fail_mode: open\n", "p4");
+    CHECK(c.fail_mode == FailMode::Open);
+  }
+  SUBCASE("tamper.on_weakening: the stricter of user and managed, at least the default") {
+    CHECK(load_pair("tamper: {on_weakening: record}\n", "identity: corp\n", "p5").tamper_on_weakening ==
+          TamperAction::Ask);
+    CHECK(load_pair("tamper: {on_weakening: deny}\n", "tamper: {on_weakening: ask}\n", "p6").tamper_on_weakening ==
+          TamperAction::Deny);
+    CHECK(load_pair("tamper: {on_weakening: ask}\n", "tamper: {on_weakening: deny}\n", "p7").tamper_on_weakening ==
+          TamperAction::Deny);
+  }
+  SUBCASE("without a managed config the user decides") {
+    Config c = load_pair("profile: off\nfail_mode: open\ntamper: {on_weakening: record}\n", "", "p8");
+    CHECK(!c.managed);
+    CHECK(c.profile == "off");
+    CHECK(c.fail_mode == FailMode::Open);
+    CHECK(c.tamper_on_weakening == TamperAction::Record);
+  }
+}
+
+TEST_CASE("tamper settings are checked") {
+  auto f = write_tmp("tamper-bad.yaml", "tamper:\n  on_weakening: maybe\n");
+  CHECK_THROWS_WITH_AS(load_config_file(f), doctest::Contains("'tamper.on_weakening' must be"), ConfigError);
+  f = write_tmp("tamper-bad2.yaml", "tamper: {on_change: ask}\n");
+  CHECK_THROWS_WITH_AS(load_config_file(f), doctest::Contains("unknown setting 'tamper.on_change'"), ConfigError);
+}
+
 TEST_CASE("paths follow XDG") {
   setenv("XDG_CONFIG_HOME", "/x/cfg", 1);
   setenv("XDG_DATA_HOME", "relative", 1);  // invalid per XDG: ignored

@@ -28,11 +28,16 @@ fs::path data_home() { return env_dir("XDG_DATA_HOME", home_dir() / ".local/shar
 fs::path state_home() { return env_dir("XDG_STATE_HOME", home_dir() / ".local/state"); }
 
 fs::path managed_dir() { return env_dir("PRELOOP_HOOK_MANAGED_DIR", "/etc/preloop-hook"); }
+fs::path managed_config_file() { return managed_dir() / "config.yaml"; }
+fs::path managed_rules_dir() { return managed_dir() / "rules"; }
+fs::path data_dir() { return data_home() / "preloop-hook"; }
 fs::path user_config_dir() { return config_home() / "preloop-hook"; }
 fs::path user_config_file() { return user_config_dir() / "config.yaml"; }
 fs::path user_rules_dir() { return user_config_dir() / "rules"; }
-fs::path synced_dir() { return data_home() / "preloop-hook" / "synced"; }
-fs::path default_audit_db() { return data_home() / "preloop-hook" / "audit.db"; }
+fs::path synced_dir() { return data_dir() / "synced"; }
+fs::path default_audit_db() { return data_dir() / "audit.db"; }
+fs::path policy_cache_dir() { return data_dir() / "cache"; }
+fs::path guard_state_file() { return data_dir() / "guard-state"; }
 fs::path credentials_file() { return user_config_dir() / "credentials"; }
 fs::path project_dir(const fs::path& project_root) { return project_root / ".preloop"; }
 

@@ -50,13 +50,11 @@ std::string execution_result(const protocol::HookEvent& ev) {
   return "success";
 }
 
-audit::Record build_record(const HookContext& ctx, const std::filesystem::path& db) {
+// The fields every record of this call shares: time, event, session, agent, user.
+void fill_common(const HookContext& ctx, audit::Record& r) {
   const protocol::HookEvent& ev = ctx.event;
-  const Decision& d = ctx.decision;
-  secrets::RedactOptions redact{ev.session_id, ctx.config};
-  audit::Record r;
   r.ts = audit::now_rfc3339();
-  r.hook_event = ev.event_name;
+  if (r.hook_event.empty()) r.hook_event = ev.event_name;
   r.session_id = ev.session_id;
   r.tool_use_id = ev.tool_use_id;
   r.agent_id = ev.agent_id;
@@ -66,6 +64,20 @@ audit::Record build_record(const HookContext& ctx, const std::filesystem::path& 
   r.os_uid = geteuid();  // the store looks the name up
   r.host = host_name();
   r.identity = ctx.config->identity;
+  r.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - ctx.started).count();
+}
+
+audit::WriteOptions write_options(const HookContext& ctx) {
+  return {.mode = ctx.config->audit_direct ? audit::WriteMode::Direct : audit::WriteMode::Journal,
+          .busy_timeout_ms = busy_timeout_ms(ctx)};
+}
+
+audit::Record build_record(const HookContext& ctx, const std::filesystem::path& db) {
+  const protocol::HookEvent& ev = ctx.event;
+  const Decision& d = ctx.decision;
+  secrets::RedactOptions redact{ev.session_id, ctx.config};
+  audit::Record r;
+  fill_common(ctx, r);
   r.tool = ev.tool_name;
   try {
     r.input_hmac = audit::input_hash_with_key(audit::install_key(db), ev.tool_input);
@@ -110,20 +122,34 @@ void start_fold(const std::filesystem::path& db) {
   if (!exe.empty()) process::spawn_detached(exe, {"audit", "--db", db.string(), "fold", "--background"});
 }
 
+bool keep(const HookContext& ctx, const std::filesystem::path& db, audit::Record& r, std::string* failure_class) {
+  audit::WriteResult res = audit::write_record(db, r, write_options(ctx));
+  if (res.fold_due && ctx.background) start_fold(db);
+  if (!res.message.empty()) std::fprintf(stderr, "preloop-hook: %s\n", res.message.c_str());
+  if (res.outcome != audit::Outcome::Lost) return true;
+  if (failure_class) *failure_class = "audit_" + res.failure_class;
+  return false;
+}
+
 }  // namespace
 
 bool audit_step(HookContext& ctx) {
   if (ctx.dry_run || !ctx.config->audit_enabled) return true;
   std::filesystem::path db = audit::db_path(ctx.config);
   audit::Record r = build_record(ctx, db);
-  audit::WriteOptions opts{.mode = ctx.config->audit_direct ? audit::WriteMode::Direct : audit::WriteMode::Journal,
-                           .busy_timeout_ms = busy_timeout_ms(ctx)};
-  audit::WriteResult res = audit::write_record(db, r, opts);
-  if (res.fold_due && ctx.background) start_fold(db);
-  if (!res.message.empty()) std::fprintf(stderr, "preloop-hook: %s\n", res.message.c_str());
-  if (res.outcome != audit::Outcome::Lost) return true;
-  if (ctx.decision.failure_class.empty()) ctx.decision.failure_class = "audit_" + res.failure_class;
+  std::string failure;
+  if (keep(ctx, db, r, &failure)) return true;
+  if (ctx.decision.failure_class.empty()) ctx.decision.failure_class = failure;
   return false;
+}
+
+bool audit_note(const HookContext& ctx, audit::Record& r) {
+  if (ctx.dry_run || !ctx.config->audit_enabled) return true;
+  fill_common(ctx, r);
+  r.tool_use_id.clear();  // not the tool call's own record
+  secrets::RedactOptions redact{ctx.event.session_id, ctx.config};
+  secrets::redact_text(r.reason, redact);
+  return keep(ctx, audit::db_path(ctx.config), r, nullptr);
 }
 
 }  // namespace preloop::hook

@@ -31,4 +31,7 @@ struct HookContext {
   std::chrono::milliseconds remaining() const;
 };
 
+// The project root of an event: $CLAUDE_PROJECT_DIR, else the event's cwd.
+std::string project_dir_for(const protocol::HookEvent& ev);
+
 }  // namespace preloop::hook

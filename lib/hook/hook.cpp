@@ -29,6 +29,8 @@ void write_all(int fd, const std::string& s) {
 protocol::Reply fail(HookContext& ctx, const std::string& what, const std::string& failure_class, bool dry_run) {
   bool post = ctx.event.kind == protocol::EventKind::PostToolUse ||
               ctx.event.kind == protocol::EventKind::PostToolUseFailure;
+  bool other = ctx.event.kind == protocol::EventKind::ConfigChange ||
+               ctx.event.kind == protocol::EventKind::InstructionsLoaded;
   bool open = ctx.config && ctx.config->fail_mode == FailMode::Open;
   ctx.decision = Decision{};
   ctx.decision.failure_class = failure_class;
@@ -38,7 +40,7 @@ protocol::Reply fail(HookContext& ctx, const std::string& what, const std::strin
     ctx.decision.verdict = Verdict::Deny;
     ctx.decision.reason = "preloop-hook could not check this tool call, so it is blocked: " + what;
   }
-  if (!dry_run && !ctx.event.event_name.empty()) {
+  if (!dry_run && !ctx.event.event_name.empty() && !other) {
     try {
       audit_step(ctx);  // best effort: the failure itself is worth a record
     } catch (...) {
@@ -47,6 +49,12 @@ protocol::Reply fail(HookContext& ctx, const std::string& what, const std::strin
   protocol::Reply r;
   if (open) {
     r.stderr_text = "preloop-hook: WARNING: FAIL-OPEN (fail_mode: open): no decision made: " + what + "\n";
+    return r;
+  }
+  if (other) {
+    // Exit 2 blocks a settings change; an instruction file's load ignores it.
+    r.exit_code = 2;
+    r.stderr_text = ctx.decision.reason + "\n";
     return r;
   }
   if (post) {
@@ -63,11 +71,6 @@ protocol::Reply fail(HookContext& ctx, const std::string& what, const std::strin
         secrets::withhold_tool_output(ctx.event.tool_response, notice, ctx.event.tool_name), ctx.decision.reason);
   }
   return protocol::pre_tool_use_reply(ctx.decision);
-}
-
-std::string project_dir_for(const protocol::HookEvent& ev) {
-  if (const char* p = std::getenv("CLAUDE_PROJECT_DIR"); p && *p) return p;
-  return ev.cwd;
 }
 
 protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
@@ -96,6 +99,7 @@ protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
     if (ctx.decision.needs_approval) ctx.decision.approval_status = "dry_run";
   } else {
     approval_step(ctx);
+    if (!opt.policies) guard_step(ctx, &set->inputs, set->signature);
     if (!audit_step(ctx)) return fail(ctx, "the audit record could not be written (store and spool failed)",
                                       "audit_unavailable", opt.dry_run);
     maybe_background_sync(ctx);
@@ -105,6 +109,7 @@ protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
 
 protocol::Reply post_tool_use(HookContext& ctx, const RunOptions& opt) {
   secrets_output_step(ctx);
+  if (!opt.dry_run) guard_step(ctx, nullptr, "");
   if (!opt.dry_run && !audit_step(ctx))
     return fail(ctx, "the audit record could not be written (store and spool failed)", "audit_unavailable",
                 opt.dry_run);
@@ -112,6 +117,11 @@ protocol::Reply post_tool_use(HookContext& ctx, const RunOptions& opt) {
 }
 
 }  // namespace
+
+std::string project_dir_for(const protocol::HookEvent& ev) {
+  if (const char* p = std::getenv("CLAUDE_PROJECT_DIR"); p && *p) return p;
+  return ev.cwd;
+}
 
 std::chrono::milliseconds HookContext::remaining() const {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -132,7 +142,9 @@ protocol::Reply run(const std::string& input, const Config& config, const RunOpt
       case protocol::EventKind::PreToolUse: return pre_tool_use(ctx, opt);
       case protocol::EventKind::PostToolUse:
       case protocol::EventKind::PostToolUseFailure: return post_tool_use(ctx, opt);
-      default: return {};  // not a tool event: nothing to decide
+      case protocol::EventKind::ConfigChange: return opt.dry_run ? protocol::Reply{} : config_change(ctx);
+      case protocol::EventKind::InstructionsLoaded: return opt.dry_run ? protocol::Reply{} : instructions_loaded(ctx);
+      default: return {};  // nothing to decide
     }
   } catch (const protocol::ProtocolError& e) {
     // Answer an event that does not parse in its own shape (a PostToolUse gets

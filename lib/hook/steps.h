@@ -4,9 +4,13 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
+#include "audit/record.h"
 #include "hook/context.h"
 #include "policy/engine.h"
+#include "policy/layers.h"
+#include "protocol/response.h"
 
 namespace preloop::hook {
 
@@ -35,5 +39,24 @@ void maybe_background_sync(const HookContext& ctx);
 // Appends the audit record. Returns false when the record could be kept
 // neither in the store nor in the spool (the hook then fails closed).  [audit]
 bool audit_step(HookContext& ctx);
+
+// Keeps a record that is not the call's own decision (a configuration change,
+// an instruction file loaded): the fields every record shares are filled in,
+// the reason masked. Returns false when it could be kept nowhere.  [audit]
+bool audit_note(const HookContext& ctx, audit::Record& r);
+
+// Compares the guard's configuration with the last call's (tamper/fingerprint.h)
+// and records each change. A weakening during the session makes a PreToolUse
+// call ask (or deny, as tamper.on_weakening says); other events leave it for
+// the next PreToolUse. `policy` and `signature` are the call's policy inputs
+// when it loaded policies (nullptr: listed here).  [tamper]
+void guard_step(HookContext& ctx, const policy::PolicyInputs* policy, const std::string& signature);
+
+// ConfigChange: records it, and blocks (exit 2) a change to a settings file
+// that stops running preloop-hook or sets disableAllHooks, except managed
+// policy settings, which cannot be blocked. InstructionsLoaded: records the
+// file, its memory type and why it was loaded.  [tamper]
+protocol::Reply config_change(HookContext& ctx);
+protocol::Reply instructions_loaded(HookContext& ctx);
 
 }  // namespace preloop::hook

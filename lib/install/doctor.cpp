@@ -15,7 +15,7 @@ const char* status_name(CheckStatus status) {
 }
 
 std::vector<Check> default_checks() {
-  return {check_claude_settings, check_config, check_policies, check_audit, check_approval};
+  return {check_claude_settings, check_guard, check_config, check_policies, check_audit, check_approval};
 }
 
 DoctorReport run_doctor(const DoctorContext& ctx, const std::vector<Check>& checks) {
@@ -62,16 +62,19 @@ std::string render_text(const DoctorReport& report) {
 
 nlohmann::json render_json(const DoctorReport& report) {
   nlohmann::json checks = nlohmann::json::array();
+  nlohmann::json out = {{"ok", report.failures == 0},
+                        {"failures", report.failures},
+                        {"warnings", report.warnings},
+                        {"verdict", report.verdict}};
   for (const auto& r : report.results) {
     nlohmann::json c = {{"id", r.id}, {"status", status_name(r.status)}, {"message", r.message}};
     if (!r.fix.empty()) c["fix"] = r.fix;
     checks.push_back(c);
+    if (r.data.is_object())
+      for (const auto& [k, v] : r.data.items()) out[k] = v;
   }
-  return {{"ok", report.failures == 0},
-          {"failures", report.failures},
-          {"warnings", report.warnings},
-          {"verdict", report.verdict},
-          {"checks", checks}};
+  out["checks"] = checks;
+  return out;
 }
 
 }  // namespace preloop::install

@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "install/locations.h"
+#include "install/surface.h"
 
 namespace preloop::install {
 
@@ -19,10 +20,16 @@ enum class CheckStatus { Ok, Warn, Fail, Skip };
 const char* status_name(CheckStatus status);
 
 struct CheckResult {
+  CheckResult() = default;
+  CheckResult(std::string id_, CheckStatus status_, std::string message_, std::string fix_,
+              nlohmann::json data_ = nullptr)
+      : id(std::move(id_)), status(status_), message(std::move(message_)), fix(std::move(fix_)),
+        data(std::move(data_)) {}
   std::string id;       // stable, for scripts: "hook.installed", "config.valid", ...
   CheckStatus status = CheckStatus::Ok;
   std::string message;  // what was found
   std::string fix;      // what to do about it ("" when nothing to do)
+  nlohmann::json data;  // structured details, merged into the top level of `doctor --json` (null: none)
 };
 
 // What the checks look at. Built once from the environment by the command;
@@ -32,6 +39,7 @@ struct DoctorContext {
   std::filesystem::path self_binary;       // the running preloop-hook
   std::optional<Config> config;            // nullopt when it failed to load
   std::string config_error;                // why it failed
+  std::optional<Principal> principal;      // whose tamper surface; nullopt: this process's user
 };
 
 using Check = std::function<std::vector<CheckResult>(const DoctorContext&)>;
@@ -47,6 +55,11 @@ std::vector<CheckResult> check_policies(const DoctorContext& ctx);
 std::vector<CheckResult> check_audit(const DoctorContext& ctx);
 // The approval service is reachable and accepts the credential; synced policy age.
 std::vector<CheckResult> check_approval(const DoctorContext& ctx);
+// The deployment mode (managed: hooks in managed settings, config in a
+// root-owned directory; personal otherwise) and the tamper surface: the paths
+// the guard depends on that the user could change. In managed mode a path
+// that enforces the managed policy being changeable is a failure.
+std::vector<CheckResult> check_guard(const DoctorContext& ctx);
 
 // The checks run by `preloop-hook doctor`, in order.
 std::vector<Check> default_checks();

@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include "audit/file_modes.h"
+#include "audit/gaps.h"
 #include "audit/location.h"
+#include "audit/store.h"
 #include "audit/verify.h"
 #include "audit/writer.h"
 #include "install/doctor.h"
@@ -52,6 +54,17 @@ std::vector<CheckResult> check_audit(const DoctorContext& ctx) {
   for (const auto& f : health.findings)
     out.push_back({"audit.store", health.ok ? CheckStatus::Ok : CheckStatus::Fail, f,
                    "see `preloop-hook audit verify`; the hook denies tool calls it cannot record"});
+  try {
+    audit::Gaps gaps = audit::coverage_gaps(audit::Store::open(db, {.read_only = true, .busy_timeout_ms = 2000}));
+    if (gaps.count)
+      out.push_back({"audit.coverage", CheckStatus::Warn, audit::describe_gaps(gaps),
+                     "find out why those calls skipped the gate (`preloop-hook audit show <tool_use_id>`): a hook "
+                     "switched off or removed, a settings change, or a subagent Claude Code did not gate"});
+    else
+      out.push_back({"audit.coverage", CheckStatus::Ok, "every recorded tool result passed the PreToolUse hook", ""});
+  } catch (const std::exception& e) {
+    out.push_back({"audit.coverage", CheckStatus::Skip, std::string("coverage not checked: ") + e.what(), ""});
+  }
   audit::VerifyReport report = audit::verify(db);
   if (report.ok) {
     out.push_back({"audit.chain", CheckStatus::Ok,

@@ -24,14 +24,8 @@ struct Source {
 // The settings files that exist and parse, lowest precedence first; parse
 // errors become results.
 std::vector<Source> load_sources(const DoctorContext& ctx, std::vector<CheckResult>& out) {
-  std::vector<std::pair<std::string, fs::path>> files = {
-      {"user", ctx.claude.settings_file(Scope::User)},
-      {"project", ctx.claude.settings_file(Scope::Project)},
-      {"local", ctx.claude.settings_file(Scope::Local)},
-      {"managed", ctx.claude.managed_settings_file()}};
-  for (const auto& dropin : ctx.claude.managed_dropins()) files.emplace_back("managed", dropin);
   std::vector<Source> sources;
-  for (const auto& [label, path] : files) {
+  for (const auto& [label, path] : ctx.claude.all_settings_files()) {
     try {
       SettingsFile file = read_settings(path);
       if (file.exists) sources.push_back({label, path, file.json});
@@ -126,7 +120,7 @@ void check_handler(const DoctorContext& ctx, const Entry& e, std::vector<CheckRe
                    where + " only gates tools matching '" + e.found.matcher + "'",
                    "use the matcher \"*\" (run `preloop-hook install`) so every tool call is checked"});
   }
-  if (h.value("onFailure", "") != "block") {
+  if (blocks_on_failure(e.found.event) && h.value("onFailure", "") != "block") {
     out.push_back({"hook.on_failure", CheckStatus::Warn,
                    where + " lacks \"onFailure\": \"block\": if the hook crashes, is missing or times out, "
                            "Claude Code lets the call through",
@@ -230,6 +224,14 @@ std::vector<CheckResult> check_claude_settings(const DoctorContext& ctx) {
   if (pre && !post && !plugin) {
     out.push_back({"hook.post_tool_use", CheckStatus::Warn,
                    "no PostToolUse entry: secrets in tool output reach the model unmasked",
+                   "run `preloop-hook install`"});
+  }
+  bool config_change = false;
+  for (const auto& e : entries) config_change = config_change || e.found.event == "ConfigChange";
+  if (pre && !config_change && !plugin) {
+    out.push_back({"hook.config_change", CheckStatus::Warn,
+                   "no ConfigChange entry: a settings change that removes preloop-hook during a session is "
+                   "recorded on the next tool call but not blocked",
                    "run `preloop-hook install`"});
   }
   for (const auto& e : entries) check_handler(ctx, e, out);

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -124,4 +125,50 @@ TEST_CASE("malformed settings and config are failures with their position") {
   CHECK(parse->message.find("settings.json:1:10:") != std::string::npos);
   CHECK(find(report, "config.valid", CheckStatus::Fail));
   CHECK(find(report, "hook.timeout", CheckStatus::Skip));
+}
+
+TEST_CASE("guard mode: personal for a user install; managed with root-owned config; the tamper surface") {
+  Fixture f;
+  ::chmod(f.tmp.path.c_str(), 0755);
+  fs::path managed = f.tmp.path / "preloop-managed";
+  ::setenv("PRELOOP_HOOK_MANAGED_DIR", managed.c_str(), 1);
+  ::setenv("XDG_DATA_HOME", (f.tmp.path / "data").c_str(), 1);
+  ::setenv("XDG_CONFIG_HOME", (f.tmp.path / "cfg").c_str(), 1);
+  Principal stranger;
+  stranger.uid = 4242;
+  stranger.groups = {4242};
+  stranger.name = "stranger";
+  f.ctx.principal = stranger;
+  f.install();
+  auto personal = run_doctor(f.ctx, {check_guard});
+  auto* mode = find(personal, "guard.mode", CheckStatus::Ok);
+  REQUIRE(mode);
+  CHECK(mode->message.rfind("personal", 0) == 0);
+  CHECK(render_json(personal)["mode"] == "personal");
+
+  if (::geteuid() == 0) {  // root-owned: only root can make it so
+    fs::create_directories(managed / "rules");
+    fs::permissions(managed, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                 fs::perms::others_read | fs::perms::others_exec);
+    f.install(Scope::Managed);
+    auto report = run_doctor(f.ctx, {check_guard});
+    REQUIRE(find(report, "guard.mode", CheckStatus::Ok));
+    CHECK(render_json(report)["mode"] == "managed");
+    CHECK(find(report, "guard.tamper_surface", CheckStatus::Ok));
+
+    ::chmod((managed / "rules").c_str(), 0777);  // anyone may now add or replace managed rules
+    auto open = run_doctor(f.ctx, {check_guard});
+    auto* surface = find(open, "guard.tamper_surface", CheckStatus::Fail);
+    REQUIRE(surface);
+    CHECK(surface->message.find((managed / "rules").string()) != std::string::npos);
+    auto json = render_json(open);
+    CHECK(json["tamper_surface"]["uid"] == 4242);
+    bool listed = false;
+    for (const auto& p : json["tamper_surface"]["paths"])
+      listed = listed || (p["path"] == (managed / "rules").string() && p["enforcing"] == true);
+    CHECK(listed);
+  }
+  ::unsetenv("PRELOOP_HOOK_MANAGED_DIR");
+  ::unsetenv("XDG_DATA_HOME");
+  ::unsetenv("XDG_CONFIG_HOME");
 }

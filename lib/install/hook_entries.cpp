@@ -75,13 +75,17 @@ const Json* event_groups(const Json& settings, const std::string& event) {
 
 }  // namespace
 
+bool blocks_on_failure(const std::string& event) { return event != "InstructionsLoaded"; }
+
 Json hook_handler(const HookSpec& spec, const std::string& event) {
   Json handler = Json::object();
   handler["type"] = "command";
   handler["command"] = spec.binary.string();
   handler["args"] = Json::array({"hook"});
-  handler["timeout"] = event == "PreToolUse" ? spec.pre_timeout_seconds : spec.post_timeout_seconds;
-  handler["onFailure"] = "block";
+  handler["timeout"] = event == "PreToolUse"    ? spec.pre_timeout_seconds
+                       : event == "PostToolUse" ? spec.post_timeout_seconds
+                                                : spec.other_timeout_seconds;
+  if (blocks_on_failure(event)) handler["onFailure"] = "block";
   return handler;
 }
 

@@ -15,13 +15,19 @@
 
 namespace preloop::install {
 
-// The events preloop-hook is installed on.
-inline constexpr const char* kHookEvents[] = {"PreToolUse", "PostToolUse"};
+// The events preloop-hook is installed on: the tool calls it gates, changes
+// to Claude Code's settings (which it may block) and instruction files loaded
+// into the model's context (recorded).
+inline constexpr const char* kHookEvents[] = {"PreToolUse", "PostToolUse", "ConfigChange", "InstructionsLoaded"};
+
+// Whether "onFailure": "block" belongs on the event's handler (events that can block).
+bool blocks_on_failure(const std::string& event);
 
 struct HookSpec {
   std::filesystem::path binary;   // absolute path of preloop-hook
   int pre_timeout_seconds = 330;  // covers the longest approval wait
   int post_timeout_seconds = 60;  // output masking only
+  int other_timeout_seconds = 30; // ConfigChange, InstructionsLoaded: a file read and a record
 };
 
 // The handler written for one event.

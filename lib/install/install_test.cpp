@@ -116,6 +116,10 @@ TEST_CASE("add keeps every other key and hook, and is idempotent") {
   CHECK(ours["hooks"][0]["timeout"] == 330);
   CHECK(ours["hooks"][0]["onFailure"] == "block");
   CHECK(doc["hooks"]["PostToolUse"][0]["hooks"][0]["onFailure"] == "block");
+  CHECK(doc["hooks"]["ConfigChange"][0]["hooks"][0]["onFailure"] == "block");
+  CHECK(doc["hooks"]["ConfigChange"][0]["hooks"][0]["timeout"] == 30);
+  CHECK(doc["hooks"]["InstructionsLoaded"][0]["matcher"] == "*");
+  CHECK_FALSE(doc["hooks"]["InstructionsLoaded"][0]["hooks"][0].contains("onFailure"));
   // Key order is kept: "model" is still first, "env" last.
   CHECK(doc.begin().key() == "model");
   CHECK((--doc.end()).key() == "env");
@@ -138,7 +142,7 @@ TEST_CASE("a new binary path or timeout replaces our entry where it was") {
   CHECK(pre[1]["hooks"][0]["command"] == "/new/preloop-hook");
   CHECK(pre[1]["hooks"][0]["timeout"] == 900);
   CHECK(pre[2]["matcher"] == "Write");
-  CHECK(find_own_handlers(doc).size() == 2);
+  CHECK(find_own_handlers(doc).size() == 4);
 }
 
 TEST_CASE("our handler sharing a group with a foreign one: only ours moves out") {
@@ -156,13 +160,13 @@ TEST_CASE("remove takes out exactly our entries") {
   original["hooks"]["SessionStart"] = Json::array();  // empty, not ours: must stay
   Json doc = original;
   add_own_handlers(doc, spec());
-  CHECK(remove_own_handlers(doc) == 2);
+  CHECK(remove_own_handlers(doc) == 4);
   CHECK(doc == original);
   CHECK(remove_own_handlers(doc) == 0);
 
   Json only_ours = Json::object();
   add_own_handlers(only_ours, spec());
-  CHECK(remove_own_handlers(only_ours) == 2);
+  CHECK(remove_own_handlers(only_ours) == 4);
   CHECK(only_ours == Json::object());
 }
 
@@ -203,7 +207,7 @@ TEST_CASE("install writes the file, backs it up, and a second run changes nothin
   CHECK(count_files(file.parent_path()) == files);
 
   auto removed = uninstall_hooks(loc, Scope::User, false);
-  CHECK(removed.removed == 2);
+  CHECK(removed.removed == 4);
   CHECK(Json::parse(slurp(file)) == Json::parse(kForeign));
   auto none = uninstall_hooks(loc, Scope::User, false);
   CHECK_FALSE(none.changed);
@@ -217,7 +221,7 @@ TEST_CASE("install creates a missing settings file; project and local scopes") {
     CHECK(change.changed);
     CHECK(change.backup.empty());
     CHECK(fs::exists(loc.settings_file(scope)));
-    CHECK(find_own_handlers(read_settings(loc.settings_file(scope)).json).size() == 2);
+    CHECK(find_own_handlers(read_settings(loc.settings_file(scope)).json).size() == 4);
   }
   CHECK(loc.settings_file(Scope::Local) == tmp.path / "project" / ".claude" / "settings.local.json");
 }
@@ -267,7 +271,38 @@ TEST_CASE("a symlinked settings file is updated at its target") {
   fs::create_symlink(real, loc.settings_file(Scope::User));
   install_hooks(loc, Scope::User, spec(), false);
   CHECK(fs::is_symlink(loc.settings_file(Scope::User)));
-  CHECK(find_own_handlers(read_settings(real).json).size() == 2);
+  CHECK(find_own_handlers(read_settings(real).json).size() == 4);
+}
+
+TEST_CASE("managed scope: managed-settings.json, readable by everyone, allowManagedHooksOnly on request") {
+  TempDir tmp;
+  auto loc = locations(tmp.path);
+  fs::path file = loc.settings_file(Scope::Managed);
+  CHECK(file == tmp.path / "etc-claude-code" / "managed-settings.json");
+  auto change = install_hooks(loc, Scope::Managed, spec(), false, true);
+  CHECK(change.changed);
+  Json doc = read_settings(file).json;
+  CHECK(doc["allowManagedHooksOnly"] == true);
+  CHECK(find_own_handlers(doc).size() == 4);
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0644);
+  REQUIRE(::stat(loc.managed_dir.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0755);
+  CHECK_FALSE(install_hooks(loc, Scope::Managed, spec(), false, true).changed);
+
+  // Other keys stay; uninstall mirrors install.
+  doc["permissions"] = Json::parse(R"J({"deny": ["Bash(curl *)"]})J");
+  spit(file, render_settings(doc));
+  auto kept = uninstall_hooks(loc, Scope::Managed, false);
+  CHECK(kept.removed == 4);
+  CHECK(read_settings(file).json["allowManagedHooksOnly"] == true);  // only with the flag
+  install_hooks(loc, Scope::Managed, spec(), false);
+  uninstall_hooks(loc, Scope::Managed, false, true);
+  CHECK(read_settings(file).json == Json::parse(R"J({"permissions": {"deny": ["Bash(curl *)"]}})J"));
+
+  CHECK_THROWS_WITH_AS(install_hooks(loc, Scope::User, spec(), false, true),
+                       doctest::Contains("managed settings only"), SettingsError);
 }
 
 TEST_CASE("unified diff") {

@@ -1,5 +1,9 @@
 #include "install/installer.h"
 
+#include <sys/stat.h>
+
+#include <stdexcept>
+
 #include "install/line_diff.h"
 #include "install/settings_file.h"
 
@@ -28,17 +32,44 @@ SettingsChange edit_settings(const std::filesystem::path& path, bool dry_run, Ed
   return change;
 }
 
-}  // namespace
-
-SettingsChange install_hooks(const ClaudeLocations& where, Scope scope, const HookSpec& spec, bool dry_run) {
-  return edit_settings(where.settings_file(scope), dry_run,
-                       [&](Json& json, SettingsChange& change) { change.changed = add_own_handlers(json, spec); });
+// Claude Code runs as the user and must read the managed settings.
+void make_world_readable_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) return;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || ::chmod(dir.c_str(), 0755) != 0)
+    throw SettingsError(dir.string() + ": cannot create the directory" + (ec ? ": " + ec.message() : ""));
 }
 
-SettingsChange uninstall_hooks(const ClaudeLocations& where, Scope scope, bool dry_run) {
-  return edit_settings(where.settings_file(scope), dry_run, [](Json& json, SettingsChange& change) {
+void check_managed_only(Scope scope, bool managed_hooks_only) {
+  if (managed_hooks_only && scope != Scope::Managed)
+    throw SettingsError("allowManagedHooksOnly belongs in the managed settings only (--scope managed)");
+}
+
+}  // namespace
+
+SettingsChange install_hooks(const ClaudeLocations& where, Scope scope, const HookSpec& spec, bool dry_run,
+                             bool managed_hooks_only) {
+  check_managed_only(scope, managed_hooks_only);
+  if (scope == Scope::Managed && !dry_run) make_world_readable_dir(where.managed_dir);
+  return edit_settings(where.settings_file(scope), dry_run, [&](Json& json, SettingsChange& change) {
+    change.changed = add_own_handlers(json, spec);
+    if (managed_hooks_only && !(json.contains("allowManagedHooksOnly") && json["allowManagedHooksOnly"] == true)) {
+      json["allowManagedHooksOnly"] = true;
+      change.changed = true;
+    }
+  });
+}
+
+SettingsChange uninstall_hooks(const ClaudeLocations& where, Scope scope, bool dry_run, bool managed_hooks_only) {
+  check_managed_only(scope, managed_hooks_only);
+  return edit_settings(where.settings_file(scope), dry_run, [&](Json& json, SettingsChange& change) {
     change.removed = remove_own_handlers(json);
     change.changed = change.removed > 0;
+    if (managed_hooks_only && json.contains("allowManagedHooksOnly")) {
+      json.erase("allowManagedHooksOnly");
+      change.changed = true;
+    }
   });
 }
 

@@ -20,10 +20,16 @@ struct SettingsChange {
 
 // Adds preloop-hook's entries to the settings file of `scope`. With dry_run
 // nothing is written. Throws SettingsError (nothing changed) when the file is
-// malformed or its "hooks" block has an unexpected shape.
-SettingsChange install_hooks(const ClaudeLocations& where, Scope scope, const HookSpec& spec, bool dry_run);
+// malformed or its "hooks" block has an unexpected shape. With
+// managed_hooks_only (managed scope only) the file also gets
+// "allowManagedHooksOnly": true: hooks of user, project and local settings stop running.
+// A managed settings file and its directory are made readable by every user.
+SettingsChange install_hooks(const ClaudeLocations& where, Scope scope, const HookSpec& spec, bool dry_run,
+                             bool managed_hooks_only = false);
 
-// Removes exactly preloop-hook's entries from the settings file of `scope`.
-SettingsChange uninstall_hooks(const ClaudeLocations& where, Scope scope, bool dry_run);
+// Removes exactly preloop-hook's entries from the settings file of `scope`
+// (and, with managed_hooks_only, the "allowManagedHooksOnly" key).
+SettingsChange uninstall_hooks(const ClaudeLocations& where, Scope scope, bool dry_run,
+                               bool managed_hooks_only = false);
 
 }  // namespace preloop::install

@@ -13,6 +13,7 @@ std::optional<Scope> parse_scope(const std::string& name) {
   if (name == "user") return Scope::User;
   if (name == "project") return Scope::Project;
   if (name == "local") return Scope::Local;
+  if (name == "managed") return Scope::Managed;
   return std::nullopt;
 }
 
@@ -21,6 +22,7 @@ const char* scope_name(Scope scope) {
     case Scope::User: return "user";
     case Scope::Project: return "project";
     case Scope::Local: return "local";
+    case Scope::Managed: return "managed";
   }
   return "user";
 }
@@ -31,13 +33,20 @@ fs::path current_executable() {
   return ec ? fs::path() : self;
 }
 
-ClaudeLocations ClaudeLocations::from_environment() {
+ClaudeLocations ClaudeLocations::for_project(const fs::path& project_dir) {
   ClaudeLocations loc;
   const char* config_dir = std::getenv("CLAUDE_CONFIG_DIR");
   loc.user_dir = config_dir && *config_dir ? fs::path(config_dir) : paths::home_dir() / ".claude";
-  loc.project_dir = fs::current_path();
-  loc.managed_dir = "/etc/claude-code";
+  loc.project_dir = project_dir;
+  loc.managed_dir = claude_managed_dir();
   return loc;
+}
+
+ClaudeLocations ClaudeLocations::from_environment() { return for_project(fs::current_path()); }
+
+fs::path claude_managed_dir() {
+  const char* dir = std::getenv("PRELOOP_HOOK_CLAUDE_MANAGED_DIR");
+  return dir && *dir == '/' ? fs::path(dir) : fs::path("/etc/claude-code");
 }
 
 fs::path ClaudeLocations::settings_file(Scope scope) const {
@@ -45,6 +54,7 @@ fs::path ClaudeLocations::settings_file(Scope scope) const {
     case Scope::User: return user_dir / "settings.json";
     case Scope::Project: return project_dir / ".claude" / "settings.json";
     case Scope::Local: return project_dir / ".claude" / "settings.local.json";
+    case Scope::Managed: return managed_settings_file();
   }
   return user_dir / "settings.json";
 }
@@ -58,6 +68,15 @@ std::vector<fs::path> ClaudeLocations::managed_dropins() const {
     if (it->path().extension() == ".json") files.push_back(it->path());
   }
   std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::vector<std::pair<std::string, fs::path>> ClaudeLocations::all_settings_files() const {
+  std::vector<std::pair<std::string, fs::path>> files = {{"user", settings_file(Scope::User)},
+                                                         {"project", settings_file(Scope::Project)},
+                                                         {"local", settings_file(Scope::Local)},
+                                                         {"managed", managed_settings_file()}};
+  for (const auto& dropin : managed_dropins()) files.emplace_back("managed", dropin);
   return files;
 }
 

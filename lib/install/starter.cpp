@@ -1,6 +1,10 @@
 #include "install/starter.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <fstream>
+#include <optional>
 
 #include "config/paths.h"
 #include "install/settings_file.h"
@@ -52,31 +56,57 @@ bool dir_has_files(const fs::path& dir) {
   return false;
 }
 
-void write_new(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.flush();
-  if (!out) throw SettingsError(path.string() + ": cannot write");
+// Exact modes for what is created (none: the umask decides).
+struct Modes {
+  mode_t dir, file;
+};
+
+// Creates the missing directories of `dir`, each with exactly `mode`.
+void make_dirs(const fs::path& dir, mode_t mode) {
+  std::error_code ec;
+  if (dir.empty() || fs::exists(dir, ec)) return;
+  make_dirs(dir.parent_path(), mode);
+  if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) throw SettingsError(dir.string() + ": cannot create");
+  if (::chmod(dir.c_str(), mode) != 0) throw SettingsError(dir.string() + ": cannot set its mode");
+}
+
+void write_new(const fs::path& path, const std::string& text, const std::optional<Modes>& modes) {
+  if (modes) make_dirs(path.parent_path(), modes->dir);
+  else fs::create_directories(path.parent_path());
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw SettingsError(path.string() + ": cannot write");
+  }
+  if (modes && ::chmod(path.c_str(), modes->file) != 0) throw SettingsError(path.string() + ": cannot set its mode");
+}
+
+std::vector<fs::path> create_in(const fs::path& config, const fs::path& rules, int hook_timeout_seconds, bool dry_run,
+                                const std::optional<Modes>& modes) {
+  std::vector<fs::path> created;
+  std::error_code ec;
+  if (!fs::exists(config, ec)) {
+    if (!dry_run) write_new(config, starter_config_text(hook_timeout_seconds), modes);
+    created.push_back(config);
+  }
+  if (!dir_has_files(rules)) {
+    fs::path policy = rules / "policy.yaml";
+    if (!dry_run) write_new(policy, starter_policy_text(), modes);
+    created.push_back(policy);
+  }
+  return created;
 }
 
 }  // namespace
 
 std::vector<fs::path> create_starter_files(int hook_timeout_seconds, bool dry_run) {
-  std::vector<fs::path> created;
-  std::error_code ec;
-  fs::path config = paths::user_config_file();
-  if (!fs::exists(config, ec)) {
-    if (!dry_run) write_new(config, starter_config_text(hook_timeout_seconds));
-    created.push_back(config);
-  }
-  fs::path rules = paths::user_rules_dir();
-  if (!dir_has_files(rules)) {
-    fs::path policy = rules / "policy.yaml";
-    if (!dry_run) write_new(policy, starter_policy_text());
-    created.push_back(policy);
-  }
-  return created;
+  return create_in(paths::user_config_file(), paths::user_rules_dir(), hook_timeout_seconds, dry_run, std::nullopt);
+}
+
+std::vector<fs::path> create_managed_starter_files(int hook_timeout_seconds, bool dry_run) {
+  return create_in(paths::managed_config_file(), paths::managed_rules_dir(), hook_timeout_seconds, dry_run,
+                   Modes{0755, 0644});
 }
 
 }  // namespace preloop::install

@@ -263,13 +263,15 @@ std::optional<std::vector<LayerDocs>> read_cached(const fs::path& dir, const std
   return deserialize_layers(std::string_view(data).substr(signature.size()));
 }
 
-void write_cached(const fs::path& dir, const std::string& signature, const std::vector<LayerDocs>& layers) {
+void write_cached(const fs::path& dir, const std::string& signature, const std::vector<LayerDocs>& layers,
+                  unsigned mode) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   fs::path target = cache_file(dir, signature);
   std::string tmp = target.string() + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return;
+  ::fchmod(fd, mode);
   std::string data = signature + serialize_layers(layers);
   bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
   ::close(fd);

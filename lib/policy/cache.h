@@ -25,7 +25,8 @@ std::string input_signature(const std::vector<std::pair<std::string, std::filesy
 
 // Reads a snapshot saved under `dir` for `signature`; nullopt when absent or stale.
 std::optional<std::vector<LayerDocs>> read_cached(const std::filesystem::path& dir, const std::string& signature);
-// Saves a snapshot atomically (temp file + rename); failures are ignored.
-void write_cached(const std::filesystem::path& dir, const std::string& signature, const std::vector<LayerDocs>& layers);
+// Saves a snapshot atomically (temp file + rename) with `mode`; failures are ignored.
+void write_cached(const std::filesystem::path& dir, const std::string& signature, const std::vector<LayerDocs>& layers,
+                  unsigned mode = 0600);
 
 }  // namespace preloop::policy

@@ -1,5 +1,8 @@
 #include "policy/layers.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "config/paths.h"
@@ -50,65 +53,159 @@ std::vector<Document> load_packs(const std::string& profile, std::vector<Diagnos
   return out;
 }
 
-PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
-  PolicySet set;
-  std::string profile = opt.profile.empty() ? config.profile : opt.profile;
-  std::vector<std::pair<std::string, fs::path>> files;
-  bool trusted = true;
-  if (!opt.packs_only) {
-    for (const auto& f : policy_files_in(paths::managed_dir() / "rules")) files.emplace_back("managed", f);
-    for (const char* n : {"policy.json", "policy.yaml"})
-      if (std::error_code ec; fs::exists(paths::synced_dir() / n, ec)) files.emplace_back("synced", paths::synced_dir() / n);
-    for (const auto& f : policy_files_in(paths::user_rules_dir())) files.emplace_back("user", f);
-    if (!opt.project_dir.empty()) {
-      for (const auto& f : policy_files_in(paths::project_dir(opt.project_dir))) files.emplace_back("project", f);
-      trusted = is_trusted_project(config, opt.project_dir);
-    }
-    for (const auto& f : opt.extra_files) files.emplace_back("cli", f);
-  }
-  for (const auto& [layer, f] : files) set.files.push_back(layer + ": " + f.string());
-
-  std::string signature, cache_dir;
-  bool use_cache = opt.use_cache;
-  if (use_cache) {
-    signature = input_signature(files, "profile=" + profile + " trusted=" + std::to_string(trusted) +
-                                           " packs=" + std::to_string(packs::fingerprint()));
-    use_cache = !signature.empty();
-  }
-  if (use_cache) {
-    cache_dir = (paths::data_home() / "preloop-hook" / "cache").string();
-    if (auto layers = read_cached(cache_dir, signature)) {
-      for (auto& l : *layers) set.engine.add_layer(std::move(l));
-      return set;
-    }
-  }
-
-  // A project's files must lie inside the project: a link from a cloned
-  // repository to a file elsewhere (a device, a private file) is refused.
-  fs::path project_root;
+PolicyInputs policy_inputs(const Config& config, const LoadOptions& opt) {
+  PolicyInputs in;
+  in.profile = opt.profile.empty() ? config.profile : opt.profile;
+  auto& files = in.files;
+  if (opt.packs_only) return in;
+  for (const auto& f : policy_files_in(paths::managed_rules_dir())) files.emplace_back("managed", f);
+  for (const char* n : {"policy.json", "policy.yaml"})
+    if (std::error_code ec; fs::exists(paths::synced_dir() / n, ec)) files.emplace_back("synced", paths::synced_dir() / n);
+  for (const auto& f : policy_files_in(paths::user_rules_dir())) files.emplace_back("user", f);
   if (!opt.project_dir.empty()) {
-    std::error_code ec;
-    project_root = fs::canonical(opt.project_dir, ec);
-    if (ec) project_root = fs::path(opt.project_dir).lexically_normal();
+    for (const auto& f : policy_files_in(paths::project_dir(opt.project_dir))) files.emplace_back("project", f);
+    in.trusted = is_trusted_project(config, opt.project_dir);
   }
+  for (const auto& f : opt.extra_files) files.emplace_back("cli", f);
+  return in;
+}
+
+namespace {
+
+using Files = std::vector<std::pair<std::string, fs::path>>;
+
+std::string packs_key(const std::string& profile) {
+  return "profile=" + profile + " packs=" + std::to_string(packs::fingerprint());
+}
+
+// The managed layer's files, or every other one.
+Files split(const Files& files, bool managed) {
+  Files out;
+  for (const auto& f : files)
+    if ((f.first == "managed") == managed) out.push_back(f);
+  return out;
+}
+
+struct Part {
+  Files files;
+  bool trusted = true;
+  std::string profile;   // packs of this profile are part of it; empty: none
+  fs::path project_dir;  // a project's files must lie inside it
+};
+
+// A project's files must lie inside the project: a link from a cloned
+// repository to a file elsewhere (a device, a private file) is refused.
+fs::path real_project_root(const fs::path& project_dir) {
+  if (project_dir.empty()) return {};
+  std::error_code ec;
+  fs::path root = fs::canonical(project_dir, ec);
+  return ec ? project_dir.lexically_normal() : root;
+}
+
+// The layers of a part: from the snapshot in `dir` when one matches, else
+// parsed (and saved there when `save`).
+std::vector<LayerDocs> layers_of(const Part& part, const fs::path& dir, const std::string& signature, bool save,
+                                 unsigned mode, PolicySet& set) {
+  if (!signature.empty())
+    if (auto layers = read_cached(dir, signature)) return std::move(*layers);
   std::vector<LayerDocs> layers;
-  for (const auto& [layer, f] : files) {
-    if (layers.empty() || layers.back().name != layer) layers.push_back({layer, {}, layer != "project" || trusted});
+  const fs::path project_root = real_project_root(part.project_dir);
+  for (const auto& [layer, f] : part.files) {
+    if (layers.empty() || layers.back().name != layer)
+      layers.push_back({layer, {}, layer != "project" || part.trusted});
     if (layer == "project")
       layers.back().docs.push_back(load_document_file(f, set.diags, file_rules::kPolicy, project_root));
     else
       layers.back().docs.push_back(
           load_document_file(f, set.diags, layer == "synced" ? file_rules::kSyncedPolicy : file_rules::kPolicy));
   }
-  LayerDocs packs{"pack:" + profile, load_packs(profile, set.diags), true};
-  for (const auto& d : packs.docs) set.files.push_back("pack: " + d.file);
-  if (!packs.docs.empty()) layers.push_back(std::move(packs));
-  if (use_cache && !has_errors(set.diags)) {
+  if (!part.profile.empty()) {
+    LayerDocs packs{"pack:" + part.profile, load_packs(part.profile, set.diags), true};
+    for (const auto& d : packs.docs) set.files.push_back("pack: " + d.file);
+    if (!packs.docs.empty()) layers.push_back(std::move(packs));
+  }
+  if (save && !signature.empty() && !has_errors(set.diags)) {
     annotate_prefilters(layers);  // so that hook processes skip conditions without compiling them
-    write_cached(cache_dir, signature, layers);
+    write_cached(dir, signature, layers, mode);
+    if (mode & 0044) {  // for every user's hook to read, whatever the umask
+      ::chmod(dir.parent_path().c_str(), 0755);
+      ::chmod(dir.c_str(), 0755);
+    }
+  }
+  return layers;
+}
+
+}  // namespace
+
+PolicySignatures policy_signatures(const PolicyInputs& in) {
+  return {input_signature(split(in.files, true), packs_key(in.profile)),
+          input_signature(split(in.files, false), "trusted=" + std::to_string(in.trusted))};
+}
+
+std::string policy_signature(const PolicyInputs& in) { return policy_signatures(in).combined(); }
+
+bool managed_mode() {
+  struct stat st {};
+  return ::stat(paths::managed_dir().c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+         !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+fs::path managed_snapshot_dir(const std::string& profile) { return paths::managed_dir() / "cache" / profile; }
+
+PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
+  PolicySet set;
+  set.inputs = policy_inputs(config, opt);
+  const PolicyInputs& in = set.inputs;
+  for (const auto& [layer, f] : in.files) set.files.push_back(layer + ": " + f.string());
+  if (!opt.use_cache) {
+    for (auto& l : layers_of({in.files, in.trusted, in.profile, opt.project_dir}, {}, "", false, 0600, set))
+      set.engine.add_layer(std::move(l));
+    return set;
+  }
+  PolicySignatures sig = policy_signatures(in);
+  set.signature = sig.combined();
+  std::vector<LayerDocs> layers;
+  if (!managed_mode()) {
+    // One snapshot of every layer in the user's data directory.
+    layers = layers_of({in.files, in.trusted, in.profile, opt.project_dir}, paths::policy_cache_dir(), set.signature, true, 0600, set);
+  } else {
+    // The managed layer and the packs from root's snapshot (only root saves it),
+    // the others from the user's: a forged user snapshot can only hold what the
+    // user could write into the user's own policy files anyway.
+    bool root = ::geteuid() == 0;
+    auto managed = layers_of({split(in.files, true), true, in.profile}, managed_snapshot_dir(in.profile),
+                             sig.managed.empty() ? "" : sig.managed, root, 0644, set);
+    auto rest = layers_of({split(in.files, false), in.trusted, "", opt.project_dir}, paths::policy_cache_dir(),
+                          sig.rest.empty() ? "" : sig.rest, true, 0600, set);
+    // Layer order as in one snapshot: managed, the others, then the packs.
+    auto packs_first = std::find_if(managed.begin(), managed.end(),
+                                    [](const LayerDocs& l) { return l.name.rfind("pack:", 0) == 0; });
+    layers.insert(layers.end(), std::make_move_iterator(managed.begin()), std::make_move_iterator(packs_first));
+    layers.insert(layers.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
+    layers.insert(layers.end(), std::make_move_iterator(packs_first), std::make_move_iterator(managed.end()));
   }
   for (auto& l : layers) set.engine.add_layer(std::move(l));
   return set;
+}
+
+std::vector<Diagnostic> compile_managed_snapshots(const Config& config) {
+  std::vector<Diagnostic> problems;
+  for (const char* profile : {"off", "recommended", "strict"}) {
+    LoadOptions opt;
+    opt.profile = profile;
+    PolicyInputs in = policy_inputs(config, opt);
+    PolicySet set;
+    layers_of({split(in.files, true), true, in.profile}, managed_snapshot_dir(profile),
+              policy_signatures(in).managed, true, 0644, set);
+    for (auto& d : set.diags)
+      if (d.severity == Diagnostic::Severity::Error) problems.push_back(std::move(d));
+  }
+  return problems;
+}
+
+bool managed_snapshot_current(const PolicyInputs& in) {
+  std::string sig = policy_signatures(in).managed;
+  return !sig.empty() && read_cached(managed_snapshot_dir(in.profile), sig).has_value();
 }
 
 }  // namespace preloop::policy

@@ -24,10 +24,44 @@ struct LoadOptions {
   bool use_cache = false;        // the hook: reuse a parsed snapshot when no input changed
 };
 
+// The policy files of every layer for one call, in layer order.
+struct PolicyInputs {
+  std::vector<std::pair<std::string, std::filesystem::path>> files;  // layer, file
+  std::string profile;                  // the packs' profile
+  bool trusted = true;                  // project-layer allow is honoured
+};
+PolicyInputs policy_inputs(const Config& config, const LoadOptions& options);
+
+// The stat signature of the inputs (see policy/cache.h) in two parts: the
+// managed files with the profile and the embedded packs, and the other files
+// with the project's trust; each names the binary. Empty when the binary
+// cannot be identified.
+struct PolicySignatures {
+  std::string managed, rest;
+  std::string combined() const { return managed.empty() || rest.empty() ? "" : managed + rest; }
+};
+PolicySignatures policy_signatures(const PolicyInputs& inputs);
+std::string policy_signature(const PolicyInputs& inputs);  // policy_signatures(inputs).combined()
+
+// Managed mode: paths::managed_dir() is a directory only root can write. The
+// hook then reads the managed layer and the packs from a snapshot there (which
+// only root writes), never from the user's own cache, which holds the other layers.
+bool managed_mode();
+std::filesystem::path managed_snapshot_dir(const std::string& profile);
+
+// Writes the managed snapshots of every profile (as root: `install --scope managed`).
+// Returns the problems found in the managed policy (nothing is written then).
+std::vector<Diagnostic> compile_managed_snapshots(const Config& config);
+
+// Whether the managed snapshot of the inputs' profile is in place and current.
+bool managed_snapshot_current(const PolicyInputs& inputs);
+
 struct PolicySet {
   Engine engine;
   std::vector<Diagnostic> diags;        // errors make the hook deny every call
   std::vector<std::string> files;       // what was loaded, in layer order
+  PolicyInputs inputs;
+  std::string signature;                // policy_signature(inputs) when use_cache, else empty
 };
 
 PolicySet load_policy_set(const Config& config, const LoadOptions& options);

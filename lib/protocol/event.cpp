@@ -23,10 +23,16 @@ EventKind kind_of(const std::string& name) {
   if (name == "PreToolUse") return EventKind::PreToolUse;
   if (name == "PostToolUse") return EventKind::PostToolUse;
   if (name == "PostToolUseFailure") return EventKind::PostToolUseFailure;
+  if (name == "ConfigChange") return EventKind::ConfigChange;
+  if (name == "InstructionsLoaded") return EventKind::InstructionsLoaded;
   return EventKind::Other;
 }
 
 }  // namespace
+
+bool is_tool_event(EventKind kind) {
+  return kind == EventKind::PreToolUse || kind == EventKind::PostToolUse || kind == EventKind::PostToolUseFailure;
+}
 
 HookEvent parse_event(std::string_view text) {
   nlohmann::json j;
@@ -66,8 +72,14 @@ HookEvent parse_event(std::string_view text) {
   ev.prompt_id = string_field(j, "prompt_id");
   ev.tool_name = string_field(j, "tool_name");
   ev.error = string_field(j, "error");
+  if (ev.kind == EventKind::ConfigChange || ev.kind == EventKind::InstructionsLoaded) {
+    ev.source = string_field(j, "source");
+    ev.file_path = string_field(j, "file_path");
+    ev.memory_type = string_field(j, "memory_type");
+    ev.load_reason = string_field(j, "load_reason");
+  }
 
-  bool tool_event = ev.kind != EventKind::Other;
+  bool tool_event = is_tool_event(ev.kind);
   if (ev.event_name.empty()) throw ProtocolError("hook input has no 'hook_event_name'");
   if (tool_event && ev.tool_name.empty()) throw ProtocolError("hook input has no 'tool_name'");
 

@@ -10,7 +10,10 @@
 
 namespace preloop::protocol {
 
-enum class EventKind { PreToolUse, PostToolUse, PostToolUseFailure, Other };
+enum class EventKind { PreToolUse, PostToolUse, PostToolUseFailure, ConfigChange, InstructionsLoaded, Other };
+
+// PreToolUse, PostToolUse or PostToolUseFailure: an event about one tool call.
+bool is_tool_event(EventKind kind);
 
 struct HookEvent {
   EventKind kind = EventKind::Other;
@@ -28,6 +31,10 @@ struct HookEvent {
   nlohmann::json tool_response;          // PostToolUse only (null otherwise)
   std::string error;                     // PostToolUseFailure
   std::optional<std::int64_t> duration_ms;
+  std::string source;                    // ConfigChange: user_settings | project_settings | local_settings | policy_settings | skills
+  std::string file_path;                 // ConfigChange, InstructionsLoaded
+  std::string memory_type;               // InstructionsLoaded: User | Project | Local | Managed
+  std::string load_reason;               // InstructionsLoaded
   std::size_t raw_size = 0;              // bytes read from stdin
 };
 

@@ -28,6 +28,22 @@ TEST_CASE("parses PostToolUse with response and duration") {
   CHECK(ev.duration_ms.value() == 12);
 }
 
+TEST_CASE("parses ConfigChange and InstructionsLoaded, which carry no tool") {
+  auto cc = parse_event(R"({"hook_event_name":"ConfigChange","session_id":"s","source":"user_settings",
+    "file_path":"/h/.claude/settings.json"})");
+  CHECK(cc.kind == EventKind::ConfigChange);
+  CHECK(!is_tool_event(cc.kind));
+  CHECK(cc.source == "user_settings");
+  CHECK(cc.file_path == "/h/.claude/settings.json");
+  auto il = parse_event(R"({"hook_event_name":"InstructionsLoaded","file_path":"/p/CLAUDE.md",
+    "memory_type":"Project","load_reason":"session_start"})");
+  CHECK(il.kind == EventKind::InstructionsLoaded);
+  CHECK(il.memory_type == "Project");
+  CHECK(il.load_reason == "session_start");
+  CHECK_THROWS_WITH_AS(parse_event(R"({"hook_event_name":"ConfigChange","source":7})"),
+                       doctest::Contains("'source' must be a string"), ProtocolError);
+}
+
 TEST_CASE("malformed input is refused with a specific reason") {
   CHECK_THROWS_WITH_AS(parse_event(""), doctest::Contains("empty hook input"), ProtocolError);
   CHECK_THROWS_WITH_AS(parse_event("{\"hook_event_name\":\"PreToolUse\""), doctest::Contains("not valid JSON"),

@@ -28,7 +28,9 @@ event Bash '{"command":"rm -rf / --no-preserve-root"}' > "$work/deny.json"
 event Write "{\"file_path\":\"$HOME/project/src/app.ts\",\"content\":\"export const x = 1;\\n\"}" > "$work/write.json"
 
 for c in pass git deny write; do
-  "$bin" hook < "$work/$c.json" > /dev/null 2>&1 || true  # writes the policy snapshot
+  # Warm up under valgrind too: the policy snapshot and the configuration
+  # fingerprint are bound to /proc/self/exe, which is valgrind's tool there.
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" hook < "$work/$c.json" > /dev/null 2>&1 || true
   valgrind --tool=callgrind --callgrind-out-file="$work/cg" "$bin" hook < "$work/$c.json" > /dev/null 2>&1 || true
   printf '%-6s %s instructions\n' "$c" "$(callgrind_annotate "$work/cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {print $1}')"
 done

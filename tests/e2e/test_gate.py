@@ -223,3 +223,23 @@ class PluginForm(suite.E2ECase):
         passed = self.box.run_claude([bash("touch fine.txt"), text("done")], extra_args=args)
         self.assertCreated("fine.txt", passed)
         self.assertTrue(os.stat(os.path.join(plugin, "bin", "preloop-hook")).st_mode & stat.S_IXUSR)
+
+
+class SettingsChangeDuringSession(suite.E2ECase):
+
+    def test_removing_the_hook_from_the_settings_makes_the_next_call_ask(self):
+        # The built-in packs would deny the rewrite itself; here it has to happen.
+        self.box.set_config("profile", "off")
+        rewrite = ("python3 -c \"import json,os; p=os.path.expanduser('~/.claude/settings.json'); "
+                   "s=json.load(open(p)); s.pop('hooks'); json.dump(s, open(p,'w'))\"")
+        result = self.box.run_claude([bash(rewrite), bash("touch after.txt"), text("done")])
+        with open(self.box.claude_settings) as f:
+            self.assertNotIn("hooks", json.load(f), result)  # the file on disk did change
+        # The session still runs the hook, which sees the weakening and asks (not run in -p).
+        self.assertNotCreated("after.txt", result)
+        self.assertIn("hook was removed from " + self.box.claude_settings, result.tool_result_text(1))
+        self.assertEqual(self.assertHookDecided(result, 1, "ask")["failure_class"], "config_weakened")
+        changes = [r for r in self.box.audit_rows(hook_event="ConfigFingerprint") if r["rule_location"] ==
+                   self.box.claude_settings]
+        self.assertEqual(len(changes), 1, changes)
+        self.assertIn("weakens the guard", changes[0]["reason"])

@@ -17,6 +17,8 @@ std::map<std::string, std::string> HookEnv::env() const {
           {"XDG_DATA_HOME", dir_.path() + "/data"},
           {"XDG_STATE_HOME", dir_.path() + "/state"},
           {"PRELOOP_HOOK_MANAGED_DIR", dir_.path() + "/managed"},
+          {"PRELOOP_HOOK_CLAUDE_MANAGED_DIR", dir_.path() + "/claude-managed"},
+          {"CLAUDE_CONFIG_DIR", ""},
           {"PRELOOP_HOOK_CONFIG", dir_.path() + "/config.yaml"},
           {"CLAUDE_PROJECT_DIR", ""},
           {"PRELOOP_URL", ""},

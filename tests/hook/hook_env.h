@@ -20,6 +20,9 @@ class HookEnv {
   std::string user_rules() const { return dir_.path() + "/cfg/preloop-hook/rules"; }
   std::string managed_rules() const { return dir_.path() + "/managed/rules"; }
   std::string synced() const { return dir_.path() + "/data/preloop-hook/synced"; }
+  std::string managed() const { return dir_.path() + "/managed"; }                  // preloop-hook's managed dir
+  std::string claude_managed() const { return dir_.path() + "/claude-managed"; }    // Claude Code's
+  std::string user_settings() const { return home() + "/.claude/settings.json"; }
   void set_config(const std::string& yaml) const;
   std::string write(const std::string& relative, const std::string& text) const { return dir_.write(relative, text); }
   std::map<std::string, std::string> env() const;

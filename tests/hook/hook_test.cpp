@@ -259,7 +259,10 @@ TEST_CASE("layers: a project's allow is ignored unless the project is trusted") 
   r = env.hook(env.bash("x"));
   CHECK(r.exit_code == 2);  // a project may always tighten
   env.set_config("profile: off\ntrusted_projects: [" + env.project() + "]\n");
-  r = env.hook(env.bash("rm -rf ~/work"));
+  // In a new session: trusting the project during one is a weakening, asked about first.
+  json next = json::parse(env.bash("rm -rf ~/work"));
+  next["session_id"] = "s-next";
+  r = env.hook(next.dump());
   CHECK(decision_of(r.out)["permissionDecision"] == "allow");
 }
 

@@ -1,0 +1,231 @@
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tamper/facts.h"
+#include "tamper/fingerprint.h"
+
+namespace fs = std::filesystem;
+using namespace preloop;
+using namespace preloop::tamper;
+
+namespace {
+
+struct Dir {
+  fs::path path;
+  Dir() {
+    std::string tmpl = (fs::temp_directory_path() / "fingerprint_test.XXXXXX").string();
+    path = ::mkdtemp(tmpl.data());
+  }
+  ~Dir() { fs::remove_all(path); }
+  fs::path write(const std::string& rel, const std::string& text) const {
+    fs::path p = path / rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
+    return p;
+  }
+};
+
+const char* kTwoRules = R"Y(
+tools:
+  - name: Bash
+    conditions:
+      - {expression: "args.command.contains('a')", action: deny}
+      - {expression: "args.command.contains('b')", action: deny}
+)Y";
+const char* kOneRule = R"Y(
+tools:
+  - name: Bash
+    conditions:
+      - {expression: "args.command.contains('a')", action: deny}
+)Y";
+const char* kAllowAll = R"Y(
+tools:
+  - name: Bash
+    conditions:
+      - {expression: "args.command.contains('a')", action: deny}
+      - {expression: "args.command.contains('b')", action: deny}
+      - {expression: "true", action: allow}
+)Y";
+const char* kOurHook =
+    R"J({"hooks":{"PreToolUse":[{"matcher":"*","hooks":[{"type":"command","command":"/usr/bin/preloop-hook","args":["hook"]}]}]}})J";
+
+// Inputs over the files of a directory, as the hook gathers them.
+struct World {
+  Dir dir;
+  fs::path state = dir.path / "data" / "guard-state";
+  std::string profile = "recommended";
+  std::string project = "/p1";
+  Files policy_files;
+  Inputs inputs() {
+    Inputs in;
+    in.project = project;
+    in.files.emplace_back("config", dir.path / "config.yaml");
+    in.files.emplace_back("settings:user", dir.path / "settings.json");
+    policy_files.clear();
+    for (const auto& name : {"a.yaml", "b.yaml"}) {
+      fs::path p = dir.path / "rules" / name;
+      if (fs::exists(p)) policy_files.emplace_back("user", p);
+    }
+    in.policy_files = &policy_files;
+    // The policy snapshot's signature: any text that changes with the policy files.
+    std::string sig = "policy";
+    for (const auto& [layer, f] : policy_files) {
+      std::error_code ec;
+      sig += "\n" + f.string() + " " + std::to_string(fs::file_size(f, ec)) + " " +
+             std::to_string(fs::last_write_time(f, ec).time_since_epoch().count());
+    }
+    in.policy_signature = sig;
+    in.values = {{"profile", profile}, {"fail_mode", "closed"}};
+    return in;
+  }
+};
+
+bool has_weakening(const Outcome& o, const std::string& text) {
+  for (const auto& c : o.changes)
+    for (const auto& w : c.weakening)
+      if (w.find(text) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("the first call records a baseline; an unchanged configuration reports nothing") {
+  World w;
+  w.dir.write("rules/a.yaml", kTwoRules);
+  auto first = check(w.state, w.inputs(), "s1", true);
+  CHECK(first.fresh);
+  CHECK(first.changes.empty());
+  CHECK(first.escalate.empty());
+  REQUIRE(fs::exists(w.state));
+  CHECK((fs::status(w.state).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  auto second = check(w.state, w.inputs(), "s1", true);
+  CHECK_FALSE(second.fresh);
+  CHECK(second.changes.empty());
+}
+
+TEST_CASE("an edited rule file is named with its old and new digest") {
+  World w;
+  fs::path a = w.dir.write("rules/a.yaml", kTwoRules);
+  check(w.state, w.inputs(), "s1", true);
+  w.dir.write("rules/a.yaml", std::string(kTwoRules) + "# a comment\n");
+  auto out = check(w.state, w.inputs(), "s1", true);
+  REQUIRE(out.changes.size() == 1);
+  CHECK(out.changes[0].path == a.string());
+  CHECK(out.changes[0].kind == "policy:user");
+  CHECK(out.changes[0].old_digest == digest_of(kTwoRules));
+  CHECK(out.changes[0].new_digest == digest_of(std::string(kTwoRules) + "# a comment\n"));
+  CHECK(out.changes[0].weakening.empty());
+  CHECK(out.escalate.empty());
+}
+
+TEST_CASE("weakening changes during a session escalate the next PreToolUse") {
+  World w;
+  w.dir.write("rules/a.yaml", kTwoRules);
+  w.dir.write("rules/b.yaml", kOneRule);
+  w.dir.write("settings.json", kOurHook);
+  check(w.state, w.inputs(), "s1", true);
+
+  SUBCASE("fewer rules") {
+    w.dir.write("rules/a.yaml", kOneRule);
+    auto out = check(w.state, w.inputs(), "s1", true);
+    CHECK(has_weakening(out, "fewer rules"));
+    CHECK(out.escalate.find("(2 -> 1)") != std::string::npos);
+  }
+  SUBCASE("a rule file removed") {
+    fs::remove(w.dir.path / "rules" / "b.yaml");
+    auto out = check(w.state, w.inputs(), "s1", true);
+    CHECK(out.escalate.find("rule file removed") != std::string::npos);
+  }
+  SUBCASE("an allow-all rule added") {
+    w.dir.write("rules/a.yaml", kAllowAll);
+    auto out = check(w.state, w.inputs(), "s1", true);
+    CHECK(out.escalate.find("allowing every call") != std::string::npos);
+  }
+  SUBCASE("our hook removed from a settings file, disableAllHooks set") {
+    w.dir.write("settings.json", R"({"disableAllHooks": true})");
+    auto out = check(w.state, w.inputs(), "s1", true);
+    CHECK(out.escalate.find("hook was removed from") != std::string::npos);
+    CHECK(out.escalate.find("disableAllHooks: true was set") != std::string::npos);
+  }
+  SUBCASE("profile lowered") {
+    w.profile = "off";
+    auto out = check(w.state, w.inputs(), "s1", true);
+    CHECK(out.escalate.find("profile lowered from recommended to off") != std::string::npos);
+  }
+  SUBCASE("seen by a call that cannot ask: kept for the next PreToolUse of the session, once") {
+    w.dir.write("rules/a.yaml", kOneRule);
+    auto post = check(w.state, w.inputs(), "s1", false);
+    CHECK(has_weakening(post, "fewer rules"));
+    CHECK(post.escalate.empty());
+    auto pre = check(w.state, w.inputs(), "s1", true);
+    CHECK(pre.changes.empty());
+    CHECK(pre.escalate.find("fewer rules") != std::string::npos);
+    CHECK(check(w.state, w.inputs(), "s1", true).escalate.empty());
+  }
+  SUBCASE("between sessions: recorded, not escalated") {
+    w.dir.write("rules/a.yaml", kOneRule);
+    auto out = check(w.state, w.inputs(), "s2", true);
+    CHECK(has_weakening(out, "fewer rules"));
+    CHECK(out.escalate.empty());
+  }
+  SUBCASE("a stricter change is recorded without escalation") {
+    w.profile = "strict";
+    w.dir.write("rules/b.yaml", kTwoRules);
+    auto out = check(w.state, w.inputs(), "s1", true);
+    CHECK(out.changes.size() == 2);
+    CHECK(out.escalate.empty());
+  }
+}
+
+TEST_CASE("a tampered or unreadable state file is a fresh baseline, never a crash") {
+  World w;
+  w.dir.write("rules/a.yaml", kTwoRules);
+  w.dir.write("data/guard-state", "PLHGUARD2 1\nx\nfile\tonly-two-fields\n");
+  auto out = check(w.state, w.inputs(), "s1", true);
+  CHECK(out.fresh);
+  fs::remove(w.state);
+  fs::create_directories(w.state);  // a directory where the file should be
+  CHECK_NOTHROW(check(w.state, w.inputs(), "s1", true));
+}
+
+TEST_CASE("recorded settings facts are read back for ConfigChange") {
+  World w;
+  fs::path settings = w.dir.write("settings.json", kOurHook);
+  check(w.state, w.inputs(), "s1", true);
+  auto facts = recorded_settings(w.state, settings);
+  REQUIRE(facts);
+  CHECK(facts->runs_hook);
+  CHECK_FALSE(facts->disables_hooks);
+  CHECK_FALSE(recorded_settings(w.state, w.dir.path / "other.json"));
+}
+
+TEST_CASE("facts: rules, catch-all allow, settings") {
+  CHECK(policy_facts(kTwoRules, "a.yaml").rules == 2);
+  CHECK_FALSE(policy_facts(kTwoRules, "a.yaml").allow_all);
+  CHECK(policy_facts(kAllowAll, "a.yaml").allow_all);
+  CHECK(policy_facts("tools:\n  - name: Bash\n    conditions:\n      - {action: allow}\n", "c.yaml").allow_all);
+  CHECK_FALSE(policy_facts("tools: [\n", "bad.yaml").valid);
+  CHECK(settings_facts(kOurHook, "s.json").runs_hook);
+  CHECK_FALSE(settings_facts("{not json", "s.json").valid);
+  CHECK(settings_facts(R"({"disableAllHooks": true})", "s.json").disables_hooks);
+}
+
+TEST_CASE("reading a file never blocks on a FIFO and refuses oversized files") {
+  Dir d;
+  fs::path fifo = d.path / "fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::string error;
+  CHECK_FALSE(read_regular_file(fifo, 1024, &error));
+  CHECK(error.find("not a regular file") != std::string::npos);
+  fs::path big = d.write("big", std::string(2048, 'x'));
+  CHECK_FALSE(read_regular_file(big, 1024, &error));
+  bool missing = false;
+  CHECK_FALSE(read_regular_file(d.path / "absent", 1024, &error, &missing));
+  CHECK(missing);
+}
