@@ -1,12 +1,7 @@
 #include "tamper/facts.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "audit/sha256.h"
+#include "config/safe_file.h"
 #include "install/hook_entries.h"
 #include "install/settings_file.h"
 #include "policy/loader.h"
@@ -15,42 +10,16 @@ namespace preloop::tamper {
 namespace fs = std::filesystem;
 
 std::optional<std::string> read_regular_file(const fs::path& path, std::size_t max_bytes, std::string* error,
-                                             bool* missing) {
-  auto failed = [&](const std::string& why, bool absent = false) -> std::optional<std::string> {
-    if (error) *error = path.string() + ": " + why;
-    if (missing) *missing = absent;
+                                             bool* missing, bool owner_only) {
+  try {
+    FileContent c = read_file_safely(path, FileRule{"fingerprinted files", max_bytes, true, owner_only});
+    if (missing) *missing = false;
+    return std::move(c.text);
+  } catch (const FileError& e) {
+    if (error) *error = e.what();
+    if (missing) *missing = e.missing;
     return std::nullopt;
-  };
-  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return failed(std::strerror(errno), errno == ENOENT || errno == ENOTDIR);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return failed("not a regular file");
   }
-  if (static_cast<std::size_t>(st.st_size) > max_bytes) {
-    ::close(fd);
-    return failed("larger than " + std::to_string(max_bytes) + " bytes");
-  }
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      return failed(std::strerror(errno));
-    }
-    text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > max_bytes) {
-      ::close(fd);
-      return failed("larger than " + std::to_string(max_bytes) + " bytes");
-    }
-  }
-  ::close(fd);
-  if (missing) *missing = false;
-  return text;
 }
 
 std::string digest_of(const std::string& text) { return audit::to_hex(audit::sha256(text)); }

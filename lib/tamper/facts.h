@@ -9,10 +9,12 @@
 namespace preloop::tamper {
 
 // Reads a regular file of at most max_bytes without blocking on a FIFO or a
-// device. nullopt (with *error set) when it is absent, not a regular file,
-// too large or unreadable; *missing tells absence apart.
+// device (config/safe_file.h). nullopt (with *error set) when it is absent, not a
+// regular file, too large or unreadable; *missing tells absence apart. owner_only:
+// the guard's own file, tightened to 0600 when found looser.
 std::optional<std::string> read_regular_file(const std::filesystem::path& path, std::size_t max_bytes,
-                                             std::string* error = nullptr, bool* missing = nullptr);
+                                             std::string* error = nullptr, bool* missing = nullptr,
+                                             bool owner_only = false);
 
 // Hex SHA-256 of a text.
 std::string digest_of(const std::string& text);

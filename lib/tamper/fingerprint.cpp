@@ -277,7 +277,7 @@ Outcome check(const fs::path& state_file, const Inputs& in, const std::string& s
                            ? ""
                            : in.policy_signature + "\n" + file_signature;
 
-    std::optional<std::string> text = read_regular_file(state_file, kMaxState);
+    std::optional<std::string> text = read_regular_file(state_file, kMaxState, nullptr, nullptr, true);
     std::optional<State> old = text ? parse_state(*text, true) : std::nullopt;
     if (old && (signature.empty() || old->signature != signature)) old = parse_state(*text);
     out.fresh = !old;
@@ -358,7 +358,7 @@ Outcome check(const fs::path& state_file, const Inputs& in, const std::string& s
 }
 
 std::optional<SettingsFacts> recorded_settings(const fs::path& state_file, const fs::path& file) {
-  auto text = read_regular_file(state_file, kMaxState);
+  auto text = read_regular_file(state_file, kMaxState, nullptr, nullptr, true);
   if (!text) return std::nullopt;
   auto st = parse_state(*text);
   if (!st) return std::nullopt;

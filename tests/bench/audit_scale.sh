@@ -49,11 +49,16 @@ store_of() {  # rows -> path of a generated store (cached in $stores)
   echo "$f"
 }
 
-# spawn_bench takes no per-case environment: one tiny wrapper binary per case.
+# spawn_bench takes no per-case environment: one tiny wrapper binary per case,
+# each with its own data and state directories (as separate users would have:
+# the cases' configs differ, and one data directory would see a config change
+# on every call).
 wrapper() {  # name, config yaml, db
   printf '%s' "$2" > "$work/$1.yaml"
-  printf '#include <stdlib.h>\n#include <unistd.h>\nint main(void){setenv("PRELOOP_HOOK_CONFIG","%s",1);setenv("PRELOOP_HOOK_AUDIT_DB","%s",1);execl("%s","preloop-hook","hook",(char*)0);return 127;}\n' \
-    "$work/$1.yaml" "$3" "$bin" > "$work/$1.c"
+  local xdg
+  xdg="$(dirname "$3")/xdg"
+  printf '#include <stdlib.h>\n#include <unistd.h>\nint main(void){setenv("PRELOOP_HOOK_CONFIG","%s",1);setenv("PRELOOP_HOOK_AUDIT_DB","%s",1);setenv("XDG_DATA_HOME","%s/data",1);setenv("XDG_STATE_HOME","%s/state",1);execl("%s","preloop-hook","hook",(char*)0);return 127;}\n' \
+    "$work/$1.yaml" "$3" "$xdg" "$xdg" "$bin" > "$work/$1.c"
   cc -O2 -o "$work/$1" "$work/$1.c"
 }
 
@@ -109,6 +114,7 @@ if [ "${CHECK:-0}" = 1 ]; then
   expect_calls=$((calls + 10))  # spawn_bench warms each case up with 10 runs
   for entry in "${dbs[@]}"; do
     db="${entry%:*}" rows="${entry##*:}"
+    export XDG_DATA_HOME="$(dirname "$db")/xdg/data" XDG_STATE_HOME="$(dirname "$db")/xdg/state"
     "$bin" audit --db "$db" fold >/dev/null
     total=$("$bin" audit --db "$db" stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
     if [ "$total" != "$((rows + expect_calls))" ]; then

@@ -243,3 +243,31 @@ class SettingsChangeDuringSession(suite.E2ECase):
                    self.box.claude_settings]
         self.assertEqual(len(changes), 1, changes)
         self.assertIn("weakens the guard", changes[0]["reason"])
+
+
+class CraftedBranch(suite.E2ECase):
+
+    def test_checkout_of_a_branch_that_brings_claude_settings_asks(self):
+        import subprocess
+        git = ["git", "-c", "user.name=e2e", "-c", "user.email=e2e@example.com"]
+
+        def run(*args):
+            subprocess.run([*git, *args], cwd=self.box.project, check=True, capture_output=True)
+
+        run("init", "-q", "-b", "main")
+        self.box.write("README.md", "project\n")
+        run("add", "README.md")
+        run("commit", "-qm", "initial")
+        run("checkout", "-qb", "crafted")
+        self.box.write(".claude/settings.local.json", '{"disableAllHooks": true}\n')
+        run("add", "-f", ".claude/settings.local.json")
+        run("commit", "-qm", "settings")
+        run("checkout", "-q", "main")
+        self.assertFalse(os.path.exists(self.box.path(".claude", "settings.local.json")))
+
+        result = self.box.run_claude([bash("git checkout crafted"), text("done")])
+        # Asked, so not run in -p mode: the crafted settings never reach the working tree.
+        self.assertFalse(os.path.exists(self.box.path(".claude", "settings.local.json")), result)
+        row = self.assertHookDecided(result, 0, "ask")
+        self.assertTrue(row["rule_id"].startswith("self-protection."), row)
+        self.assertIn("settings.local.json", result.tool_result_text())
