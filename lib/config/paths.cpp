@@ -33,6 +33,7 @@ fs::path user_config_file() { return user_config_dir() / "config.yaml"; }
 fs::path user_rules_dir() { return user_config_dir() / "rules"; }
 fs::path synced_dir() { return data_home() / "preloop-hook" / "synced"; }
 fs::path default_audit_db() { return data_home() / "preloop-hook" / "audit.db"; }
+fs::path cache_dir() { return data_home() / "preloop-hook" / "cache"; }
 fs::path credentials_file() { return user_config_dir() / "credentials"; }
 fs::path project_dir(const fs::path& project_root) { return project_root / ".preloop"; }
 

@@ -17,6 +17,7 @@ std::filesystem::path user_config_file();     // user_config_dir()/config.yaml
 std::filesystem::path user_rules_dir();       // user_config_dir()/rules
 std::filesystem::path synced_dir();           // data_home()/preloop-hook/synced
 std::filesystem::path default_audit_db();     // data_home()/preloop-hook/audit.db
+std::filesystem::path cache_dir();            // data_home()/preloop-hook/cache (snapshots)
 std::filesystem::path credentials_file();     // user_config_dir()/credentials
 std::filesystem::path project_dir(const std::filesystem::path& project_root);  // <root>/.preloop
 

@@ -1,12 +1,15 @@
 #include "hook/hook.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <unistd.h>
 
+#include "approval/settings.h"
 #include "hook/steps.h"
 #include "policy/layers.h"
+#include "secrets/settings.h"
 #include "secrets/tool_io.h"
 
 namespace preloop::hook {
@@ -69,14 +72,12 @@ std::string project_dir_for(const protocol::HookEvent& ev) {
 }
 
 protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
-  policy::PolicySet loaded;
   const policy::PolicySet* set = opt.policies;
   if (!set) {
     policy::LoadOptions lo = opt.load;
     if (lo.project_dir.empty()) lo.project_dir = project_dir_for(ctx.event);
     lo.use_cache = !opt.dry_run;
-    loaded = policy::load_policy_set(*ctx.config, lo);
-    set = &loaded;
+    set = &ctx.policies.emplace(policy::load_policy_set(*ctx.config, lo));
   }
   for (const auto& d : set->diags)
     if (d.severity == policy::Diagnostic::Severity::Error)
@@ -139,16 +140,28 @@ protocol::Reply run(const std::string& input, const Config& config, const RunOpt
 
 namespace {
 
-// The reply for one stdin event; every path ends in a reply.
-protocol::Reply answer_stdin() {
-  Config config;
+// Whether the libraries' sections parse (then the config may be snapshotted).
+bool sections_valid(const Config& config) {
+  try {
+    secrets::parse_settings(config.section("secrets"));
+    approval::parse_approval_settings(config.section("approval"));
+    approval::parse_sync_settings(config.section("sync"));
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// The reply for one stdin event; every path ends in a reply. The config and
+// the context belong to the caller, which ends the process without
+// destroying them.
+protocol::Reply answer_stdin(Config& config, HookContext& ctx) {
   std::string config_error;
   try {
-    config = load_config();
+    config = load_config_cached(sections_valid);
   } catch (const std::exception& e) {
     config_error = e.what();  // the fail mode is unknown: closed, the default
   }
-  HookContext ctx;
   ctx.config = &config;
   std::string input;
   try {
@@ -157,7 +170,7 @@ protocol::Reply answer_stdin() {
     ctx.event.kind = protocol::EventKind::PreToolUse;
     return fail(ctx, e.what(), "bad_input", true);
   }
-  if (config_error.empty()) return run(input, config);
+  if (config_error.empty()) return run(input, config, {}, &ctx);
   try {
     ctx.event = protocol::parse_event(input);  // to answer in the event's own shape
   } catch (...) {
@@ -168,16 +181,21 @@ protocol::Reply answer_stdin() {
 
 }  // namespace
 
-int run_from_stdio() {
+void run_from_stdio() {
   protocol::Reply reply;
+  // Never destroyed: the process ends right after the reply, and freeing the
+  // policies, the event and the detectors would only delay the answer.
+  auto* config = new Config;
+  auto* ctx = new HookContext;
   try {
-    reply = answer_stdin();
+    reply = answer_stdin(*config, *ctx);
   } catch (...) {
     reply = {2, "", "preloop-hook could not check this tool call, so it is blocked: internal error\n"};
   }
   write_all(1, reply.stdout_text);
   write_all(2, reply.stderr_text);
-  return reply.exit_code;
+  std::fflush(nullptr);
+  ::_exit(reply.exit_code);
 }
 
 }  // namespace preloop::hook

@@ -68,16 +68,15 @@ PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   }
   for (const auto& [layer, f] : files) set.files.push_back(layer + ": " + f.string());
 
-  std::string signature, cache_dir;
-  bool use_cache = opt.use_cache;
+  std::optional<snapshot::Key> key;
+  fs::path cache_dir;
+  if (opt.use_cache)
+    key = snapshot::make_key("policy", files, "profile=" + profile + " trusted=" + std::to_string(trusted) +
+                                                  " packs=" + std::to_string(packs::fingerprint()));
+  const bool use_cache = key.has_value();
   if (use_cache) {
-    signature = input_signature(files, "profile=" + profile + " trusted=" + std::to_string(trusted) +
-                                           " packs=" + std::to_string(packs::fingerprint()));
-    use_cache = !signature.empty();
-  }
-  if (use_cache) {
-    cache_dir = (paths::data_home() / "preloop-hook" / "cache").string();
-    if (auto layers = read_cached(cache_dir, signature)) {
+    cache_dir = paths::cache_dir();
+    if (auto layers = read_cached(cache_dir, *key)) {
       for (auto& l : *layers) set.engine.add_layer(std::move(l));
       return set;
     }
@@ -93,7 +92,7 @@ PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   if (!packs.docs.empty()) layers.push_back(std::move(packs));
   if (use_cache && !has_errors(set.diags)) {
     annotate_prefilters(layers);  // so that hook processes skip conditions without compiling them
-    write_cached(cache_dir, signature, layers);
+    write_cached(cache_dir, *key, layers);
   }
   for (auto& l : layers) set.engine.add_layer(std::move(l));
   return set;

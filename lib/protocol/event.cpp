@@ -1,5 +1,6 @@
 #include "protocol/event.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -74,20 +75,26 @@ HookEvent parse_event(std::string_view text) {
 }
 
 std::string read_all_capped(int fd, std::size_t max_bytes) {
+  // Read straight into the string, growing it geometrically (no bounce
+  // buffer on the stack), at most one byte past the cap.
   std::string out;
-  char buf[65536];
+  std::size_t used = 0, chunk = 16 << 10;
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n == 0) break;
+    const std::size_t want = std::min(chunk, max_bytes + 1 - used);
+    out.resize(used + want);
+    ssize_t n = ::read(fd, out.data() + used, want);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw ProtocolError(std::string("cannot read hook input: ") + std::strerror(errno));
     }
-    if (out.size() + static_cast<std::size_t>(n) > max_bytes)
+    used += static_cast<std::size_t>(n);
+    if (used > max_bytes)
       throw ProtocolError("hook input exceeds the size cap of " + std::to_string(max_bytes) +
                           " bytes (max_input_bytes in config)");
-    out.append(buf, static_cast<std::size_t>(n));
+    if (n == 0) break;
+    if (used == out.size()) chunk = std::min<std::size_t>(chunk * 2, 4 << 20);
   }
+  out.resize(used);
   return out;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instructions executed by one hook process per case (valgrind --tool=callgrind),
-# with the policy snapshot warm and the setup of hook_bench.sh: a count that does
+# with the config and policy snapshots warm and the setup of hook_bench.sh: a count that does
 # not move with machine load. Usage: tests/bench/hook_instructions.sh [preloop-hook] [audit on|off]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -28,7 +28,12 @@ event Bash '{"command":"rm -rf / --no-preserve-root"}' > "$work/deny.json"
 event Write "{\"file_path\":\"$HOME/project/src/app.ts\",\"content\":\"export const x = 1;\\n\"}" > "$work/write.json"
 
 for c in pass git deny write; do
-  "$bin" hook < "$work/$c.json" > /dev/null 2>&1 || true  # writes the policy snapshot
+  # Writes the config and policy snapshots. They are keyed by the binary's
+  # build id, which valgrind does not change: the run below reads them warm.
+  "$bin" hook < "$work/$c.json" > /dev/null 2>&1 || true
+  before="$(ls -l --time-style=full-iso "$XDG_DATA_HOME/preloop-hook/cache")"
   valgrind --tool=callgrind --callgrind-out-file="$work/cg" "$bin" hook < "$work/$c.json" > /dev/null 2>&1 || true
+  [ "$before" = "$(ls -l --time-style=full-iso "$XDG_DATA_HOME/preloop-hook/cache")" ] ||
+    echo "warning: $c rewrote a snapshot under valgrind: the count below is not the warm path" >&2
   printf '%-6s %s instructions\n' "$c" "$(callgrind_annotate "$work/cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {print $1}')"
 done
