@@ -42,7 +42,7 @@ struct Config {
   // The section as YAML text; empty when absent. Needs no parsing when the
   // config came from a snapshot.
   std::string section_text(const std::string& name) const;
-  YAML::Node root;  // the merged files (undefined when loaded from a snapshot)
+  YAML::Node root;  // the merged files (null when loaded from a snapshot)
   std::vector<std::pair<std::string, std::string>> sections;  // name -> YAML text, from a snapshot
 
   // Seconds the hook may still spend waiting (approvals) so that it answers
