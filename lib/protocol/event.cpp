@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "protocol/json_fast.h"
@@ -75,14 +77,23 @@ HookEvent parse_event(std::string_view text) {
 }
 
 std::string read_all_capped(int fd, std::size_t max_bytes) {
-  // Read straight into the string, growing it geometrically (no bounce
-  // buffer on the stack), at most one byte past the cap.
+  // Read straight into the string (no bounce buffer), sized from what the
+  // file or pipe holds, then growing geometrically; at most one byte past the cap.
   std::string out;
-  std::size_t used = 0, chunk = 16 << 10;
+  std::size_t used = 0, chunk = 4096;
+  struct stat st {};
+  int pending = 0;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    chunk = static_cast<std::size_t>(st.st_size) + 1;
+  else if (::ioctl(fd, FIONREAD, &pending) == 0 && pending > 0)
+    chunk = static_cast<std::size_t>(pending) + 1;
+  out.resize(std::min(chunk, max_bytes + 1));
   for (;;) {
-    const std::size_t want = std::min(chunk, max_bytes + 1 - used);
-    out.resize(used + want);
-    ssize_t n = ::read(fd, out.data() + used, want);
+    if (used == out.size()) {  // full: grow
+      chunk = std::min<std::size_t>(chunk * 2, 4 << 20);
+      out.resize(std::min(used + chunk, max_bytes + 1));
+    }
+    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw ProtocolError(std::string("cannot read hook input: ") + std::strerror(errno));
@@ -92,7 +103,6 @@ std::string read_all_capped(int fd, std::size_t max_bytes) {
       throw ProtocolError("hook input exceeds the size cap of " + std::to_string(max_bytes) +
                           " bytes (max_input_bytes in config)");
     if (n == 0) break;
-    if (used == out.size()) chunk = std::min<std::size_t>(chunk * 2, 4 << 20);
   }
   out.resize(used);
   return out;
