@@ -4,7 +4,7 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
-  build-essential cmake pkg-config git ca-certificates
+  build-essential cmake pkg-config git ca-certificates lld
   libcli11-dev nlohmann-json3-dev libre2-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
   doctest-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev libbenchmark-dev
   sqlite3 hyperfine openssl curl python3

@@ -6,6 +6,7 @@
 
 #include "config/paths.h"
 #include "config/safe_file.h"
+#include "config/snapshot.h"
 
 namespace preloop {
 namespace fs = std::filesystem;
@@ -103,6 +104,11 @@ void apply(Config& c, const fs::path& file, const YAML::Node& doc) {
       if (!v.IsMap()) fail(file, v, "'audit' must be a mapping");
       if (v["enabled"]) c.audit_enabled = scalar<bool>(file, v["enabled"], "audit.enabled", "true or false");
       if (v["path"]) c.audit_path = paths::expand_user(scalar<std::string>(file, v["path"], "audit.path", "a file path"));
+      if (v["busy_timeout_ms"]) {
+        int ms = scalar<int>(file, v["busy_timeout_ms"], "audit.busy_timeout_ms", "a number of milliseconds");
+        if (ms < 0) fail(file, v["busy_timeout_ms"], "'audit.busy_timeout_ms' must not be negative");
+        c.audit_busy_timeout_ms = ms;
+      }
       if (v["mode"]) {
         auto m = scalar<std::string>(file, v["mode"], "audit.mode", "'journal' or 'direct'");
         if (m != "journal" && m != "direct") fail(file, v["mode"], "'audit.mode' must be 'journal' or 'direct'");
@@ -146,10 +152,24 @@ int profile_rank(const std::string& profile) {
 const YAML::Node Config::section(const std::string& name) const {
   // A missing section is a valid empty node (not yaml-cpp's "zombie", which
   // throws on the next lookup), so callers can chain section("x")["key"].
-  if (root.IsMap())
+  if (root.IsMap()) {
     for (const auto& kv : root)
       if (kv.first.Scalar() == name) return kv.second;
+    return YAML::Node();
+  }
+  for (const auto& [n, text] : sections)
+    if (n == name) return YAML::Load(text);
   return YAML::Node();
+}
+
+std::string Config::section_text(const std::string& name) const {
+  if (root.IsMap()) {
+    const YAML::Node n = section(name);
+    return !n.IsDefined() || n.IsNull() ? std::string() : YAML::Dump(n);
+  }
+  for (const auto& [n, text] : sections)
+    if (n == name) return text;
+  return "";
 }
 
 int Config::wait_budget_seconds() const {
@@ -220,16 +240,116 @@ Config load_config_file(const fs::path& file) {
   return c;
 }
 
+namespace {
+
+// The files load_config() reads, in order: the user's (or PRELOOP_HOOK_CONFIG), then the managed one.
+std::vector<fs::path> config_files() {
+  std::vector<fs::path> files;
+  if (const char* f = std::getenv("PRELOOP_HOOK_CONFIG"); f && *f) {
+    files.push_back(f);  // explicit: must exist
+  } else if (std::error_code ec; fs::exists(paths::user_config_file(), ec)) {
+    files.push_back(paths::user_config_file());
+  }
+  if (std::error_code ec; fs::exists(paths::managed_config_file(), ec)) files.push_back(paths::managed_config_file());
+  return files;
+}
+
+// Bump when the payload changes.
+constexpr std::string_view kMagic = "PLHCFG02";
+
+}  // namespace
+
 Config load_config() {
   Config c = empty_config();
-  if (const char* f = std::getenv("PRELOOP_HOOK_CONFIG"); f && *f) {
-    load_into(c, f);  // explicit: must exist
-  } else if (std::error_code ec; fs::exists(paths::user_config_file(), ec)) {
-    load_into(c, paths::user_config_file());
+  for (const auto& f : config_files()) {
+    if (f == paths::managed_config_file()) load_managed(c, f);
+    else load_into(c, f);
   }
-  if (std::error_code ec; fs::exists(paths::managed_config_file(), ec)) load_managed(c, paths::managed_config_file());
   finish(c);
   return c;
 }
+
+Config load_config_cached(const std::function<bool(const Config&)>& sections_valid) {
+  const std::vector<fs::path> files = config_files();
+  std::vector<std::pair<std::string, fs::path>> inputs;
+  for (const auto& f : files) inputs.emplace_back("config", f);
+  // Paths in the config expand against the home directory; the default audit store lies in the data directory.
+  const auto key = snapshot::make_key("config", inputs, "home=" + paths::home_dir().string() +
+                                                            " data=" + paths::data_home().string());
+  if (key)
+    if (auto data = snapshot::read(paths::cache_dir(), *key))
+      if (auto c = deserialize_config(data->view())) return std::move(*c);
+  Config c = load_config();
+  if (key && sections_valid(c)) snapshot::write(paths::cache_dir(), *key, serialize_config(c));
+  return c;
+}
+
+std::string serialize_config(const Config& c) {
+  snapshot::Writer w;
+  w.out.append(kMagic);
+  w.u32(c.fail_mode == FailMode::Open);
+  w.str(std::to_string(c.max_input_bytes));
+  w.str(c.profile);
+  std::vector<std::string> list;
+  for (const auto& p : c.trusted_projects) list.push_back(p.string());
+  w.strs(list);
+  w.str(c.identity);
+  w.i32(c.hook_timeout_seconds);
+  w.u32(c.audit_enabled);
+  w.str(c.audit_path.string());
+  w.u32(c.audit_direct);
+  w.i32(c.audit_busy_timeout_ms);
+  w.i32(static_cast<int>(c.tamper_on_weakening));
+  w.u32(c.managed);
+  w.strs(c.ignored);
+  list.clear();
+  for (const auto& p : c.sources) list.push_back(p.string());
+  w.strs(list);
+  std::vector<std::pair<std::string, std::string>> sections = c.sections;
+  if (c.root.IsMap()) {
+    sections.clear();
+    for (const auto& kv : c.root)
+      if (kv.second.IsMap()) sections.emplace_back(kv.first.Scalar(), YAML::Dump(kv.second));
+  }
+  w.u32(static_cast<std::uint32_t>(sections.size()));
+  for (const auto& [name, text] : sections) {
+    w.str(name);
+    w.str(text);
+  }
+  w.out.append(kMagic);  // trailer: a truncated file never parses
+  return w.out;
+}
+
+std::optional<Config> deserialize_config(std::string_view data) {
+  if (data.size() < 2 * kMagic.size() || !data.starts_with(kMagic) || !data.ends_with(kMagic)) return std::nullopt;
+  snapshot::Reader r{data.substr(kMagic.size(), data.size() - 2 * kMagic.size())};
+  Config c;
+  c.fail_mode = r.u32() ? FailMode::Open : FailMode::Closed;
+  const std::string max = r.str();
+  c.profile = r.str();
+  for (auto& p : r.strs()) c.trusted_projects.emplace_back(std::move(p));
+  c.identity = r.str();
+  c.hook_timeout_seconds = r.i32();
+  c.audit_enabled = r.u32() != 0;
+  c.audit_path = r.str();
+  c.audit_direct = r.u32() != 0;
+  c.audit_busy_timeout_ms = r.i32();
+  const int tamper = r.i32();
+  if (tamper < 0 || tamper > static_cast<int>(TamperAction::Deny)) r.ok = false;
+  c.tamper_on_weakening = static_cast<TamperAction>(tamper);
+  c.managed = r.u32() != 0;
+  c.ignored = r.strs();
+  for (auto& p : r.strs()) c.sources.emplace_back(std::move(p));
+  c.sections.resize(r.count());
+  for (auto& [name, text] : c.sections) {
+    name = r.str();
+    text = r.str();
+  }
+  if (!r.ok || !r.in.empty() || max.empty() || max.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  c.max_input_bytes = static_cast<std::size_t>(std::stoull(max));
+  return c;
+}
+
 
 }  // namespace preloop

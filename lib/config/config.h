@@ -13,8 +13,12 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -41,6 +45,7 @@ struct Config {
   std::filesystem::path audit_path;                  // default paths::default_audit_db()
   bool audit_direct = false;                         // audit.mode: direct (commit each record to SQLite)
   TamperAction tamper_on_weakening = TamperAction::Ask;  // tamper.on_weakening: ask | deny | record
+  int audit_busy_timeout_ms = 2000;                  // audit.busy_timeout_ms: wait for a locked store
   std::vector<std::filesystem::path> sources;        // files that were loaded
   bool managed = false;                              // a managed config file was loaded
   std::vector<std::string> ignored;                  // user settings a managed config overruled, one line each
@@ -48,7 +53,11 @@ struct Config {
   // A library's own section ("approval", "sync", "secrets", "audit", ...);
   // an undefined node when absent. Merged: managed keys override user keys.
   const YAML::Node section(const std::string& name) const;
-  YAML::Node root;
+  // The section as YAML text; empty when absent. Needs no parsing when the
+  // config came from a snapshot.
+  std::string section_text(const std::string& name) const;
+  YAML::Node root;  // the merged files (null when loaded from a snapshot)
+  std::vector<std::pair<std::string, std::string>> sections;  // name -> YAML text, from a snapshot
 
   // Seconds the hook may still spend waiting (approvals) so that it answers
   // safely before Claude Code's own timeout kills it.
@@ -62,6 +71,17 @@ struct ConfigError : std::runtime_error {
 
 // Loads and merges the config files. Throws ConfigError on a malformed file.
 Config load_config();
+
+// load_config() through a snapshot (config/snapshot.h), so that a hook call
+// parses no YAML while the files are unchanged. A snapshot is saved only when
+// sections_valid(config) is true: the libraries' sections must parse, because
+// errors found in them later would point into the snapshot's text rather
+// than the files.
+Config load_config_cached(const std::function<bool(const Config&)>& sections_valid);
+
+// The config as a snapshot payload, and back (nullopt when damaged).
+std::string serialize_config(const Config& config);
+std::optional<Config> deserialize_config(std::string_view data);
 // Loads exactly one file (tests, `rules validate --config`).
 Config load_config_file(const std::filesystem::path& file);
 

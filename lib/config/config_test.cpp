@@ -156,3 +156,63 @@ TEST_CASE("a missing section can be looked into without throwing") {
   CHECK_NOTHROW((void)c.section("audit")["path"]);
   CHECK(!c.section("audit")["path"]);
 }
+
+TEST_CASE("a config snapshot carries every setting and the library sections") {
+  auto f = write_tmp("snap.yaml", "fail_mode: open\nmax_input_bytes: 4096\nprofile: strict\n"
+                                  "trusted_projects: [/src/a]\nidentity: bob\nhook_timeout_seconds: 100\n"
+                                  "audit: {enabled: false, path: /tmp/a.db, mode: direct, busy_timeout_ms: 750}\n"
+                                  "secrets: {on_command: mask}\napproval: {url: 'https://x:8443/p'}\n");
+  Config c = load_config_file(f);
+  auto back = deserialize_config(serialize_config(c));
+  REQUIRE(back);
+  CHECK(back->fail_mode == FailMode::Open);
+  CHECK(back->max_input_bytes == 4096);
+  CHECK(back->profile == "strict");
+  CHECK(back->trusted_projects == std::vector<fs::path>{"/src/a"});
+  CHECK(back->identity == "bob");
+  CHECK(back->hook_timeout_seconds == 100);
+  CHECK(!back->audit_enabled);
+  CHECK(back->audit_path == fs::path("/tmp/a.db"));
+  CHECK(back->audit_direct);
+  CHECK(back->audit_busy_timeout_ms == 750);
+  CHECK(back->sources == c.sources);
+  CHECK(!back->root.IsMap());  // sections come from their text
+  CHECK(back->section("approval")["url"].as<std::string>() == "https://x:8443/p");
+  CHECK(back->section_text("secrets") == c.section_text("secrets"));
+  CHECK(back->section("sync").IsNull());
+  CHECK(back->section_text("sync").empty());
+  const std::string data = serialize_config(c);
+  CHECK(!deserialize_config(std::string_view(data).substr(0, data.size() - 1)));
+}
+
+TEST_CASE("load_config_cached reads the snapshot until a file changes") {
+  auto f = write_tmp("cached.yaml", "identity: first\nsync: {interval: 2h}\n");
+  fs::path data = f.parent_path() / "data";
+  setenv("PRELOOP_HOOK_CONFIG", f.c_str(), 1);
+  setenv("PRELOOP_HOOK_MANAGED_DIR", (f.parent_path() / "no-managed").c_str(), 1);
+  setenv("XDG_DATA_HOME", data.c_str(), 1);
+  int validated = 0;
+  auto valid = [&](const Config&) { ++validated; return true; };
+  Config a = load_config_cached(valid);
+  CHECK(a.identity == "first");
+  CHECK(a.root.IsMap());  // parsed from the file
+  CHECK(validated == 1);
+  Config b = load_config_cached(valid);
+  CHECK(b.identity == "first");
+  CHECK(!b.root.IsMap());  // read from the snapshot: no YAML parsed
+  CHECK(b.section("sync")["interval"].as<std::string>() == "2h");
+  CHECK(validated == 1);
+  std::ofstream(f) << "identity: second\n";
+  Config c = load_config_cached(valid);
+  CHECK(c.identity == "second");
+  CHECK(c.root.IsMap());
+  // A config whose sections do not validate is never snapshotted.
+  std::ofstream(f) << "identity: third\n";
+  auto invalid = [](const Config&) { return false; };
+  CHECK(load_config_cached(invalid).root.IsMap());
+  CHECK(load_config_cached(invalid).root.IsMap());
+  unsetenv("PRELOOP_HOOK_CONFIG");
+  unsetenv("PRELOOP_HOOK_MANAGED_DIR");
+  unsetenv("XDG_DATA_HOME");
+  fs::remove_all(data);
+}

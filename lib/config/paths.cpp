@@ -36,7 +36,7 @@ fs::path user_config_file() { return user_config_dir() / "config.yaml"; }
 fs::path user_rules_dir() { return user_config_dir() / "rules"; }
 fs::path synced_dir() { return data_dir() / "synced"; }
 fs::path default_audit_db() { return data_dir() / "audit.db"; }
-fs::path policy_cache_dir() { return data_dir() / "cache"; }
+fs::path cache_dir() { return data_dir() / "cache"; }
 fs::path guard_state_file() { return data_dir() / "guard-state"; }
 fs::path credentials_file() { return user_config_dir() / "credentials"; }
 fs::path project_dir(const fs::path& project_root) { return project_root / ".preloop"; }

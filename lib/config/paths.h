@@ -20,7 +20,7 @@ std::filesystem::path user_config_file();     // user_config_dir()/config.yaml
 std::filesystem::path user_rules_dir();       // user_config_dir()/rules
 std::filesystem::path synced_dir();           // data_home()/preloop-hook/synced
 std::filesystem::path default_audit_db();     // data_home()/preloop-hook/audit.db
-std::filesystem::path policy_cache_dir();     // data_dir()/cache: parsed policy snapshots
+std::filesystem::path cache_dir();            // data_dir()/cache: config and policy snapshots
 std::filesystem::path guard_state_file();     // data_dir()/guard-state: the last configuration fingerprint
 std::filesystem::path credentials_file();     // user_config_dir()/credentials
 std::filesystem::path project_dir(const std::filesystem::path& project_root);  // <root>/.preloop

@@ -16,7 +16,6 @@
 namespace preloop::hook {
 namespace {
 
-constexpr int kDefaultBusyTimeoutMs = 2000;
 constexpr int kReplyMarginMs = 500;  // time kept for answering after the store gave up
 
 std::string host_name() {
@@ -25,14 +24,7 @@ std::string host_name() {
 }
 
 int busy_timeout_ms(const HookContext& ctx) {
-  int ms = kDefaultBusyTimeoutMs;
-  if (YAML::Node sec = ctx.config->section("audit"); sec.IsMap() && sec["busy_timeout_ms"]) {
-    try {
-      ms = sec["busy_timeout_ms"].as<int>();
-    } catch (const YAML::Exception&) {
-      throw std::runtime_error("config: audit.busy_timeout_ms must be a number of milliseconds");
-    }
-  }
+  const int ms = ctx.config->audit_busy_timeout_ms;
   long long left = ctx.remaining().count() - kReplyMarginMs;
   return int(std::max(0LL, std::min<long long>(ms, left)));
 }

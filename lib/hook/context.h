@@ -4,12 +4,14 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
 #include "policy/decision.h"
+#include "policy/layers.h"
 #include "protocol/event.h"
 
 namespace preloop::hook {
@@ -22,6 +24,7 @@ struct HookContext {
   Decision decision;
   Clock::time_point started;
   Clock::time_point deadline;          // the hook must have answered by then
+  std::optional<policy::PolicySet> policies;  // loaded for this call (unless preloaded)
   nlohmann::json updated_input;        // PreToolUse: replacement input (null = none)
   nlohmann::json updated_output;       // PostToolUse: replacement output (null = none)
   std::string additional_context;

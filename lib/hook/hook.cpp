@@ -1,13 +1,20 @@
 #include "hook/hook.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <malloc.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include "approval/settings.h"
 #include "hook/steps.h"
 #include "policy/layers.h"
+#include "secrets/settings.h"
 #include "secrets/tool_io.h"
 
 namespace preloop::hook {
@@ -74,14 +81,12 @@ protocol::Reply fail(HookContext& ctx, const std::string& what, const std::strin
 }
 
 protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
-  policy::PolicySet loaded;
   const policy::PolicySet* set = opt.policies;
   if (!set) {
     policy::LoadOptions lo = opt.load;
     if (lo.project_dir.empty()) lo.project_dir = project_dir_for(ctx.event);
     lo.use_cache = !opt.dry_run;
-    loaded = policy::load_policy_set(*ctx.config, lo);
-    set = &loaded;
+    set = &ctx.policies.emplace(policy::load_policy_set(*ctx.config, lo));
   }
   for (const auto& d : set->diags)
     if (d.severity == policy::Diagnostic::Severity::Error)
@@ -161,16 +166,44 @@ protocol::Reply run(const std::string& input, const Config& config, const RunOpt
 
 namespace {
 
-// The reply for one stdin event; every path ends in a reply.
-protocol::Reply answer_stdin() {
-  Config config;
+// A hook call touches ~120 KiB of fresh heap. Mapping those pages with one
+// madvise() spares a page fault (a trap, and in a virtual machine an exit)
+// per page. Kernels before 5.14 refuse the advice; the pages then fault in
+// one by one as before.
+void prefault_heap() {
+  constexpr std::size_t kHeap = 128 << 10;
+  ::mallopt(M_TRIM_THRESHOLD, 4 << 20);  // what is mapped stays mapped
+  ::mallopt(M_TOP_PAD, static_cast<int>(kHeap));
+  void* grow = std::malloc(64 << 10);  // below the mmap threshold: extends the heap by the pad
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(grow) & ~(page - 1);
+  const auto end = std::min(reinterpret_cast<std::uintptr_t>(::sbrk(0)), begin + kHeap);
+  std::free(grow);
+  if (grow && end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+}
+
+// Whether the libraries' sections parse (then the config may be snapshotted).
+bool sections_valid(const Config& config) {
+  try {
+    secrets::parse_settings(config.section("secrets"));
+    approval::parse_approval_settings(config.section("approval"));
+    approval::parse_sync_settings(config.section("sync"));
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// The reply for one stdin event; every path ends in a reply. The config and
+// the context belong to the caller, which ends the process without
+// destroying them.
+protocol::Reply answer_stdin(Config& config, HookContext& ctx) {
   std::string config_error;
   try {
-    config = load_config();
+    config = load_config_cached(sections_valid);
   } catch (const std::exception& e) {
     config_error = e.what();  // the fail mode is unknown: closed, the default
   }
-  HookContext ctx;
   ctx.config = &config;
   std::string input;
   std::string head;  // of an oversized input: enough to tell the event's kind
@@ -183,7 +216,7 @@ protocol::Reply answer_stdin() {
   if (config_error.empty()) {
     RunOptions opt;
     opt.background = true;
-    return run(input, config, opt);
+    return run(input, config, opt, &ctx);
   }
   try {
     ctx.event = protocol::parse_event(input);  // to answer in the event's own shape
@@ -195,16 +228,22 @@ protocol::Reply answer_stdin() {
 
 }  // namespace
 
-int run_from_stdio() {
+void run_from_stdio() {
+  prefault_heap();
   protocol::Reply reply;
+  // Never destroyed: the process ends right after the reply, and freeing the
+  // policies, the event and the detectors would only delay the answer.
+  auto* config = new Config;
+  auto* ctx = new HookContext;
   try {
-    reply = answer_stdin();
+    reply = answer_stdin(*config, *ctx);
   } catch (...) {
     reply = {2, "", "preloop-hook could not check this tool call, so it is blocked: internal error\n"};
   }
   write_all(1, reply.stdout_text);
   write_all(2, reply.stderr_text);
-  return reply.exit_code;
+  std::fflush(nullptr);
+  ::_exit(reply.exit_code);
 }
 
 int deny_if_hook_event(const std::string& why) {

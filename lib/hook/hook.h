@@ -9,10 +9,11 @@
 
 namespace preloop::hook {
 
-// Reads the event from fd 0, writes the reply to fds 1 and 2, returns the
-// exit code. Never throws; every internal failure becomes a deliberate deny
-// (or, with fail_mode: open, no decision plus a loud warning on stderr).
-int run_from_stdio();
+// Reads the event from fd 0, writes the reply to fds 1 and 2 and ends the
+// process with the reply's exit code (_exit: no destructors, no exit
+// handlers; stdio is flushed). Every internal failure becomes a deliberate
+// deny (or, with fail_mode: open, no decision plus a loud warning on stderr).
+[[noreturn]] void run_from_stdio();
 
 // For a command line that could not be parsed: when stdin carries a Claude Code
 // hook event (the hook entry in settings is wrong: a missing subcommand, a bad

@@ -56,7 +56,7 @@ std::vector<GuardFile> guard_files(const ClaudeLocations& claude, const Config* 
   add("synced policy", paths::synced_dir(), false);
   // Read by the hook in place of the policy files: the user's holds the
   // user-writable layers in managed mode, root's the managed layer and the packs.
-  add("policy snapshot", paths::policy_cache_dir(), false);
+  add("policy snapshot", paths::cache_dir(), false);
   add("managed policy snapshot", paths::managed_dir() / "cache", true);
 
   for (const auto& [scope, file] : claude.all_settings_files())

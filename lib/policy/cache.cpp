@@ -2,11 +2,7 @@
 
 #include <cstdint>
 #include <cstring>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
-
-#include "config/safe_file.h"
 
 namespace preloop::policy {
 namespace fs = std::filesystem;
@@ -15,18 +11,7 @@ namespace {
 // Bump when the format or the prefilter derivation changes: snapshots carry derived prefilters.
 constexpr std::string_view kMagic = "PLHPOL05";
 
-struct Writer {
-  std::string out;
-  void u32(std::uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
-  void i32(int v) { u32(static_cast<std::uint32_t>(v)); }
-  void str(const std::string& s) {
-    u32(static_cast<std::uint32_t>(s.size()));
-    out += s;
-  }
-  void strs(const std::vector<std::string>& v) {
-    u32(static_cast<std::uint32_t>(v.size()));
-    for (const auto& s : v) str(s);
-  }
+struct Writer : snapshot::Writer {
   void loc(const SourceLoc& l) {
     str(l.file);
     i32(l.line);
@@ -42,43 +27,7 @@ struct Writer {
   }
 };
 
-struct Reader {
-  std::string_view in;
-  bool ok = true;
-  std::uint32_t u32() {
-    if (in.size() < 4) {
-      ok = false;
-      return 0;
-    }
-    std::uint32_t v;
-    std::memcpy(&v, in.data(), 4);
-    in.remove_prefix(4);
-    return v;
-  }
-  int i32() { return static_cast<int>(u32()); }
-  std::string str() {
-    auto n = u32();
-    if (!ok || in.size() < n) {
-      ok = false;
-      return {};
-    }
-    std::string s(in.substr(0, n));
-    in.remove_prefix(n);
-    return s;
-  }
-  std::vector<std::string> strs() {
-    std::vector<std::string> v(count());
-    for (auto& s : v) s = str();
-    return v;
-  }
-  std::uint32_t count() {
-    auto n = u32();
-    if (n > in.size()) {  // every element takes at least one byte
-      ok = false;
-      return 0;
-    }
-    return n;
-  }
+struct Reader : snapshot::Reader {
   SourceLoc loc() {
     SourceLoc l;
     l.file = str();
@@ -103,15 +52,6 @@ struct Reader {
     return ok;
   }
 };
-
-std::uint64_t fnv1a(std::string_view s) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 }  // namespace
 
@@ -169,7 +109,8 @@ std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data) 
   if (data.size() < 2 * kMagic.size() || data.substr(0, kMagic.size()) != kMagic ||
       data.substr(data.size() - kMagic.size()) != kMagic)
     return std::nullopt;
-  Reader r{data.substr(kMagic.size(), data.size() - 2 * kMagic.size())};
+  Reader r;
+  r.in = data.substr(kMagic.size(), data.size() - 2 * kMagic.size());
   std::vector<LayerDocs> layers(r.count());
   for (auto& l : layers) {
     l.name = r.str();
@@ -224,15 +165,15 @@ std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data) 
 std::string input_signature(const std::vector<std::pair<std::string, fs::path>>& files, const std::string& extra) {
   std::string sig = std::string(kMagic) + "\n" + extra + "\n";
   // The binary that reads the snapshot is one of its inputs: another build (an
-  // upgrade) may derive prefilters or lay out documents differently.
-  std::vector<std::pair<std::string, fs::path>> all{{"binary", "/proc/self/exe"}};
-  all.insert(all.end(), files.begin(), files.end());
-  for (const auto& [layer, f] : all) {
+  // upgrade) may derive prefilters or lay out documents differently. Its build
+  // id, the same under valgrind as natively.
+  static const std::string binary = snapshot::binary_identity();
+  if (binary.empty()) return "";  // a snapshot could outlive the binary
+  sig += "binary\t" + binary + "\n";
+  for (const auto& [layer, f] : files) {
     struct stat st {};
     sig += layer + "\t" + f.string();
-    bool known = ::stat(f.c_str(), &st) == 0;
-    if (!known && layer == "binary") return "";  // no /proc: a snapshot could outlive the binary
-    if (known)
+    if (::stat(f.c_str(), &st) == 0)
       sig += "\t" + std::to_string(st.st_size) + "\t" + std::to_string(st.st_mtim.tv_sec) + "." +
              std::to_string(st.st_mtim.tv_nsec) + "\t" + std::to_string(st.st_ino) + "\t" +
              std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
@@ -241,49 +182,22 @@ std::string input_signature(const std::vector<std::pair<std::string, fs::path>>&
   return sig;
 }
 
-namespace {
-fs::path cache_file(const fs::path& dir, const std::string& signature) {
-  char name[40];
-  std::snprintf(name, sizeof name, "policy-%016llx.bin", static_cast<unsigned long long>(fnv1a(signature)));
-  return dir / name;
-}
-}  // namespace
-
-std::optional<std::vector<LayerDocs>> read_cached(const fs::path& dir, const std::string& signature) {
-  // Never through a link, never a FIFO or device, never without bound; any
-  // such file is simply not a snapshot (the policies are parsed instead).
-  std::string data;
-  try {
-    data = read_file_safely(cache_file(dir, signature), file_rules::kSnapshot).text;
-  } catch (const FileError&) {
-    return std::nullopt;
-  }
-  // The file starts with the full signature, so a hash collision is harmless.
-  if (data.size() < signature.size() + 4 || data.compare(0, signature.size(), signature) != 0) return std::nullopt;
-  return deserialize_layers(std::string_view(data).substr(signature.size()));
+snapshot::Key snapshot_key(const std::vector<std::pair<std::string, fs::path>>& files, const std::string& extra,
+                           const std::string& signature) {
+  static const std::string binary = snapshot::binary_identity();
+  snapshot::Key k{"policy", "policy\nbinary\t" + binary + "\n" + extra + "\n", signature};
+  for (const auto& [layer, f] : files) k.slot += layer + "\t" + f.string() + "\n";
+  return k;
 }
 
-void write_cached(const fs::path& dir, const std::string& signature, const std::vector<LayerDocs>& layers,
-                  unsigned mode) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  fs::path target = cache_file(dir, signature);
-  std::string tmp = target.string() + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  ::fchmod(fd, mode);
-  std::string data = signature + serialize_layers(layers);
-  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), target.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return;
-  }
-  // Older snapshots are stale now.
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    auto name = e.path().filename().string();
-    if (name.rfind("policy-", 0) == 0 && e.path() != target) fs::remove(e.path(), ec);
-  }
+std::optional<std::vector<LayerDocs>> read_cached(const fs::path& dir, const snapshot::Key& key) {
+  auto data = snapshot::read(dir, key);
+  if (!data) return std::nullopt;
+  return deserialize_layers(data->view());
+}
+
+void write_cached(const fs::path& dir, const snapshot::Key& key, const std::vector<LayerDocs>& layers, unsigned mode) {
+  snapshot::write(dir, key, serialize_layers(layers), mode);
 }
 
 }  // namespace preloop::policy

@@ -79,18 +79,18 @@ TEST_CASE("the cache is keyed by the inputs' identity") {
   fs::create_directories(dir);
   fs::path f = dir / "p.yaml";
   std::ofstream(f) << "tools: []\n";
-  auto sig = input_signature({{"user", f}}, "profile=recommended");
-  CHECK(!read_cached(dir / "c", sig));
-  write_cached(dir / "c", sig, sample());
-  CHECK(read_cached(dir / "c", sig));
+  auto key = preloop::snapshot::make_key("policy", {{"user", f}}, "profile=recommended");
+  REQUIRE(key);
+  CHECK(!read_cached(dir / "c", *key));
+  write_cached(dir / "c", *key, sample());
+  CHECK(read_cached(dir / "c", *key));
   std::ofstream(f, std::ios::app) << "# changed\n";
-  auto sig2 = input_signature({{"user", f}}, "profile=recommended");
-  CHECK(sig2 != sig);
-  CHECK(!read_cached(dir / "c", sig2));
-  CHECK(input_signature({{"user", f}}, "profile=strict") != sig2);
-  // Bound to the running binary's identity (size, mtime, inode), not just its path.
-  struct stat self {};
-  REQUIRE(::stat("/proc/self/exe", &self) == 0);
-  CHECK(sig.find("binary\t/proc/self/exe\t" + std::to_string(self.st_size) + "\t") != std::string::npos);
+  auto key2 = preloop::snapshot::make_key("policy", {{"user", f}}, "profile=recommended");
+  REQUIRE(key2);
+  CHECK(key2->signature != key->signature);
+  CHECK(!read_cached(dir / "c", *key2));
+  CHECK(preloop::snapshot::make_key("policy", {{"user", f}}, "profile=strict")->slot != key2->slot);
+  // Bound to the running binary's identity, not just its path.
+  CHECK(key->signature.find(preloop::snapshot::binary_identity()) != std::string::npos);
   fs::remove_all(dir);
 }

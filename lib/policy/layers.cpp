@@ -78,6 +78,8 @@ std::string packs_key(const std::string& profile) {
   return "profile=" + profile + " packs=" + std::to_string(packs::fingerprint());
 }
 
+std::string trust_key(bool trusted) { return "trusted=" + std::to_string(trusted); }
+
 // The managed layer's files, or every other one.
 Files split(const Files& files, bool managed) {
   Files out;
@@ -104,10 +106,13 @@ fs::path real_project_root(const fs::path& project_dir) {
 
 // The layers of a part: from the snapshot in `dir` when one matches, else
 // parsed (and saved there when `save`).
-std::vector<LayerDocs> layers_of(const Part& part, const fs::path& dir, const std::string& signature, bool save,
-                                 unsigned mode, PolicySet& set) {
-  if (!signature.empty())
-    if (auto layers = read_cached(dir, signature)) return std::move(*layers);
+std::vector<LayerDocs> layers_of(const Part& part, const fs::path& dir, const std::string& extra,
+                                 const std::string& signature, bool save, unsigned mode, PolicySet& set) {
+  std::optional<snapshot::Key> key;
+  if (!signature.empty()) {
+    key = snapshot_key(part.files, extra, signature);
+    if (auto layers = read_cached(dir, *key)) return std::move(*layers);
+  }
   std::vector<LayerDocs> layers;
   const fs::path project_root = real_project_root(part.project_dir);
   for (const auto& [layer, f] : part.files) {
@@ -124,9 +129,9 @@ std::vector<LayerDocs> layers_of(const Part& part, const fs::path& dir, const st
     for (const auto& d : packs.docs) set.files.push_back("pack: " + d.file);
     if (!packs.docs.empty()) layers.push_back(std::move(packs));
   }
-  if (save && !signature.empty() && !has_errors(set.diags)) {
+  if (save && key && !has_errors(set.diags)) {
     annotate_prefilters(layers);  // so that hook processes skip conditions without compiling them
-    write_cached(dir, signature, layers, mode);
+    write_cached(dir, *key, layers, mode);
     if (mode & 0044) {  // for every user's hook to read, whatever the umask
       ::chmod(dir.parent_path().c_str(), 0755);
       ::chmod(dir.c_str(), 0755);
@@ -139,7 +144,7 @@ std::vector<LayerDocs> layers_of(const Part& part, const fs::path& dir, const st
 
 PolicySignatures policy_signatures(const PolicyInputs& in) {
   return {input_signature(split(in.files, true), packs_key(in.profile)),
-          input_signature(split(in.files, false), "trusted=" + std::to_string(in.trusted))};
+          input_signature(split(in.files, false), trust_key(in.trusted))};
 }
 
 std::string policy_signature(const PolicyInputs& in) { return policy_signatures(in).combined(); }
@@ -158,7 +163,7 @@ PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   const PolicyInputs& in = set.inputs;
   for (const auto& [layer, f] : in.files) set.files.push_back(layer + ": " + f.string());
   if (!opt.use_cache) {
-    for (auto& l : layers_of({in.files, in.trusted, in.profile, opt.project_dir}, {}, "", false, 0600, set))
+    for (auto& l : layers_of({in.files, in.trusted, in.profile, opt.project_dir}, {}, "", "", false, 0600, set))
       set.engine.add_layer(std::move(l));
     return set;
   }
@@ -167,16 +172,17 @@ PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   std::vector<LayerDocs> layers;
   if (!managed_mode()) {
     // One snapshot of every layer in the user's data directory.
-    layers = layers_of({in.files, in.trusted, in.profile, opt.project_dir}, paths::policy_cache_dir(), set.signature, true, 0600, set);
+    layers = layers_of({in.files, in.trusted, in.profile, opt.project_dir}, paths::cache_dir(),
+                       packs_key(in.profile) + " " + trust_key(in.trusted), set.signature, true, 0600, set);
   } else {
     // The managed layer and the packs from root's snapshot (only root saves it),
     // the others from the user's: a forged user snapshot can only hold what the
     // user could write into the user's own policy files anyway.
     bool root = ::geteuid() == 0;
     auto managed = layers_of({split(in.files, true), true, in.profile}, managed_snapshot_dir(in.profile),
-                             sig.managed.empty() ? "" : sig.managed, root, 0644, set);
-    auto rest = layers_of({split(in.files, false), in.trusted, "", opt.project_dir}, paths::policy_cache_dir(),
-                          sig.rest.empty() ? "" : sig.rest, true, 0600, set);
+                             packs_key(in.profile), sig.managed, root, 0644, set);
+    auto rest = layers_of({split(in.files, false), in.trusted, "", opt.project_dir}, paths::cache_dir(),
+                          trust_key(in.trusted), sig.rest, true, 0600, set);
     // Layer order as in one snapshot: managed, the others, then the packs.
     auto packs_first = std::find_if(managed.begin(), managed.end(),
                                     [](const LayerDocs& l) { return l.name.rfind("pack:", 0) == 0; });
@@ -195,7 +201,7 @@ std::vector<Diagnostic> compile_managed_snapshots(const Config& config) {
     opt.profile = profile;
     PolicyInputs in = policy_inputs(config, opt);
     PolicySet set;
-    layers_of({split(in.files, true), true, in.profile}, managed_snapshot_dir(profile),
+    layers_of({split(in.files, true), true, in.profile}, managed_snapshot_dir(profile), packs_key(in.profile),
               policy_signatures(in).managed, true, 0644, set);
     for (auto& d : set.diags)
       if (d.severity == Diagnostic::Severity::Error) problems.push_back(std::move(d));
@@ -205,7 +211,9 @@ std::vector<Diagnostic> compile_managed_snapshots(const Config& config) {
 
 bool managed_snapshot_current(const PolicyInputs& in) {
   std::string sig = policy_signatures(in).managed;
-  return !sig.empty() && read_cached(managed_snapshot_dir(in.profile), sig).has_value();
+  return !sig.empty() &&
+         read_cached(managed_snapshot_dir(in.profile), snapshot_key(split(in.files, true), packs_key(in.profile), sig))
+             .has_value();
 }
 
 }  // namespace preloop::policy

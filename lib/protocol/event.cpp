@@ -1,8 +1,11 @@
 #include "protocol/event.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "protocol/json_depth.h"
@@ -159,22 +162,39 @@ HookEvent sniff_event(std::string_view text) {
 }
 
 std::string read_all_capped(int fd, std::size_t max_bytes, std::string* head) {
+  // Read straight into the string (no bounce buffer), sized from what the
+  // file or pipe holds, then growing geometrically; at most one byte past the cap.
   std::string out;
-  char buf[65536];
+  std::size_t used = 0, chunk = 4096;
+  struct stat st {};
+  int pending = 0;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    chunk = static_cast<std::size_t>(st.st_size) + 1;
+  else if (::ioctl(fd, FIONREAD, &pending) == 0 && pending > 0)
+    chunk = static_cast<std::size_t>(pending) + 1;
+  out.resize(std::min(chunk, max_bytes + 1));
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n == 0) break;
+    if (used == out.size()) {  // full: grow
+      chunk = std::min<std::size_t>(chunk * 2, 4 << 20);
+      out.resize(std::min(used + chunk, max_bytes + 1));
+    }
+    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw ProtocolError(std::string("cannot read hook input: ") + std::strerror(errno));
     }
-    if (out.size() + static_cast<std::size_t>(n) > max_bytes) {
-      if (head) *head = std::move(out.append(buf, max_bytes - out.size()));
+    used += static_cast<std::size_t>(n);
+    if (used > max_bytes) {
+      if (head) {
+        out.resize(max_bytes);
+        *head = std::move(out);
+      }
       throw ProtocolError("hook input exceeds the size cap of " + std::to_string(max_bytes) +
                           " bytes (max_input_bytes in config)");
     }
-    out.append(buf, static_cast<std::size_t>(n));
+    if (n == 0) break;
   }
+  out.resize(used);
   return out;
 }
 

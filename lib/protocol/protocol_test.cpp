@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <thread>
 #include <unistd.h>
 
 #include "protocol/event.h"
@@ -78,6 +79,32 @@ TEST_CASE("input within the cap is read whole") {
   close(fds[1]);
   CHECK(read_all_capped(fds[0], 3) == "abc");
   close(fds[0]);
+}
+
+TEST_CASE("input larger than what is first available is read whole, from a pipe or a file") {
+  std::string big;
+  for (int i = 0; big.size() < 300000; ++i) big += std::to_string(i) + ",";
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  std::thread writer([&] {  // in pieces: the reader sees a little at a time
+    for (std::size_t off = 0; off < big.size(); off += 1000)
+      if (write(fds[1], big.data() + off, std::min<std::size_t>(1000, big.size() - off)) <= 0) break;
+    close(fds[1]);
+  });
+  CHECK(read_all_capped(fds[0], 1 << 20) == big);
+  writer.join();
+  close(fds[0]);
+
+  char path[] = "/tmp/preloop-input-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(write(fd, big.data(), big.size()) == static_cast<ssize_t>(big.size()));
+  REQUIRE(lseek(fd, 0, SEEK_SET) == 0);
+  CHECK(read_all_capped(fd, 1 << 20) == big);
+  REQUIRE(lseek(fd, 0, SEEK_SET) == 0);
+  CHECK_THROWS_AS(read_all_capped(fd, big.size() - 1), ProtocolError);
+  close(fd);
+  unlink(path);
 }
 
 TEST_CASE("replies follow the protocol") {

@@ -19,7 +19,8 @@ namespace preloop::secrets {
 namespace {
 
 struct CompiledRule {
-  const Rule* rule;
+  Rule rule;
+  bool enabled = true;
   mutable std::once_flag once;
   mutable std::unique_ptr<RE2> re;
   const RE2& regex() const {
@@ -27,7 +28,7 @@ struct CompiledRule {
       RE2::Options o;
       o.set_log_errors(false);
       o.set_max_mem(32 << 20);
-      re = std::make_unique<RE2>(rule->regex, o);
+      re = std::make_unique<RE2>(re2::StringPiece(rule.regex.data(), rule.regex.size()), o);
     });
     return *re;
   }
@@ -43,17 +44,17 @@ RE2::Options quiet() {
 
 struct Detector::Impl {
   Settings settings;
-  std::vector<CompiledRule> rules;                 // built-ins (minus disabled), then user rules
-  std::vector<std::string> keywords;               // distinct keywords
-  std::vector<std::vector<std::size_t>> keyword_rules;  // keyword -> rule indexes
+  std::vector<CompiledRule> rules;                 // every built-in (disabled ones off), then the user patterns
+  std::vector<std::string> user_keywords;          // distinct keywords of the user patterns
+  std::vector<std::vector<std::size_t>> user_keyword_rules;  // user keyword -> rule indexes
   std::vector<std::size_t> always;                 // rules without keywords
   mutable std::once_flag matcher_once;
-  mutable std::unique_ptr<KeywordMatcher> matcher;
+  mutable std::unique_ptr<KeywordMatcher> user_matcher;
   std::vector<std::unique_ptr<RE2>> allow_regexes;
 
-  const KeywordMatcher& keyword_matcher() const {
-    std::call_once(matcher_once, [this] { matcher = std::make_unique<KeywordMatcher>(keywords); });
-    return *matcher;
+  const KeywordMatcher& user_keyword_matcher() const {
+    std::call_once(matcher_once, [this] { user_matcher = std::make_unique<KeywordMatcher>(user_keywords); });
+    return *user_matcher;
   }
 
   bool allowlisted(std::string_view secret) const {
@@ -68,12 +69,17 @@ struct Detector::Impl {
   std::vector<std::optional<std::vector<std::size_t>>> candidates(std::string_view text) const {
     std::vector<std::optional<std::vector<std::size_t>>> run(rules.size());
     for (std::size_t i : always) run[i].emplace();
-    for (const KeywordHit& h : keyword_matcher().find_all(text))
-      for (std::size_t r : keyword_rules[h.keyword]) {
-        auto& at = run[r];
-        if (!at) at.emplace();
-        if (rules[r].rule->reach != Reach::Text && (at->empty() || at->back() != h.pos)) at->push_back(h.pos);
-      }
+    auto add = [&](std::size_t r, std::size_t pos) {
+      if (!rules[r].enabled) return;
+      auto& at = run[r];
+      if (!at) at.emplace();
+      if (rules[r].rule.reach != Reach::Text && (at->empty() || at->back() != pos)) at->push_back(pos);
+    };
+    for (const KeywordHit& h : keyword_tables::find_all(builtin_keywords(), text))
+      for (std::size_t r : builtin_keyword_rules(h.keyword)) add(r, h.pos);
+    if (!user_keywords.empty())
+      for (const KeywordHit& h : user_keyword_matcher().find_all(text))
+        for (std::size_t r : user_keyword_rules[h.keyword]) add(r, h.pos);
     return run;
   }
 
@@ -81,9 +87,10 @@ struct Detector::Impl {
   void scan_rule(const CompiledRule& cr, std::string_view text, const std::vector<std::size_t>& at,
                  std::vector<Finding>& out) const {
     const RE2& re = cr.regex();
-    if (!re.ok()) throw ConfigError("secrets: pattern '" + cr.rule->id + "' does not compile: " + re.error());
+    if (!re.ok())
+      throw ConfigError("secrets: pattern '" + std::string(cr.rule.id) + "' does not compile: " + re.error());
     Searcher s{*this, cr, re, text, std::vector<re2::StringPiece>(static_cast<std::size_t>(re.NumberOfCapturingGroups() + 1)), out};
-    switch (cr.rule->reach) {
+    switch (cr.rule.reach) {
       case Reach::Text:
         s.search(0, text.size(), RE2::UNANCHORED);
         break;
@@ -139,7 +146,7 @@ struct Detector::Impl {
         std::size_t mstart = static_cast<std::size_t>(groups[0].data() - text.data());
         std::size_t mend = mstart + groups[0].size();
         pos = mend > mstart ? mend : mend + 1;
-        Match m{text, groups, *cr.rule};
+        Match m{text, groups, cr.rule};
         std::optional<Finding> f = evaluate(m);
         if (f && !impl.allowlisted(text.substr(f->start, f->end - f->start))) out.push_back(std::move(*f));
         if (anchor == RE2::ANCHOR_START) break;
@@ -150,24 +157,27 @@ struct Detector::Impl {
 
 Detector::Detector(Settings settings) : impl_(std::make_unique<Impl>()) {
   impl_->settings = std::move(settings);
-  const Settings& s = impl_->settings;
-  std::vector<const Rule*> selected;
-  for (const Rule& r : builtin_rules())
-    if (std::find(s.disabled.begin(), s.disabled.end(), r.id) == s.disabled.end()) selected.push_back(&r);
-  for (const Rule& r : s.patterns) selected.push_back(&r);
-  impl_->rules = std::vector<CompiledRule>(selected.size());
+  const Settings& s = impl_->settings;  // not changed from here on: user rules view its patterns
+  const auto builtins = builtin_rules();
+  impl_->rules = std::vector<CompiledRule>(builtins.size() + s.patterns.size());
+  for (std::size_t i = 0; i < builtins.size(); ++i) {
+    impl_->rules[i].rule = builtins[i];
+    impl_->rules[i].enabled = std::find(s.disabled.begin(), s.disabled.end(), builtins[i].id) == s.disabled.end();
+    if (builtins[i].keywords.empty()) impl_->always.push_back(i);
+  }
   std::unordered_map<std::string_view, std::size_t> keyword_index;
-  for (std::size_t i = 0; i < selected.size(); ++i) {
-    impl_->rules[i].rule = selected[i];
-    if (selected[i]->keywords.empty()) impl_->always.push_back(i);
-    for (const std::string& k : selected[i]->keywords) {
-      auto [it, added] = keyword_index.try_emplace(k, impl_->keywords.size());
+  for (std::size_t p = 0; p < s.patterns.size(); ++p) {
+    const std::size_t i = builtins.size() + p;
+    impl_->rules[i].rule = s.patterns[p].rule();
+    if (s.patterns[p].keywords.empty()) impl_->always.push_back(i);
+    for_each_keyword(s.patterns[p].keywords, [&](std::string_view k) {
+      auto [it, added] = keyword_index.try_emplace(k, impl_->user_keywords.size());
       if (added) {
-        impl_->keywords.push_back(k);
-        impl_->keyword_rules.emplace_back();
+        impl_->user_keywords.emplace_back(k);
+        impl_->user_keyword_rules.emplace_back();
       }
-      impl_->keyword_rules[it->second].push_back(i);
-    }
+      impl_->user_keyword_rules[it->second].push_back(i);
+    });
   }
   for (const std::string& re : s.allow_regexes) {
     auto compiled = std::make_unique<RE2>(re, quiet());
@@ -211,11 +221,10 @@ const Detector& detector_for(const Config* config) {
   static std::mutex mu;
   static std::vector<std::pair<std::string, std::unique_ptr<Detector>>> built;
   std::lock_guard<std::mutex> lock(mu);
-  YAML::Node section = config ? config->section("secrets") : YAML::Node();
-  std::string key = (!section.IsDefined() || section.IsNull()) ? std::string() : YAML::Dump(section);
+  std::string key = config ? config->section_text("secrets") : std::string();
   for (const auto& [k, d] : built)
     if (k == key) return *d;
-  auto d = key.empty() ? std::make_unique<Detector>() : std::make_unique<Detector>(parse_settings(section));
+  auto d = key.empty() ? std::make_unique<Detector>() : std::make_unique<Detector>(parse_settings(config->section("secrets")));
   built.emplace_back(std::move(key), std::move(d));
   return *built.back().second;
 }

@@ -2,6 +2,7 @@
 // from pieces at run time so the source holds no scanner-triggering literal.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -119,6 +120,12 @@ TEST_CASE("Authorization headers") {
   CHECK(kinds("Authorization: Basic " + rnd(24, 22) + "==") == std::vector<std::string>{"authorization-header"});
   CHECK(kinds("curl -H \"Authorization: Bearer $API_TOKEN\" https://api").empty());
   CHECK(kinds("the bearer authentication scheme is described in RFC 6750").empty());
+  // -H "X-Api-Token: ..." after a space, a tab or a line break (the keywords hold the whitespace).
+  for (const char* before : {"curl -H", "curl\t-H", "curl \\\n-H", "curl\n-H"})
+    CHECK(kinds(std::string(before) + " \"X-Api-Token: " + tok + "\" https://api") ==
+          std::vector<std::string>{"authorization-header"});
+  const auto glued = kinds("preloop-hook-H 'X-Api-Token: " + tok + "'");  // -H must follow whitespace
+  CHECK(std::find(glued.begin(), glued.end(), "authorization-header") == glued.end());
 }
 
 TEST_CASE("generic assignments: entropy, placeholders, references") {

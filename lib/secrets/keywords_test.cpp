@@ -7,6 +7,7 @@
 #include <string>
 
 #include "secrets/keywords.h"
+#include "secrets/rules.h"
 
 using preloop::secrets::KeywordMatcher;
 
@@ -48,4 +49,34 @@ TEST_CASE("keyword matcher reports every occurrence in text order") {
   const std::vector<std::pair<std::size_t, std::size_t>> want = {{0, 2}, {0, 0}, {0, 1}, {4, 3}, {6, 1}, {10, 0}, {10, 1}};
   CHECK(got == want);
   CHECK(m.find_all("").empty());
+}
+
+TEST_CASE("the compile-time tables of the built-in keywords agree with tables built at run time") {
+  const auto& builtin = preloop::secrets::builtin_keywords();
+  REQUIRE(builtin.keywords.size() > 50);
+  KeywordMatcher m(std::vector<std::string>(builtin.keywords.begin(), builtin.keywords.end()));
+  std::mt19937 rng(7);
+  const std::string alphabet = "akiAKIsghp_-:/ \t\nHeyJEYtokn.xo<~3lcr";
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    std::size_t n = rng() % 60;
+    for (std::size_t i = 0; i < n; ++i) text.push_back(alphabet[rng() % alphabet.size()]);
+    auto a = preloop::secrets::keyword_tables::find_all(builtin, text);
+    auto b = m.find_all(text);
+    CAPTURE(text);
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].pos == b[i].pos);
+      CHECK(a[i].keyword == b[i].keyword);
+    }
+  }
+}
+
+TEST_CASE("a path naming preloop-hook wakes no -H header rule") {
+  // Deny reasons name the rule file; "-h" in "preloop-hook" once made every
+  // deny compile the header rule's regex to redact the reason.
+  const std::string reason = "Blocked by /home/u/.config/preloop-hook/rules/block-destructive.yaml";
+  const auto rules = preloop::secrets::builtin_rules();
+  for (const auto& hit : preloop::secrets::keyword_tables::find_all(preloop::secrets::builtin_keywords(), reason))
+    for (std::size_t r : preloop::secrets::builtin_keyword_rules(hit.keyword)) CHECK(rules[r].id != "authorization-header");
 }

@@ -19,10 +19,9 @@ namespace {
 Settings whole_text_copies() {
   Settings s;
   for (const Rule& r : builtin_rules()) {
-    s.disabled.push_back(r.id);
-    Rule copy = r;
-    copy.reach = Reach::Text;
-    s.patterns.push_back(std::move(copy));
+    s.disabled.emplace_back(r.id);
+    s.patterns.push_back(Pattern{std::string(r.id), std::string(r.keywords), std::string(r.regex), r.group,
+                                 r.min_entropy, r.check, r.boundary, Reach::Text});
   }
   return s;
 }

@@ -44,14 +44,14 @@ void check_regex(const std::string& re, const YAML::Node& node, const std::strin
   if (!compiled.ok()) fail(where, node, "invalid regex: " + compiled.error());
 }
 
-Rule user_rule(const YAML::Node& node, const std::string& where) {
+Pattern user_rule(const YAML::Node& node, const std::string& where) {
   if (!node.IsMap()) fail(where, node, "expected a map with id and regex");
   for (const auto& kv : node) {
     std::string key = kv.first.as<std::string>();
     if (key != "id" && key != "regex" && key != "keywords" && key != "group" && key != "entropy")
       fail(where + "." + key, kv.first, "unknown key (expected id, regex, keywords, group, entropy)");
   }
-  Rule r;
+  Pattern r;
   if (!node["id"].IsDefined()) fail(where, node, "missing id");
   if (!node["regex"].IsDefined()) fail(where, node, "missing regex");
   r.id = scalar(node["id"], where + ".id");
@@ -60,8 +60,16 @@ Rule user_rule(const YAML::Node& node, const std::string& where) {
   r.regex = scalar(node["regex"], where + ".regex");
   RE2 compiled(r.regex, RE2::Quiet);
   if (!compiled.ok()) fail(where + ".regex", node["regex"], "invalid regex: " + compiled.error());
-  r.keywords = string_list(node["keywords"], where + ".keywords");
-  for (auto& k : r.keywords) std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::vector<std::string> keywords = string_list(node["keywords"], where + ".keywords");
+  for (const std::string& k : keywords) {
+    if (k.empty()) {  // occurs in every text: no prefilter
+      r.keywords.clear();
+      break;
+    }
+    if (k.find('|') != std::string::npos) fail(where + ".keywords", node["keywords"], "a keyword must not contain '|'");
+    if (!r.keywords.empty()) r.keywords += '|';
+    for (unsigned char c : k) r.keywords += static_cast<char>(std::tolower(c));
+  }
   r.group = compiled.NumberOfCapturingGroups() > 0 ? 1 : 0;
   if (node["group"].IsDefined()) {
     try {

@@ -32,7 +32,7 @@ struct Settings {
   Policy on_command = Policy::Deny;
   bool mask_output = true;
   std::vector<std::string> disabled;
-  std::vector<Rule> patterns;
+  std::vector<Pattern> patterns;
   std::vector<std::string> allow_regexes;
   std::vector<std::string> allow_values;
 };

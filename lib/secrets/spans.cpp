@@ -25,7 +25,8 @@ std::vector<Span> line_spans(std::string_view text, const std::vector<std::size_
     if (!out.empty() && p < out.back().end) continue;  // on a line already taken
     const void* before = memrchr(t, '\n', p);  // the break before the line, kept
     std::size_t begin = before ? static_cast<std::size_t>(static_cast<const char*>(before) - t) : 0;
-    const void* nl = std::memchr(t + p, '\n', n - p);
+    // From p + 1: a keyword may start with the line break before its match.
+    const void* nl = std::memchr(t + p + 1, '\n', n - p - 1);
     std::size_t end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - t) + 1 : n;
     if (!out.empty() && begin <= out.back().end + kJoinGap) out.back().end = end;
     else out.push_back({begin, end});

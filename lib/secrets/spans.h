@@ -14,7 +14,8 @@ struct Span {
 };
 
 // The lines holding the given positions (ascending), each with the line
-// break before and after it; spans that touch or lie a few hundred bytes
+// break before and after it (a position on a line break takes the lines on
+// both sides); spans that touch or lie a few hundred bytes
 // apart are merged (the lines between are searched too).
 std::vector<Span> line_spans(std::string_view text, const std::vector<std::size_t>& positions);
 

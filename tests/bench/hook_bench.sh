@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Whole-process benchmark of the hook, against a C hello-world built in the
 # same run as the floor. Usage: tests/bench/hook_bench.sh [path/to/preloop-hook]
-# Prints the median of each case and its ratio to the floor (spawn_bench.c).
+# Prints the median of each case, its ratio to the floor and its page faults
+# (spawn_bench.c), then the instructions one process executes per case
+# (perf when the machine counts instructions, else callgrind; skipped without
+# either, or with INSTRUCTIONS=0).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="${1:-$here/../../build/preloop-hook}"
@@ -35,6 +38,24 @@ ev = {"session_id": "b", "cwd": "/tmp", "hook_event_name": "PostToolUse", "tool_
 json.dump(ev, open(sys.argv[1], "w"))
 PY
 
+# Instructions of one run of a command with stdin from a file: perf, else callgrind, else nothing.
+counter=none
+if perf stat -x, -e instructions:u true 2>&1 >/dev/null | grep -q '^[0-9]'; then
+  counter=perf
+elif command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+  counter=callgrind
+fi
+[ "${INSTRUCTIONS:-1}" = 0 ] && counter=none
+instructions() {  # stdin file, command...
+  local in="$1"; shift
+  case "$counter" in
+    perf) perf stat -x, -e instructions:u "$@" < "$in" 2>&1 >/dev/null | awk -F, '/instructions/ {print $1}' ;;
+    callgrind)
+      valgrind --tool=callgrind --callgrind-out-file="$work/cg" "$@" < "$in" > /dev/null 2>&1 || true
+      callgrind_annotate "$work/cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}' ;;
+  esac
+}
+
 run_cases() {  # label, config yaml
   printf '%s' "$2" > "$work/config.yaml"
   export PRELOOP_HOOK_CONFIG="$work/config.yaml"
@@ -44,6 +65,11 @@ run_cases() {  # label, config yaml
     "deny ($1)" "$work/deny.json" "$bin" hook -- \
     "write ($1)" "$work/write.json" "$bin" hook -- \
     "post 64KiB ($1)" "$work/post.json" "$bin" hook
+  [ "$counter" = none ] && return
+  # The snapshots are warm: spawn_bench ran every case.
+  printf '  instructions (%s): floor %s' "$counter" "$(instructions "$work/pass.json" "$work/hello")"
+  for c in pass deny write post; do printf ', %s %s' "$c" "$(instructions "$work/$c.json" "$bin" hook)"; done
+  printf '\n'
 }
 
 echo "== guide policies + recommended packs, audit on"

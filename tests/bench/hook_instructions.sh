@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Instructions executed by one hook process per case (valgrind --tool=callgrind),
-# with the policy snapshot warm and the setup of hook_bench.sh: a count that does
-# not move with machine load. Usage: tests/bench/hook_instructions.sh [preloop-hook] [audit on|off]
+# with the config and policy snapshots warm and the setup of hook_bench.sh: a
+# count that does not move with machine load.
+# Usage: tests/bench/hook_instructions.sh [preloop-hook] [audit on|off] [ORDER_FILE]
+# With ORDER_FILE, also writes the functions of the binary those runs executed
+# (mangled, first seen first): the link order of cmake/hook-symbol-order.txt.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="$(realpath "${1:-$here/../../build/preloop-hook}")"
 audit="${2:-off}"
+order="${3:-}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -26,11 +30,49 @@ event Bash '{"command":"npm test","description":"run tests"}' > "$work/pass.json
 event Bash '{"command":"git status"}' > "$work/git.json"
 event Bash '{"command":"rm -rf / --no-preserve-root"}' > "$work/deny.json"
 event Write "{\"file_path\":\"$HOME/project/src/app.ts\",\"content\":\"export const x = 1;\\n\"}" > "$work/write.json"
+python3 - "$work/post.json" <<'PY'
+import json, sys
+out = "".join(f"line {i}: build step ok, 0 warnings\n" for i in range(1600))[:65536]
+ev = {"session_id": "b", "cwd": "/tmp", "hook_event_name": "PostToolUse", "tool_name": "Bash", "tool_use_id": "toolu_b",
+      "tool_input": {"command": "make"}, "tool_response": {"stdout": out, "stderr": "", "interrupted": False, "isImage": False}}
+json.dump(ev, open(sys.argv[1], "w"))
+PY
 
-for c in pass git deny write; do
-  # Warm up under valgrind too: the policy snapshot and the configuration
-  # fingerprint are bound to /proc/self/exe, which is valgrind's tool there.
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" hook < "$work/$c.json" > /dev/null 2>&1 || true
-  valgrind --tool=callgrind --callgrind-out-file="$work/cg" "$bin" hook < "$work/$c.json" > /dev/null 2>&1 || true
-  printf '%-6s %s instructions\n' "$c" "$(callgrind_annotate "$work/cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {print $1}')"
+for c in pass git deny write post; do
+  # Writes the config and policy snapshots. They are keyed by the binary's
+  # build id, which valgrind does not change: the run below reads them warm.
+  "$bin" hook < "$work/$c.json" > /dev/null 2>&1 || true
+  before="$(ls -l --time-style=full-iso "$XDG_DATA_HOME/preloop-hook/cache")"
+  valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/cg.$c" "$bin" hook < "$work/$c.json" > /dev/null 2>&1 || true
+  [ "$before" = "$(ls -l --time-style=full-iso "$XDG_DATA_HOME/preloop-hook/cache")" ] ||
+    echo "warning: $c rewrote a snapshot under valgrind: the count below is not the warm path" >&2
+  printf '%-6s %s instructions\n' "$c" "$(callgrind_annotate "$work/cg.$c" 2>/dev/null | awk '/PROGRAM TOTALS/ {print $1}')"
 done
+
+[ -z "$order" ] && exit 0
+# Function names of the binary's own object in callgrind's compressed format:
+# "fn=(id) name" or "cfn=(id) name" name an id once; "ob=(id)" switches object.
+python3 - "$bin" "$order" "$work"/cg.{pass,git,deny,write,post} <<'PY'
+import re, sys
+binary, out, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+names, seen = [], set()
+for path in files:
+    objs, fns, current = {}, {}, None
+    for line in open(path):
+        m = re.match(r'^(c?ob|c?fn)=\((\d+)\)(?: (.*))?$', line.rstrip('\n'))
+        if not m:
+            continue
+        kind, ident, name = m.groups()
+        table = objs if kind.endswith('ob') else fns
+        if name:
+            table[ident] = name
+        if kind == 'ob':
+            current = objs.get(ident)
+        elif kind == 'fn' and current == binary:
+            f = fns.get(ident)
+            if f and not f.startswith('0x') and f not in seen:
+                seen.add(f)
+                names.append(f)
+open(out, 'w').write(''.join(n + '\n' for n in names))
+print(f"{len(names)} functions written to {out}")
+PY

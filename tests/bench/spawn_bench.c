@@ -2,12 +2,14 @@
  * stdin without a shell, whose start-up would swamp a ~1 ms process).
  * Usage: spawn_bench RUNS NAME STDIN_FILE PROG [ARGS...] [-- NAME STDIN_FILE PROG [ARGS...]]...
  * Cases are interleaved run by run so machine noise hits them alike.
- * Prints one line per case: name, median ms, p10, p90, p99, max, ratio to the first case. */
+ * Prints one line per case: name, median ms, p10, p90, p99, max, ratio to the first case,
+ * and the median minor and major page faults of the process (getrusage). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@ typedef struct {
   const char *name, *input;
   char **argv;
   double *t;
+  long *minflt, *majflt;
 } Case;
 
 static int cmp(const void *a, const void *b) {
@@ -23,7 +26,12 @@ static int cmp(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static double run(const Case *c) {
+static int cmp_long(const void *a, const void *b) {
+  long x = *(const long *)a, y = *(const long *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double run(const Case *c, long *minflt, long *majflt) {
   struct timespec a, b;
   clock_gettime(CLOCK_MONOTONIC, &a);
   pid_t pid = fork();
@@ -38,7 +46,10 @@ static double run(const Case *c) {
     _exit(127);
   }
   int st;
-  waitpid(pid, &st, 0);
+  struct rusage ru;
+  wait4(pid, &st, 0, &ru);
+  *minflt = ru.ru_minflt;
+  *majflt = ru.ru_majflt;
   clock_gettime(CLOCK_MONOTONIC, &b);
   if (!WIFEXITED(st) || WEXITSTATUS(st) > 2) {
     fprintf(stderr, "%s: exited abnormally (status %d)\n", c->name, st);
@@ -64,20 +75,25 @@ int main(int argc, char **argv) {
     while (j < argc && strcmp(argv[j], "--") != 0) j++;
     if (j < argc) argv[j] = NULL;
     c->t = calloc(runs, sizeof(double));
+    c->minflt = calloc(runs, sizeof(long));
+    c->majflt = calloc(runs, sizeof(long));
     i = j + 1;
   }
+  long mi, ma;
   for (int w = 0; w < 10; w++)
-    for (int k = 0; k < n; k++) run(&cases[k]);
+    for (int k = 0; k < n; k++) run(&cases[k], &mi, &ma);
   for (int r = 0; r < runs; r++)
-    for (int k = 0; k < n; k++) cases[k].t[r] = run(&cases[k]);
+    for (int k = 0; k < n; k++) cases[k].t[r] = run(&cases[k], &cases[k].minflt[r], &cases[k].majflt[r]);
   double floor_median = 0;
   for (int k = 0; k < n; k++) {
     qsort(cases[k].t, runs, sizeof(double), cmp);
+    qsort(cases[k].minflt, runs, sizeof(long), cmp_long);
+    qsort(cases[k].majflt, runs, sizeof(long), cmp_long);
     double med = cases[k].t[runs / 2];
     if (k == 0) floor_median = med;
-    printf("  %-30s median %7.3f ms  p10 %7.3f  p90 %7.3f  p99 %8.3f  max %8.3f  %5.2fx floor\n", cases[k].name,
-           med, cases[k].t[runs / 10], cases[k].t[runs * 9 / 10], cases[k].t[runs * 99 / 100], cases[k].t[runs - 1],
-           med / floor_median);
+    printf("  %-30s median %7.3f ms  p10 %7.3f  p90 %7.3f  p99 %8.3f  max %8.3f  %5.2fx floor  faults %4ld minor %ld major\n",
+           cases[k].name, med, cases[k].t[runs / 10], cases[k].t[runs * 9 / 10], cases[k].t[runs * 99 / 100],
+           cases[k].t[runs - 1], med / floor_median, cases[k].minflt[runs / 2], cases[k].majflt[runs / 2]);
   }
   return 0;
 }
