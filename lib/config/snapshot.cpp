@@ -58,6 +58,8 @@ int find_build_id(dl_phdr_info* info, std::size_t, void* out) {
   return 1;  // only the executable
 }
 
+}  // namespace
+
 std::string stat_identity(const fs::path& f) {
   struct stat st {};
   if (::stat(f.c_str(), &st) != 0) return "";
@@ -65,8 +67,6 @@ std::string stat_identity(const fs::path& f) {
          std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ino) + " " +
          std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
 }
-
-}  // namespace
 
 std::string binary_identity() {
   std::string id;

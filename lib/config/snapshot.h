@@ -58,6 +58,10 @@ void write(const std::filesystem::path& dir, const Key& key, std::string_view pa
 // The same under valgrind as natively.
 std::string binary_identity();
 
+// "size mtime inode ctime" of a file (what changes when it is written or
+// replaced); empty when it cannot be stat'ed.
+std::string stat_identity(const std::filesystem::path& file);
+
 // File name of the key's snapshot in its directory.
 std::string file_name(const Key& key);
 

@@ -179,7 +179,7 @@ PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
     // the others from the user's: a forged user snapshot can only hold what the
     // user could write into the user's own policy files anyway.
     bool root = ::geteuid() == 0;
-    auto managed = layers_of({split(in.files, true), true, in.profile}, managed_snapshot_dir(in.profile),
+    auto managed = layers_of({split(in.files, true), true, in.profile, {}}, managed_snapshot_dir(in.profile),
                              packs_key(in.profile), sig.managed, root, 0644, set);
     auto rest = layers_of({split(in.files, false), in.trusted, "", opt.project_dir}, paths::cache_dir(),
                           trust_key(in.trusted), sig.rest, true, 0600, set);
@@ -201,7 +201,7 @@ std::vector<Diagnostic> compile_managed_snapshots(const Config& config) {
     opt.profile = profile;
     PolicyInputs in = policy_inputs(config, opt);
     PolicySet set;
-    layers_of({split(in.files, true), true, in.profile}, managed_snapshot_dir(profile), packs_key(in.profile),
+    layers_of({split(in.files, true), true, in.profile, {}}, managed_snapshot_dir(profile), packs_key(in.profile),
               policy_signatures(in).managed, true, 0644, set);
     for (auto& d : set.diags)
       if (d.severity == Diagnostic::Severity::Error) problems.push_back(std::move(d));

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "config/paths.h"
+#include "config/snapshot.h"
 #include "install/locations.h"
 #include "policy/cache.h"
 
@@ -55,13 +56,6 @@ std::vector<std::string> split_tabs(const std::string& line) {
   }
 }
 
-std::string stat_line(const fs::path& p) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return "";
-  return std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ino) + " " +
-         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
-}
 
 struct Entry {
   std::string kind, path, stat, digest, facts;
@@ -307,7 +301,7 @@ Outcome check(const fs::path& state_file, const Inputs& in, const std::string& s
       for (const auto& [layer, f] : *in.policy_files) tracked.emplace_back("policy:" + layer, f);
     tracked.emplace_back("binary", "/proc/self/exe");
     for (const auto& [kind, path] : tracked) {
-      Entry e = current_entry(kind, path, stat_line(path), old ? &*old : nullptr);
+      Entry e = current_entry(kind, path, snapshot::stat_identity(path), old ? &*old : nullptr);
       if (kind == "binary") e.path = install::current_executable().string();
       std::string key = key_of(e.kind, e.path);
       if (st.entries.count(key)) continue;  // listed twice (the same file under two names)

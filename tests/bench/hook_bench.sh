@@ -10,18 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 bin="${1:-$here/../../build/preloop-hook}"
 bin="$(realpath "$bin")"
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-printf '#include <stdio.h>\nint main(void){puts("hello");return 0;}\n' > "$work/hello.c"
-cc -O2 -o "$work/hello" "$work/hello.c"
-cc -O2 -o "$work/spawn_bench" "$here/spawn_bench.c"
-
-export HOME="$work/home" XDG_CONFIG_HOME="$work/cfg" XDG_DATA_HOME="$work/data" PRELOOP_HOOK_MANAGED_DIR="$work/managed"
-unset CLAUDE_PROJECT_DIR PRELOOP_URL PRELOOP_API_KEY PRELOOP_HOOK_AUDIT_DB
-mkdir -p "$HOME/project" "$XDG_CONFIG_HOME/preloop-hook/rules"
-# The guide's policies, as a user would load them.
-cp "$here/../../rules/examples/"{block-destructive,medium-security,protect-sensitive-files,deployment-safeguards}.yaml \
-  "$XDG_CONFIG_HOME/preloop-hook/rules/"
+source "$here/bench_sandbox.sh"
 
 event() {  # tool, input json
   printf '{"session_id":"b","transcript_path":"/dev/null","cwd":"%s","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"%s","tool_input":%s,"tool_use_id":"toolu_b"}' \

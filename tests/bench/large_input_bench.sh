@@ -11,17 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 bin="$(realpath "${1:-$here/../../build/preloop-hook}")"
 gen="$(realpath "${2:-$here/../../build/tests/bench/shell_bench}")"
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-printf '#include <stdio.h>\nint main(void){puts("hello");return 0;}\n' > "$work/hello.c"
-cc -O2 -o "$work/hello" "$work/hello.c"
-cc -O2 -o "$work/spawn_bench" "$here/spawn_bench.c"
-
-export HOME="$work/home" XDG_CONFIG_HOME="$work/cfg" XDG_DATA_HOME="$work/data" PRELOOP_HOOK_MANAGED_DIR="$work/managed"
-unset CLAUDE_PROJECT_DIR PRELOOP_URL PRELOOP_API_KEY PRELOOP_HOOK_AUDIT_DB
-mkdir -p "$HOME/project" "$XDG_CONFIG_HOME/preloop-hook/rules"
-cp "$here/../../rules/examples/"{block-destructive,medium-security,protect-sensitive-files,deployment-safeguards}.yaml \
-  "$XDG_CONFIG_HOME/preloop-hook/rules/"
+source "$here/bench_sandbox.sh"
 
 shapes=("heredoc" "heredoc-expanding" "python-c" "and-chain" "single-quoted")
 for s in 0 1 2 3 4; do

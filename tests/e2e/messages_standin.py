@@ -21,6 +21,11 @@ def tool_use(name, **tool_input):
     return {"tool": name, "input": tool_input}
 
 
+def bash(command):
+    """A script turn in which the model runs one Bash command."""
+    return tool_use("Bash", command=command, description="e2e step")
+
+
 def text(message):
     """A script turn in which the model answers with text and stops."""
     return {"text": message}

@@ -7,7 +7,7 @@ import shutil
 import stat
 
 import suite
-from messages_standin import text, tool_use
+from messages_standin import bash, text, tool_use
 
 DENY_POLICY = """\
 version: "1.0"
@@ -39,10 +39,6 @@ tools:
 
 # A GitHub personal access token shape (random, not a real credential).
 SECRET = "ghp_" + "Q8vN2kLr5XtW9mZc3HbJ7pYd1FgS4aEu6RiT"
-
-
-def bash(command):
-    return tool_use("Bash", command=command, description="e2e step")
 
 
 class InstalledGate(suite.E2ECase):

@@ -9,7 +9,7 @@ import shutil
 import unittest
 
 import suite
-from messages_standin import text, tool_use
+from messages_standin import bash, text
 
 CLAUDE_MANAGED_DIR = "/etc/claude-code"
 CLAUDE_MANAGED_FILE = os.path.join(CLAUDE_MANAGED_DIR, "managed-settings.json")
@@ -26,10 +26,6 @@ tools:
         action: "deny"
         message: "forbidden commands are blocked by the managed e2e policy"
 """
-
-
-def bash(command):
-    return tool_use("Bash", command=command, description="e2e step")
 
 
 @unittest.skipUnless(os.geteuid() == 0, "the managed settings file /etc/claude-code/managed-settings.json needs root")
