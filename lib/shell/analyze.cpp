@@ -22,6 +22,11 @@ Analysis analyze(std::string_view command, const Context& ctx, const Limits& lim
   } catch (const LimitExceeded& e) {
     out.unparseable = true;
     out.error = e.what();
+  } catch (const std::exception& e) {
+    // A defect of the analyser, never a reason to let a command through: the
+    // command is unparseable, which the packs answer with at least ask.
+    out.unparseable = true;
+    out.error = std::string("analysis failed: ") + e.what();
   }
   return out;
 }

@@ -183,7 +183,7 @@ class Parser {
 
   bool eof() const { return i_ >= s_.size(); }
   char peek(std::size_t k = 0) const { return i_ + k < s_.size() ? s_[i_ + k] : '\0'; }
-  bool at(std::string_view t) const { return s_.substr(i_, t.size()) == t; }
+  bool at(std::string_view t) const { return i_ <= s_.size() && s_.substr(i_, t.size()) == t; }
   void fail(std::string msg) {
     if (error_.empty()) error_ = std::move(msg) + " at offset " + std::to_string(i_);
   }
@@ -662,7 +662,7 @@ class Parser {
     while (!eof()) {
       char c = peek();
       if (c == '\\') {
-        i_ += 2;
+        i_ = std::min(i_ + 2, s_.size());  // a backslash may end the input
         continue;
       }
       if (c == '\'') {
