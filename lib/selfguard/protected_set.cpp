@@ -158,7 +158,7 @@ ProtectedSet::ProtectedSet(const Inputs& in) : executable_(in.executable) {
     return !v.empty() && v[0] == '/' ? v : in.home + fallback;  // XDG: relative values are ignored
   };
   std::vector<Protected>& out = entries_;
-  out.reserve(24);
+  out.reserve(28);
   auto add = [&](Kind kind, const std::string& path, const char* what, bool secret = false) {
     if (path.empty()) return;
     std::string abs = absolute(path, in.cwd, in.home);
@@ -184,6 +184,9 @@ ProtectedSet::ProtectedSet(const Inputs& in) : executable_(in.executable) {
   add(Kind::Dir, "/etc/preloop-hook", "preloop-hook's managed configuration");
   add(Kind::Dir, xdg("XDG_DATA_HOME", "/.local/share") + "/preloop-hook", data);
   add(Kind::Dir, in.home + "/.local/share/preloop-hook", data);
+  const char* state = "preloop-hook's state (the audit store's head witness)";
+  add(Kind::Dir, xdg("XDG_STATE_HOME", "/.local/state") + "/preloop-hook", state);
+  add(Kind::Dir, in.home + "/.local/state/preloop-hook", state);
   add(Kind::Dir, env("CLAUDE_PLUGIN_ROOT"), "the Claude Code plugin that runs preloop-hook");
 
   std::string claude_dir = env("CLAUDE_CONFIG_DIR");
