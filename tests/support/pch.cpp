@@ -1,0 +1,1 @@
+// Holds the precompiled headers the test executables share (see cmake/preloop.cmake).
