@@ -5,6 +5,7 @@
 #include <cctype>
 #include <string>
 
+#include "secrets/dummies.h"
 #include "secrets/filters.h"
 
 namespace preloop::secrets {
@@ -138,6 +139,12 @@ std::optional<Finding> evaluate(const Match& m) {
     case Check::UrlPassword: {
       std::string_view password = piece(m.groups[3]);
       if (is_placeholder(password) || is_placeholder(secret, false)) return std::nullopt;
+      // postgres:postgres@localhost, root:password123@db: a local fixture, not a secret.
+      std::string_view user = piece(m.groups[2]);
+      user = user.substr(0, user.find(':'));
+      const std::size_t host_at = static_cast<std::size_t>(m.groups[0].data() - m.text.data()) + m.groups[0].size() - 1;
+      if (local_host(host_prefix(m.text.substr(host_at))) && (well_known_dummy(password) || password == user))
+        return std::nullopt;
       if (database_scheme(piece(m.groups[1]))) f.kind = "database-url";
       return f;
     }
@@ -156,6 +163,13 @@ std::optional<Finding> evaluate(const Match& m) {
       if (user.starts_with("$") || pass.starts_with("$")) return std::nullopt;  // shell variables
       std::string_view key = pass.empty() ? user : pass;
       if (key.size() < 6 || is_placeholder(key) || shannon_entropy(key) <= 2.5) return std::nullopt;
+      // curl -u admin:password123 http://localhost:8080: a local fixture.
+      std::size_t line_start = m.text.rfind('\n', secret_start);
+      line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+      std::size_t line_end = m.text.find('\n', secret_end);
+      std::string_view line = m.text.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
+                                                                                         : line_end - line_start);
+      if (well_known_dummy(key) && local_host(first_url_host(line))) return std::nullopt;
       return f;
     }
     case Check::Assignment: {

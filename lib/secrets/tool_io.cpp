@@ -1,5 +1,6 @@
 #include "secrets/tool_io.h"
 
+#include "secrets/dummies.h"
 #include "secrets/marker.h"
 
 namespace preloop::secrets {
@@ -10,8 +11,10 @@ using json = nlohmann::json;
 // Reports the findings in the string at pointer p of input (minus those
 // whose secret also occurs in `already`) and masks them in masked, a copy of
 // input made on the first finding.
+// In a test or fixture file, well-known dummy values (`password123`,
+// `postgres`) are fixtures, not secrets.
 void check_field(const json& input, json& masked, const std::string& p, std::string_view already, const Detector& d,
-                 std::string_view session, InputCheck& out) {
+                 std::string_view session, InputCheck& out, bool fixture = false) {
   json::json_pointer ptr(p);
   if (!input.contains(ptr) || !input.at(ptr).is_string()) return;
   const std::string& s = input.at(ptr).get_ref<const std::string&>();
@@ -19,6 +22,8 @@ void check_field(const json& input, json& masked, const std::string& p, std::str
   for (Finding& f : d.scan(s)) {
     std::string_view secret = std::string_view(s).substr(f.start, f.end - f.start);
     if (!already.empty() && already.find(secret) != std::string_view::npos) continue;
+    if (fixture && (f.generic || f.kind == "url-password" || f.kind == "database-url") && well_known_dummy(secret))
+      continue;
     f.path = p;
     found.push_back(std::move(f));
   }
@@ -98,18 +103,22 @@ InputCheck check_tool_input(std::string_view tool_name, const json& tool_input, 
   out.kind = classify_tool(tool_name);
   if (out.kind == InputKind::Other || !tool_input.is_object()) return out;
   json doc;  // the masked input, copied on the first finding
+  std::string_view file = string_at(tool_input, "file_path");
+  if (file.empty()) file = string_at(tool_input, "notebook_path");
+  const bool fixture = out.kind == InputKind::FileWrite && fixture_path(file);
   if (tool_name == "Write") {
-    check_field(tool_input, doc, "/content", {}, detector, session_id, out);
+    check_field(tool_input, doc, "/content", {}, detector, session_id, out, fixture);
   } else if (tool_name == "Edit") {
-    check_field(tool_input, doc, "/new_string", string_at(tool_input, "old_string"), detector, session_id, out);
+    check_field(tool_input, doc, "/new_string", string_at(tool_input, "old_string"), detector, session_id, out,
+                fixture);
   } else if (tool_name == "MultiEdit") {
     if (auto it = tool_input.find("edits"); it != tool_input.end() && it->is_array())
       for (std::size_t i = 0; i < it->size(); ++i)
         if ((*it)[i].is_object())
           check_field(tool_input, doc, "/edits/" + std::to_string(i) + "/new_string",
-                      string_at((*it)[i], "old_string"), detector, session_id, out);
+                      string_at((*it)[i], "old_string"), detector, session_id, out, fixture);
   } else if (tool_name == "NotebookEdit") {
-    check_field(tool_input, doc, "/new_source", {}, detector, session_id, out);
+    check_field(tool_input, doc, "/new_source", {}, detector, session_id, out, fixture);
   } else {
     check_field(tool_input, doc, "/command", {}, detector, session_id, out);
   }
