@@ -2,6 +2,7 @@
 
 #include "secrets/dummies.h"
 #include "secrets/marker.h"
+#include "secrets/views.h"
 
 namespace preloop::secrets {
 namespace {
@@ -19,7 +20,9 @@ void check_field(const json& input, json& masked, const std::string& p, std::str
   if (!input.contains(ptr) || !input.at(ptr).is_string()) return;
   const std::string& s = input.at(ptr).get_ref<const std::string&>();
   std::vector<Finding> found;
-  for (Finding& f : d.scan(s)) {
+  std::vector<Finding> all = d.scan(s);
+  add_view_findings(d, s, out.kind == InputKind::Command ? (kJoined | kBlockScalars | kEncoded) : kAllViews, all);
+  for (Finding& f : all) {
     std::string_view secret = std::string_view(s).substr(f.start, f.end - f.start);
     if (!already.empty() && already.find(secret) != std::string_view::npos) continue;
     if (fixture && (f.generic || f.kind == "url-password" || f.kind == "database-url") && well_known_dummy(secret))
@@ -46,28 +49,61 @@ bool binary_payload(const json& obj, const std::string& key) {
   return t != obj.end() && t->is_string() && (*t == "image" || *t == "audio" || *t == "blob");
 }
 
-// The findings of every string in v, in walk order (image/binary payloads skipped).
+std::vector<Finding> text_findings(const Detector& d, std::string_view s) {
+  std::vector<Finding> found = d.scan(s);
+  add_view_findings(d, s, kBlockScalars | kEncoded, found);
+  return found;
+}
+
+// The findings of every key and string in v, in walk order: an object's keys
+// (a secret can be a key), then its values; binary payloads (`base64`, `data`
+// of an image) by their token formats and decoded text.
 void scan_strings(const json& v, const Detector& d, std::vector<std::vector<Finding>>& found, std::size_t& count) {
   if (v.is_string()) {
-    found.push_back(d.scan(v.get_ref<const std::string&>()));
+    found.push_back(text_findings(d, v.get_ref<const std::string&>()));
     count += found.back().size();
   } else if (v.is_array()) {
     for (const auto& item : v) scan_strings(item, d, found, count);
   } else if (v.is_object()) {
-    for (auto it = v.begin(); it != v.end(); ++it)
-      if (!binary_payload(v, it.key())) scan_strings(it.value(), d, found, count);
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      found.push_back(text_findings(d, it.key()));
+      count += found.back().size();
+    }
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (binary_payload(v, it.key()) && it.value().is_string()) {
+        found.push_back(payload_findings(d, it.value().get_ref<const std::string&>()));
+        count += found.back().size();
+      } else {
+        scan_strings(it.value(), d, found, count);
+      }
+    }
   }
 }
 
-// Masks the strings of v (a copy of what scan_strings walked) with their findings, in the same order.
+// Masks the keys and strings of v (a copy of what scan_strings walked) with their findings, in the same order.
 void mask_strings(json& v, std::vector<std::vector<Finding>>::const_iterator& found, std::string_view session) {
   if (v.is_string()) {
     apply_masks(v.get_ref<std::string&>(), *found++, session);
   } else if (v.is_array()) {
     for (auto& item : v) mask_strings(item, found, session);
   } else if (v.is_object()) {
-    for (auto it = v.begin(); it != v.end(); ++it)
-      if (!binary_payload(v, it.key())) mask_strings(it.value(), found, session);
+    std::vector<std::pair<std::string, std::string>> renames;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::vector<Finding>& f = *found++;
+      if (f.empty()) continue;
+      std::string key = it.key();
+      apply_masks(key, f, session);
+      renames.emplace_back(it.key(), std::move(key));
+    }
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (binary_payload(v, it.key()) && it.value().is_string()) apply_masks(it.value().get_ref<std::string&>(), *found++, session);
+      else mask_strings(it.value(), found, session);
+    }
+    for (auto& [from, to] : renames) {
+      json value = std::move(v[from]);
+      v.erase(from);
+      v[to] = std::move(value);
+    }
   }
 }
 
