@@ -96,6 +96,14 @@ bool mixed(std::string_view s) {
   return up && low && dig;
 }
 
+// The line of text holding [start, end).
+std::string_view line_of(std::string_view text, std::size_t start, std::size_t end) {
+  std::size_t from = text.rfind('\n', start);
+  from = from == std::string_view::npos ? 0 : from + 1;
+  std::size_t to = text.find('\n', end);
+  return text.substr(from, to == std::string_view::npos ? std::string_view::npos : to - from);
+}
+
 std::optional<Finding> evaluate(const Match& m) {
   const Rule& rule = m.rule;
   int g = std::min<int>(rule.group, static_cast<int>(m.groups.size()) - 1);
@@ -164,12 +172,8 @@ std::optional<Finding> evaluate(const Match& m) {
       std::string_view key = pass.empty() ? user : pass;
       if (key.size() < 6 || is_placeholder(key) || shannon_entropy(key) <= 2.5) return std::nullopt;
       // curl -u admin:password123 http://localhost:8080: a local fixture.
-      std::size_t line_start = m.text.rfind('\n', secret_start);
-      line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
-      std::size_t line_end = m.text.find('\n', secret_end);
-      std::string_view line = m.text.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
-                                                                                         : line_end - line_start);
-      if (well_known_dummy(key) && local_host(first_url_host(line))) return std::nullopt;
+      if (well_known_dummy(key) && local_host(first_url_host(line_of(m.text, secret_start, secret_end))))
+        return std::nullopt;
       return f;
     }
     case Check::Assignment: {
@@ -179,6 +183,9 @@ std::optional<Finding> evaluate(const Match& m) {
       bool pw = password_name(name);
       if (secret.size() < (pw ? 6u : 8u) || secret.size() > 512) return std::nullopt;
       if (shannon_entropy(secret) <= (pw ? 2.5 : 3.5)) return std::nullopt;
+      // {"password":"password123"} posted to http://localhost:8080: a local fixture.
+      if (well_known_dummy(secret) && local_host(first_url_host(line_of(m.text, secret_start, secret_end))))
+        return std::nullopt;
       f.generic = true;
       return f;
     }

@@ -86,6 +86,8 @@ bool fixture_path(std::string_view path) {
       base.find(".spec.") != std::string_view::npos || base.find("_spec.") != std::string_view::npos)
     return true;
   if (stem.ends_with("_test") || stem.ends_with("-test") || stem.ends_with("_tests")) return true;
+  if (one_of(stem, {"fixtures", "fixture", "seeds", "seed", "factories", "factory", "mocks", "mock", "testdata"}))
+    return true;
   std::size_t oslash = path.find_last_of('/');
   std::string_view ostem = path.substr(oslash == std::string_view::npos ? 0 : oslash + 1);
   ostem = ostem.substr(0, ostem.find('.'));

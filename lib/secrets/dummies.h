@@ -27,7 +27,8 @@ std::string_view host_prefix(std::string_view authority_rest);
 
 // A path that holds tests or fixtures: a `test`, `tests`, `spec`, `__tests__`,
 // `fixtures`, `testdata`, `e2e` directory, or a `*_test.*`, `*.test.*`,
-// `*.spec.*`, `test_*`, `conftest.py`, `*Test.java`-style name, or a compose
+// `*.spec.*`, `test_*`, `conftest.py`, `*Test.java`-style name, a fixtures,
+// seeds or factories file, or a compose
 // file of local services (`docker-compose*.yml`, `compose*.yaml`).
 bool fixture_path(std::string_view path);
 

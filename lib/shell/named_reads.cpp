@@ -39,7 +39,9 @@ bool reads_modelled_or_none(std::string_view n) {
                     "unset", "set", "declare", "typeset", "local", "readonly", "alias", "unalias", "basename",
                     "dirname", "realpath", "readlink", "namei", "lsattr", "chattr", "getfacl", "setfacl", "md5sum",
                     "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "kill", "sleep",
-                    "exit", "return", "ssh-add", "ssh", "sftp", "mosh", "code", "open", "xdg-open", "mkfifo", "sync"});
+                    "exit", "return", "ssh-add", "ssh", "sftp", "mosh", "code", "open", "xdg-open", "mkfifo", "sync",
+                    // load an environment file, as `source` does
+                    "dotenv", "dotenvx", "env-cmd"});
 }
 
 // git subcommands that print or package file contents.
