@@ -49,9 +49,13 @@ bool binary_payload(const json& obj, const std::string& key) {
   return t != obj.end() && t->is_string() && (*t == "image" || *t == "audio" || *t == "blob");
 }
 
+// Tool output: block scalars too; a string that is one encoded run (a `data`
+// field) is decoded. Encoded runs inside text are not looked for: not in every
+// line of a build log.
 std::vector<Finding> text_findings(const Detector& d, std::string_view s) {
   std::vector<Finding> found = d.scan(s);
-  add_view_findings(d, s, kBlockScalars | kEncoded, found);
+  add_view_findings(d, s, kBlockScalars, found);
+  if (found.empty() && encoded_string(s)) found = payload_findings(d, s);
   return found;
 }
 

@@ -1,6 +1,7 @@
 #include "secrets/views.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <string>
 
@@ -118,7 +119,25 @@ Rewritten block_scalars(std::string_view text) {
   return r;
 }
 
-bool b64_char(unsigned char c) { return std::isalnum(c) || c == '+' || c == '/' || c == '=' || c == '-' || c == '_'; }
+constexpr auto kB64Chars = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+           c == '=' || c == '-' || c == '_';
+  return t;
+}();
+
+bool b64_char(unsigned char c) { return kB64Chars[c]; }
+
+// Some `:` followed by blanks and a `|` or `>` indicator: one pass over the text.
+bool has_block_scalar(std::string_view text) {
+  for (std::size_t i = text.find(':'); i != std::string_view::npos; i = text.find(':', i + 1)) {
+    std::size_t k = i + 1;
+    while (k < text.size() && (text[k] == ' ' || text[k] == '\t')) ++k;
+    if (k < text.size() && (text[k] == '|' || text[k] == '>')) return true;
+  }
+  return false;
+}
 
 int b64_value(unsigned char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -199,6 +218,10 @@ void reversed(const Detector& d, std::string_view text, std::vector<Finding>& fo
 
 }  // namespace
 
+bool encoded_string(std::string_view s) {
+  return s.size() >= 24 && std::all_of(s.begin(), s.end(), [](unsigned char c) { return b64_char(c); });
+}
+
 std::vector<Finding> payload_findings(const Detector& d, std::string_view payload) {
   std::vector<Finding> out;
   for (Finding& f : d.scan(payload))
@@ -217,8 +240,7 @@ void add_view_findings(const Detector& d, std::string_view text, unsigned views,
     Rewritten j = joined(text);
     if (j.text.size() != text.size()) scan_rewritten(d, j, found, added);
   }
-  if ((views & kBlockScalars) && (text.find(": |") != std::string_view::npos || text.find(": >") != std::string_view::npos ||
-                                  text.find(":|") != std::string_view::npos || text.find(":>") != std::string_view::npos)) {
+  if ((views & kBlockScalars) && has_block_scalar(text)) {
     Rewritten b = block_scalars(text);
     if (!b.text.empty()) scan_rewritten(d, b, found, added);
   }

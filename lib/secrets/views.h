@@ -32,4 +32,8 @@ void add_view_findings(const Detector& d, std::string_view text, unsigned views,
 // finding over the whole payload for each token format in that text.
 std::vector<Finding> payload_findings(const Detector& d, std::string_view payload);
 
+// The whole string is one base64 or hex run of at least 24 characters (what a
+// `data` field of tool output may hold), so payload_findings applies to it.
+bool encoded_string(std::string_view s);
+
 }  // namespace preloop::secrets

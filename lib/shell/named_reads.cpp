@@ -3,7 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <iterator>
 #include <string_view>
+#include <unordered_set>
 
 #include "shell/paths.h"
 #include "shell/scripts.h"
@@ -23,25 +26,25 @@ bool has_flag(const Command& c, std::string_view f) {
 // Commands whose effects apply_effects models (their reads are recorded
 // there), and commands that never show or send a file's contents: they may
 // name a credential freely (`chmod 600 ~/.ssh/id_rsa`, `ls ~/.aws`, `ssh -i key`).
+// Sorted: looked up by binary search for every command.
+constexpr std::string_view kNotNamedReaders[] = {
+    ".", "[", "[[", "ack", "ag", "alias", "ash", "b2sum", "base32", "base64", "basename", "bash", "bat", "batcat",
+    "cat", "cd", "chattr", "chgrp", "chmod", "chown", "cksum", "cmp", "code", "command", "cp", "csh", "curl", "dash",
+    "dd", "declare", "df", "diff", "dir", "dirname", "dotenv", "dotenvx", "du", "echo", "ed", "egrep", "emacs",
+    "env-cmd", "eval", "exit", "export", "false", "fgrep", "file", "find", "fish", "getfacl", "gpg", "grep", "hash",
+    "head", "hexdump", "install", "jq", "kill", "ksh", "less", "ll", "ln", "local", "ls", "lsattr", "mcedit",
+    "md5sum", "mkdir", "mkfifo", "mksh", "more", "mosh", "mv", "namei", "nano", "nc", "ncat", "netcat", "nl", "nvim",
+    "od", "open", "openssl", "parallel", "patch", "pico", "popd", "posh", "printf", "pushd", "pwd", "rbash",
+    "readlink", "readonly", "realpath", "return", "rg", "rm", "rmdir", "rsync", "scp", "set", "setfacl", "sftp", "sh",
+    "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "shred", "sleep", "socat", "source", "srm", "ssh",
+    "ssh-add", "ssh-keygen", "stat", "strings", "sudoedit", "sync", "tac", "tail", "tcsh", "tee", "telnet", "test",
+    "touch", "trash", "trash-put", "tree", "true", "truncate", "type", "typeset", "unalias", "unlink", "unset", "vi",
+    "view", "vim", "watch", "wc", "wget", "which", "wipefs", "xargs", "xdg-open", "xxd", "yash", "zcat", "zsh"};
+
+static_assert(std::is_sorted(std::begin(kNotNamedReaders), std::end(kNotNamedReaders)));
+
 bool reads_modelled_or_none(std::string_view n) {
-  return one_of(n, {// modelled
-                    "sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "fish", "csh", "tcsh", "rbash",
-                    "eval", "source", ".", "find", "xargs", "parallel", "watch", "rm", "unlink", "srm", "rmdir",
-                    "trash", "trash-put", "shred", "wipefs", "truncate", "touch", "mkdir", "tee", "sudoedit", "vi",
-                    "vim", "nvim", "nano", "emacs", "ed", "pico", "mcedit", "chmod", "chown", "chgrp", "cp", "mv",
-                    "install", "ln", "patch", "dd", "curl", "wget", "scp", "rsync", "nc", "ncat", "netcat", "socat",
-                    "telnet", "cat", "tac", "less", "more", "head", "tail", "bat", "batcat", "nl", "xxd", "od",
-                    "hexdump", "strings", "base64", "view", "diff", "cmp", "gpg", "base32", "openssl", "ssh-keygen",
-                    "zcat", "grep", "egrep", "fgrep", "rg", "ag", "jq", "ack",
-                    // no contents shown or sent
-                    "echo", "printf", "cd", "pushd", "popd", "pwd", "ls", "ll", "dir", "tree", "stat", "file", "wc",
-                    "du", "df", "test", "[", "[[", "true", "false", "which", "type", "command", "hash", "export",
-                    "unset", "set", "declare", "typeset", "local", "readonly", "alias", "unalias", "basename",
-                    "dirname", "realpath", "readlink", "namei", "lsattr", "chattr", "getfacl", "setfacl", "md5sum",
-                    "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "kill", "sleep",
-                    "exit", "return", "ssh-add", "ssh", "sftp", "mosh", "code", "open", "xdg-open", "mkfifo", "sync",
-                    // load an environment file, as `source` does
-                    "dotenv", "dotenvx", "env-cmd"});
+  return std::binary_search(std::begin(kNotNamedReaders), std::end(kNotNamedReaders), n);
 }
 
 // git subcommands that print or package file contents.
@@ -61,44 +64,58 @@ bool used_not_shown(std::string_view opt) {
 
 // A word that may name a file: a path, a dotted or globbed name, or the bare
 // name of an SSH key or a credentials file (`cd ~/.ssh && awk 1 id_rsa`).
+// Longer than PATH_MAX or spanning lines: code, not a path.
 bool path_like(std::string_view t) {
-  if (t.empty() || t == "." || t == ".." || t == "-") return false;
-  return t[0] == '~' || t.find_first_of("/.*?[") != std::string_view::npos || t.rfind("id_", 0) == 0 ||
-         t == "credentials";
+  if (t.empty() || t == "." || t == ".." || t == "-" || t.size() > 4096) return false;
+  bool mark = t[0] == '~';
+  for (char c : t) {
+    if (c == '\n') return false;
+    mark = mark || c == '/' || c == '.' || c == '*' || c == '?' || c == '[';
+  }
+  return mark || t.rfind("id_", 0) == 0 || t == "credentials";
 }
+
+constexpr std::size_t kMaxNamed = 32;  // paths recorded per command
 
 struct Collector {
   Walker& w;
   const std::string& cwd;
   const std::string& command;
-  std::vector<std::string> seen;
+  std::unordered_set<std::string_view> seen;  // views into the command's words, which outlive the collector
 
   void add(std::string_view t, const Field& from) {
     if (t.rfind("file://", 0) == 0) t.remove_prefix(7);
     while (!t.empty() && t[0] == '@') t.remove_prefix(1);
-    if (!path_like(t) || seen.size() >= 32) return;
-    if (std::find(seen.begin(), seen.end(), t) != seen.end()) return;
-    seen.emplace_back(t);
+    if (!path_like(t) || seen.size() >= kMaxNamed || !seen.insert(t).second) return;
     Field f{std::string(t), from.dynamic};
     f.glob = from.glob && has_glob(t);
     w.out().reads.push_back(w.path_effect(f, cwd, command));
   }
 
   // The word, and its pieces around quotes, spaces, `@`, `=`, `:` and code
-  // punctuation (`field=@file`, `HEAD:.env`, `open('.env')`).
+  // punctuation (`field=@file`, `HEAD:.env`, `open('.env')`). One pass with a
+  // class per byte: only pieces holding a path mark (or starting `id_`, or
+  // `credentials`) are looked at.
   void word(const Field& f) {
     add(f.text, f);
-    static constexpr std::string_view kDelims = " \t\r\n'\"`(),;<>{}[]|&=:!@+";
-    std::string_view s = f.text;
-    if (s.find_first_of(kDelims) == std::string_view::npos) return;
+    enum : unsigned char { kPlain = 0, kMark = 1, kDelim = 2 };
+    static constexpr auto kClass = [] {
+      std::array<unsigned char, 256> t{};
+      for (unsigned char c : std::string_view(" \t\r\n'\"`(),;<>{}[]|&=:!@+")) t[c] = kDelim;
+      for (unsigned char c : std::string_view("/.*?~")) t[c] = kMark;
+      return t;
+    }();
+    const std::string& s = f.text;
+    const std::size_t n = s.size();
     std::size_t i = 0;
-    while (i < s.size()) {
-      std::size_t start = s.find_first_not_of(kDelims, i);
-      if (start == std::string_view::npos) break;
-      std::size_t end = s.find_first_of(kDelims, start);
-      if (end == std::string_view::npos) end = s.size();
-      add(s.substr(start, end - start), f);
-      i = end;
+    while (i < n && seen.size() < kMaxNamed) {
+      while (i < n && kClass[static_cast<unsigned char>(s[i])] == kDelim) ++i;
+      const std::size_t start = i;
+      unsigned char marks = 0;
+      for (unsigned char k; i < n && (k = kClass[static_cast<unsigned char>(s[i])]) != kDelim; ++i) marks |= k;
+      if (i == start || (start == 0 && i == n)) continue;  // nothing, or the whole word (added above)
+      std::string_view piece(s.data() + start, i - start);
+      if (marks || piece.rfind("id_", 0) == 0 || piece == "credentials") add(piece, f);
     }
   }
 };
