@@ -87,3 +87,18 @@ TEST_CASE("a recursive grep reads the environment files of the directories it se
   CHECK_FALSE(read_of(run("grep -n TOKEN .", d), d + "/.env"));   // not recursive
   fs::remove_all(dir);
 }
+
+TEST_CASE("arbitrary words: named reads stay bounded and analysis does not throw") {
+  const std::string alphabet = "ab./~*?[]'\"@=:|;& \n$(){}-_id_credentials.env";
+  unsigned seed = 777;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff; };
+  for (int round = 0; round < 1500; ++round) {
+    std::string cmd = round % 2 ? "mytool " : "python3 -c '";
+    std::size_t len = next() % 200;
+    for (std::size_t i = 0; i < len; ++i) cmd += alphabet[next() % alphabet.size()];
+    const Analysis a = run(cmd);  // syntax errors are reported in the analysis, not thrown
+    std::size_t named = 0;
+    for (const auto& r : a.reads) named += r.command == "mytool" || r.command == "python3";
+    CHECK(named <= 32 * (a.commands.size() + 1));
+  }
+}
