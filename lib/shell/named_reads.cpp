@@ -105,16 +105,16 @@ struct Collector {
       for (unsigned char c : std::string_view("/.*?~")) t[c] = kMark;
       return t;
     }();
-    const std::string& s = f.text;
-    const std::size_t n = s.size();
-    std::size_t i = 0;
-    while (i < n && seen.size() < kMaxNamed) {
-      while (i < n && kClass[static_cast<unsigned char>(s[i])] == kDelim) ++i;
-      const std::size_t start = i;
-      unsigned char marks = 0;
-      for (unsigned char k; i < n && (k = kClass[static_cast<unsigned char>(s[i])]) != kDelim; ++i) marks |= k;
-      if (i == start || (start == 0 && i == n)) continue;  // nothing, or the whole word (added above)
-      std::string_view piece(s.data() + start, i - start);
+    const char* const begin = f.text.data();
+    const char* const end = begin + f.text.size();
+    const char* p = begin;
+    while (p < end && seen.size() < kMaxNamed) {
+      while (p < end && kClass[static_cast<unsigned char>(*p)] == kDelim) ++p;
+      const char* start = p;
+      unsigned marks = 0;
+      for (unsigned k; p < end && (k = kClass[static_cast<unsigned char>(*p)]) != kDelim; ++p) marks |= k;
+      if (p == start || (start == begin && p == end)) continue;  // nothing, or the whole word (added above)
+      std::string_view piece(start, static_cast<std::size_t>(p - start));
       if (marks || piece.rfind("id_", 0) == 0 || piece == "credentials") add(piece, f);
     }
   }
