@@ -5,6 +5,7 @@
 #include <cctype>
 #include <string>
 
+#include "secrets/dummies.h"
 #include "secrets/filters.h"
 
 namespace preloop::secrets {
@@ -95,6 +96,14 @@ bool mixed(std::string_view s) {
   return up && low && dig;
 }
 
+// The line of text holding [start, end).
+std::string_view line_of(std::string_view text, std::size_t start, std::size_t end) {
+  std::size_t from = text.rfind('\n', start);
+  from = from == std::string_view::npos ? 0 : from + 1;
+  std::size_t to = text.find('\n', end);
+  return text.substr(from, to == std::string_view::npos ? std::string_view::npos : to - from);
+}
+
 std::optional<Finding> evaluate(const Match& m) {
   const Rule& rule = m.rule;
   int g = std::min<int>(rule.group, static_cast<int>(m.groups.size()) - 1);
@@ -138,6 +147,12 @@ std::optional<Finding> evaluate(const Match& m) {
     case Check::UrlPassword: {
       std::string_view password = piece(m.groups[3]);
       if (is_placeholder(password) || is_placeholder(secret, false)) return std::nullopt;
+      // postgres:postgres@localhost, root:password123@db: a local fixture, not a secret.
+      std::string_view user = piece(m.groups[2]);
+      user = user.substr(0, user.find(':'));
+      const std::size_t host_at = static_cast<std::size_t>(m.groups[0].data() - m.text.data()) + m.groups[0].size() - 1;
+      if (local_host(host_prefix(m.text.substr(host_at))) && (well_known_dummy(password) || password == user))
+        return std::nullopt;
       if (database_scheme(piece(m.groups[1]))) f.kind = "database-url";
       return f;
     }
@@ -156,6 +171,9 @@ std::optional<Finding> evaluate(const Match& m) {
       if (user.starts_with("$") || pass.starts_with("$")) return std::nullopt;  // shell variables
       std::string_view key = pass.empty() ? user : pass;
       if (key.size() < 6 || is_placeholder(key) || shannon_entropy(key) <= 2.5) return std::nullopt;
+      // curl -u admin:password123 http://localhost:8080: a local fixture.
+      if (well_known_dummy(key) && local_host(first_url_host(line_of(m.text, secret_start, secret_end))))
+        return std::nullopt;
       return f;
     }
     case Check::Assignment: {
@@ -165,6 +183,9 @@ std::optional<Finding> evaluate(const Match& m) {
       bool pw = password_name(name);
       if (secret.size() < (pw ? 6u : 8u) || secret.size() > 512) return std::nullopt;
       if (shannon_entropy(secret) <= (pw ? 2.5 : 3.5)) return std::nullopt;
+      // {"password":"password123"} posted to http://localhost:8080: a local fixture.
+      if (well_known_dummy(secret) && local_host(first_url_host(line_of(m.text, secret_start, secret_end))))
+        return std::nullopt;
       f.generic = true;
       return f;
     }

@@ -8,6 +8,7 @@
 #include "secrets/detector.h"
 #include "secrets/filters.h"
 #include "secrets/marker.h"
+#include "secrets/views.h"
 
 namespace preloop::secrets {
 namespace {
@@ -43,12 +44,16 @@ struct Redactor {
     }
   }
 
+  void mask(std::string& s) {
+    std::vector<Finding> found = detector.scan(s);
+    add_view_findings(detector, s, kAllViews, found);
+    apply_masks(s, found, session);
+    count += found.size();
+  }
+
   void walk(nlohmann::json& v) {
     if (v.is_string()) {
-      std::string& s = v.get_ref<std::string&>();
-      std::vector<Finding> found = detector.scan(s);
-      apply_masks(s, found, session);
-      count += found.size();
+      mask(v.get_ref<std::string&>());
     } else if (v.is_array()) {
       for (auto& item : v) walk(item);
     } else if (v.is_object()) {
@@ -57,6 +62,19 @@ struct Redactor {
           whole(item, field_kind(k));
         else
           walk(item);
+      }
+      // Keys are data too: a secret used as a key is masked in the key.
+      std::vector<std::pair<std::string, std::string>> renames;
+      for (auto& [k, item] : v.items()) {
+        std::string key = k;
+        std::size_t before = count;
+        mask(key);
+        if (count != before) renames.emplace_back(k, std::move(key));
+      }
+      for (auto& [from, to] : renames) {
+        nlohmann::json value = std::move(v[from]);
+        v.erase(from);
+        v[to] = std::move(value);
       }
     }
   }
@@ -72,7 +90,9 @@ bool is_secret_key_name(std::string_view key) {
 }
 
 std::size_t redact_text(std::string& text, const RedactOptions& options) {
-  std::vector<Finding> found = detector_for(options.config).scan(text);
+  const Detector& d = detector_for(options.config);
+  std::vector<Finding> found = d.scan(text);
+  add_view_findings(d, text, kJoined | kBlockScalars | kEncoded, found);
   apply_masks(text, found, options.session_id);
   return found.size();
 }

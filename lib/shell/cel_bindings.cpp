@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "shell/credentials.h"
 #include "shell/paths.h"
 
 namespace preloop::shell {
@@ -280,6 +281,21 @@ bool under(std::string_view p, std::string_view d) { return path_under(p, d); }
 bool covers(std::string_view p, std::string_view t) { return path_covers(p, t); }
 bool globbed(std::string_view p, std::string_view g) { return glob_match(p, g); }
 
+// r.credential(home): a path effect (its path, glob and recursive) or a path
+// string reaches a credential.
+Value fn_credential(const std::vector<Value>& args) {
+  if (args.size() != 2 || !args[1].is_string()) return bad_call("credential", "a path effect or path, and the home directory");
+  std::string_view home = args[1].as_string();
+  if (args[0].is_string()) return Value::Bool(reaches_credential(args[0].as_string(), home, false, false));
+  auto path = field(args[0], "path");
+  if (!path || !path->is_string()) return bad_call("credential", "a path effect or path, and the home directory");
+  auto flag = [&](const char* k) {
+    auto v = field(args[0], k);
+    return v && v->is_bool() && v->as_bool();
+  };
+  return Value::Bool(reaches_credential(path->as_string(), home, flag("glob"), flag("recursive")));
+}
+
 }  // namespace
 
 cel::Value to_cel(std::shared_ptr<const Analysis> analysis) {
@@ -288,6 +304,7 @@ cel::Value to_cel(std::shared_ptr<const Analysis> analysis) {
 
 void register_functions(cel::Env& env) {
   env.add_function({"is", true, -1, fn_is});
+  env.add_function({"credential", true, 2, fn_credential});
   env.add_function({"hasFlag", true, -1, fn_has_flag});
   env.add_function({"under", true, 2, [](const std::vector<Value>& a) { return path_pred<under>("under", a); }});
   env.add_function({"covers", true, 2, [](const std::vector<Value>& a) { return path_pred<covers>("covers", a); }});

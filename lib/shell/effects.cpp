@@ -4,6 +4,7 @@
 #include <set>
 #include <string_view>
 
+#include "shell/named_reads.h"
 #include "shell/paths.h"
 #include "shell/scripts.h"
 
@@ -584,6 +585,7 @@ void output_option(Walker& w, const Exec& e, std::string_view command, const std
 void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector<Field>& args, const ParsedArgs& pa) {
   std::string_view n = c.name;  // compared with many literals: no strlen per comparison
   if (c.dynamic_name) return;
+  const std::size_t first_read = w.out().reads.size();
   std::string family = interpreter_family(n);
   if (is_shell(n)) {
     shell_effects(w, e, c, args);
@@ -699,6 +701,7 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
       if (!f.procsub) w.add_read(f, e.cwd, n);
     }
   }
+  add_named_reads(w, e, c, args, first_read);
 }
 
 }  // namespace preloop::shell

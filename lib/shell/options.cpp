@@ -102,7 +102,7 @@ const std::vector<Spec>& specs() {
         "--process-slot-var", "--replace"},
        {}},
       {"npm", "wC", "", {"--prefix", "--workspace", "--registry", "--tag", "--cache", "--userconfig"}, {}},
-      {"pnpm", "wFC", "", {"--filter", "--dir", "--workspace", "--registry", "--store-dir"}, {}},
+      {"pnpm", "FC", "", {"--filter", "--dir", "--registry", "--store-dir"}, {}},  // -w: --workspace-root
       {"yarn", "", "", {"--cwd", "--registry", "--cache-folder", "--modules-folder"}, {}},
       {"pip", "rceitf", "",
        {"--requirement", "--constraint", "--editable", "--index-url", "--extra-index-url", "--target",

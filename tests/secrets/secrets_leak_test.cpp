@@ -244,3 +244,73 @@ TEST_CASE("planted secrets do not reach the spool when the store cannot be opene
   int files = 0;
   check_tree_clean(home.root(), p, files);
 }
+
+TEST_CASE("split, encoded and reversed secrets and secrets used as keys reach no file and no output") {
+  if (!std::getenv("PRELOOP_HOOK_BIN")) {
+    MESSAGE("skipped: PRELOOP_HOOK_BIN not set");
+    return;
+  }
+  Planted p;
+  Home home;
+  const fs::path db = home.root() / "store" / "audit.db";
+  fs::create_directories(db.parent_path());
+  home.write_config("profile: off\nsync:\n  interval: off\nsecrets:\n  on_command: allow\n");
+  const std::map<std::string, std::string> env = {{"PRELOOP_HOOK_AUDIT_DB", db.string()}};
+  const std::string tail = p.gh.substr(8);  // the part of the token that is never written whole
+  static const char* b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string enc;
+  {
+    const std::string in = "token: " + p.gh;
+    unsigned v = 0;
+    int bits = 0;
+    for (unsigned char c : in) {
+      v = (v << 8) | c;
+      bits += 8;
+      while (bits >= 6) enc.push_back(b64[(v >> (bits -= 6)) & 63]);
+    }
+    if (bits) enc.push_back(b64[(v << (6 - bits)) & 63]);
+    while (enc.size() % 4) enc.push_back('=');
+  }
+  const std::string rev(p.gh.rbegin(), p.gh.rend());
+  std::vector<Run> runs;
+  // A token joined from quoted pieces (allowed by on_command: allow, so it is audited masked).
+  runs.push_back(hook(home, env, event("PreToolUse", "Bash",
+                                       {{"command", "export GH=\"" + p.gh.substr(0, 8) + "\"'" + tail + "'"}})));
+  CHECK(runs.back().exit_code == 0);
+  // File content with the token base64-encoded and backwards (denied, audited masked).
+  runs.push_back(hook(home, env, event("PreToolUse", "Write",
+                                       {{"file_path", "/tmp/x.py"},
+                                        {"content", "A = b64decode('" + enc + "')\nB = '" + rev + "'[::-1]\n"}})));
+  CHECK(runs.back().exit_code == 2);
+  // An MCP call whose input uses the token as a key.
+  runs.push_back(hook(home, env, event("PreToolUse", "mcp__kv__put", {{"entries", {{p.slack, "owner"}}}})));
+  // MCP output: the token as a key and base64 under `data`.
+  runs.push_back(hook(home, env, event("PostToolUse", "mcp__kv__get", {{"key", "x"}},
+                                       {{"tool_response", {{"content", json::array({{{"type", "resource"},
+                                                                                     {"data", enc}}})},
+                                                           {"index", {{p.slack, 1}}}}}})));
+  CHECK(runs.back().exit_code == 0);
+  const std::vector<std::string> values = {tail, enc, rev, p.slack};
+  auto clean = [&](const std::string& text, const std::string& where) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      CAPTURE(where);
+      CAPTURE(i);
+      CHECK_MESSAGE(text.find(values[i]) == std::string::npos, "a planted secret reached " << where);
+    }
+  };
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    clean(runs[i].out, "stdout of call " + std::to_string(i));
+    clean(runs[i].err, "stderr of call " + std::to_string(i));
+  }
+  REQUIRE(run_process({hook_binary(), "audit", "verify"}, "", home.env(env)).exit_code == 0);
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(home.root()))
+    if (e.is_regular_file() && e.path().filename() != "config.yaml") {
+      ++files;
+      clean(read_file(e.path()), e.path().string());
+    }
+  CHECK(files >= 1);
+  auto listed = run_process({hook_binary(), "audit", "export", "--format", "jsonl"}, "", home.env(env));
+  clean(listed.out, "audit export");
+  CHECK(listed.out.find("[REDACTED:") != std::string::npos);
+}

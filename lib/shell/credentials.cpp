@@ -1,0 +1,59 @@
+#include "shell/credentials.h"
+
+#include <string>
+
+#include "shell/paths.h"
+
+namespace preloop::shell {
+
+namespace {
+
+constexpr std::string_view kFiles[] = {
+    "**/.ssh/id_*", "**/*.pem",        "**/*.key",          "**/.env",     "**/.env.*",
+    "**/.aws/credentials", "**/.config/gcloud/**", "**/.azure/**", "**/.kube/config", "**/*.p12",
+    "**/*.pfx",     "**/*.jks",        "**/*.keystore",     "**/.netrc",   "**/.git-credentials",
+    "**/.pgpass",   "**/.docker/config.json", "**/.gnupg/**"};
+constexpr std::string_view kNotSecret[] = {
+    "**/*.pub", "**/.env*.example", "**/.env*.sample", "**/.env*.template", "**/.env*.dist",
+    "**/.ssh/known_hosts*", "**/.ssh/config", "**/.ssh/authorized_keys", "**/.aws/config"};
+constexpr std::string_view kHomeDirs[] = {"/.ssh", "/.aws", "/.gnupg", "/.config/gcloud", "/.azure"};
+constexpr std::string_view kHomeFiles[] = {
+    "/.ssh/id_rsa", "/.ssh/id_ed25519", "/.ssh/id_ecdsa", "/.aws/credentials", "/.kube/config", "/.netrc",
+    "/.git-credentials", "/.pgpass", "/.docker/config.json", "/.config/gcloud/credentials.db",
+    "/.gnupg/private-keys-v1.d"};
+
+template <std::size_t N>
+bool any_glob(std::string_view path, const std::string_view (&patterns)[N]) {
+  for (std::string_view p : patterns)
+    if (glob_match(path, p)) return true;
+  return false;
+}
+
+}  // namespace
+
+bool credential_path(std::string_view path, std::string_view home) {
+  if (path.empty() || path[0] != '/') return false;
+  bool hit = any_glob(path, kFiles);
+  if (!hit && !home.empty())
+    for (std::string_view d : kHomeDirs)
+      if (path_under(path, std::string(home) + std::string(d))) {
+        hit = true;
+        break;
+      }
+  return hit && !any_glob(path, kNotSecret);
+}
+
+bool reaches_credential(std::string_view path, std::string_view home, bool glob, bool recursive) {
+  if (credential_path(path, home)) return true;
+  if (!glob && !recursive) return false;
+  if (!home.empty())
+    for (std::string_view f : kHomeFiles)
+      if (path_covers(path, std::string(home) + std::string(f))) return true;
+  if (!glob) return false;
+  std::size_t slash = path.find_last_of('/');
+  if (slash == std::string_view::npos) return false;
+  std::string dir(path.substr(0, slash));
+  return path_covers(path, dir + "/.env") || path_covers(path, dir + "/.env.local");
+}
+
+}  // namespace preloop::shell
