@@ -385,13 +385,13 @@ void check_recursive_read(Ctx& x, const shell::Command& c, Finding& best) {
 // writer must not get through. Naming the audit key is denied to every command.
 void check_names(Ctx& x, const shell::Command& c, Finding& best) {
   bool read_only = known_read_only(c) || (runs_preloop_hook(c, x.set) && own_cli_read_only(c));
-  std::vector<std::string> tokens;
+  PathTokens tokens;
   for (const auto& a : c.args) path_tokens(a, tokens);
   if (!read_only && !c.input.empty() &&
       (!shell::interpreter_family(c.name).empty() || c.name == "sh" || c.name == "bash" || c.name == "zsh"))
     path_tokens(c.input, tokens);
   std::string cwd = cwd_of(x, c.cwd);
-  for (const auto& t : tokens) {
+  for (std::string_view t : tokens.list) {
     const Protected* p = nullptr;
     if (shell::has_glob(t) && path_like(t)) {
       std::string abs = absolute(t, cwd, x.in.home);
@@ -406,12 +406,12 @@ void check_names(Ctx& x, const shell::Command& c, Finding& best) {
     }
     if (!p) continue;
     if (p->secret)
-      return merge(best, deny("self-protection.key", "Blocked: this command names " + t +
+      return merge(best, deny("self-protection.key", "Blocked: this command names " + std::string(t) +
                                                          ", the audit store's key, a credential of the audit trail."));
     if (!read_only)
       return merge(best,
                    deny("self-protection.names",
-                        "Blocked: `" + c.name + "` is given " + t + ", which is " + p->what + " (" + p->path +
+                        "Blocked: `" + c.name + "` is given " + std::string(t) + ", which is " + p->what + " (" + p->path +
                             "), and it is not a command known only to read. Reading with cat, grep, ls, jq or git "
                             "log/show/diff is fine; changes to it" + kUserOnly));
   }
@@ -419,8 +419,8 @@ void check_names(Ctx& x, const shell::Command& c, Finding& best) {
 
 }  // namespace
 
-bool path_like(const std::string& t) {
-  return !t.empty() && (t[0] == '/' || t[0] == '~' || t[0] == '.' || t[0] == '$' || t.find('/') != std::string::npos);
+bool path_like(std::string_view t) {
+  return !t.empty() && (t[0] == '/' || t[0] == '~' || t[0] == '.' || t[0] == '$' || t.find('/') != std::string_view::npos);
 }
 
 Finding check_bash(const protocol::HookEvent& ev, const shell::Analysis& a, const Inputs& in, const ProtectedSet& set) {

@@ -26,53 +26,52 @@ std::string absolute(std::string_view path, std::string_view cwd, std::string_vi
 }
 
 std::string Resolver::walk(const std::string& abs, int links) {
+  // `cur` grows and shrinks in place: a path of thousands of components
+  // (a whole command line taken as one word) costs its length, not its
+  // length times its component count.
   std::string cur;  // real path of the components so far ("" = "/")
   bool missing = false;
   std::size_t i = 0;
   while (i < abs.size()) {
     std::size_t j = abs.find('/', i);
     if (j == std::string::npos) j = abs.size();
-    std::string comp = abs.substr(i, j - i);
+    std::string_view comp(abs.data() + i, j - i);
     i = j + 1;
     if (comp.empty() || comp == ".") continue;
     if (comp == "..") {
       std::size_t s = cur.rfind('/');
-      cur = s == std::string::npos ? "" : cur.substr(0, s);
+      cur.resize(s == std::string::npos ? 0 : s);
       continue;
     }
-    std::string next = cur + "/" + comp;
-    if (missing) {
-      cur = next;
-      continue;
-    }
-    if (auto it = known_.find(next); it != known_.end()) {
-      if (it->second.empty()) missing = true, cur = next;
+    std::size_t parent = cur.size();
+    cur += '/';
+    cur += comp;
+    if (missing) continue;
+    if (auto it = known_.find(cur); it != known_.end()) {
+      if (it->second.empty()) missing = true;
       else cur = it->second;
       continue;
     }
     struct stat st;
-    if (::lstat(next.c_str(), &st) != 0) {
-      known_[next] = "";
+    if (::lstat(cur.c_str(), &st) != 0) {
+      known_.emplace(cur, "");
       missing = true;
-      cur = next;
       continue;
     }
     if (!S_ISLNK(st.st_mode) || links > 40) {
-      known_[next] = next;
-      cur = next;
+      known_.emplace(cur, cur);
       continue;
     }
     char buf[PATH_MAX];
-    ssize_t n = ::readlink(next.c_str(), buf, sizeof buf - 1);
+    ssize_t n = ::readlink(cur.c_str(), buf, sizeof buf - 1);
     if (n <= 0) {
-      known_[next] = next;
-      cur = next;
+      known_.emplace(cur, cur);
       continue;
     }
     std::string target(buf, static_cast<std::size_t>(n));
-    std::string real = walk(target[0] == '/' ? target : (cur.empty() ? "" : cur) + "/" + target, links + 1);
-    known_[next] = real;
-    cur = real == "/" ? "" : real;
+    std::string real = walk(target[0] == '/' ? target : cur.substr(0, parent) + "/" + target, links + 1);
+    known_[cur] = real;
+    cur = real == "/" ? "" : std::move(real);
   }
   return cur.empty() ? "/" : cur;
 }

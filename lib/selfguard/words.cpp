@@ -13,28 +13,28 @@ bool any_arg(const shell::Command& c, std::initializer_list<const char*> names) 
   return false;
 }
 
-void add(std::string t, std::vector<std::string>& out) {
-  if (t.rfind("file://", 0) == 0) t = t.substr(7);
-  if (!t.empty() && t[0] == '@') t = t.substr(1);
+void add(std::string_view t, PathTokens& out) {
+  if (t.substr(0, 7) == "file://") t.remove_prefix(7);
+  if (!t.empty() && t[0] == '@') t.remove_prefix(1);
   if (t.empty() || t == "-" || t == "." || t == "..") return;
-  if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(std::move(t));
+  if (out.seen.insert(t).second) out.list.push_back(t);
 }
 
 }  // namespace
 
-void path_tokens(const std::string& word, std::vector<std::string>& out) {
+void path_tokens(std::string_view word, PathTokens& out) {
   if (word.empty()) return;
   add(word, out);
   if (word.size() > 2 && word[0] == '-' && word[1] != '-' && (word[2] == '/' || word[2] == '~' || word[2] == '.'))
     add(word.substr(2), out);
-  static constexpr const char* kDelims = " \t\r\n'\"`(),;<>{}[]|&=:!";
-  if (word.find_first_of(kDelims) == std::string::npos) return;
+  static constexpr std::string_view kDelims = " \t\r\n'\"`(),;<>{}[]|&=:!";
+  if (word.find_first_of(kDelims) == std::string_view::npos) return;
   std::size_t i = 0;
   while (i < word.size()) {
     std::size_t start = word.find_first_not_of(kDelims, i);
-    if (start == std::string::npos) break;
+    if (start == std::string_view::npos) break;
     std::size_t end = word.find_first_of(kDelims, start);
-    if (end == std::string::npos) end = word.size();
+    if (end == std::string_view::npos) end = word.size();
     add(word.substr(start, end - start), out);
     i = end;
   }
