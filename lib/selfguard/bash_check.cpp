@@ -391,6 +391,10 @@ void check_names(Ctx& x, const shell::Command& c, Finding& best) {
       (!shell::interpreter_family(c.name).empty() || c.name == "sh" || c.name == "bash" || c.name == "zsh"))
     path_tokens(c.input, tokens);
   std::string cwd = cwd_of(x, c.cwd);
+  // A plain word (no slash, no leading dot, ~ or $) names an entry of the
+  // working directory, normalised once for all of them.
+  std::string dir = cwd.empty() || cwd[0] != '/' ? "" : shell::normalize_path(cwd, "");
+  if (dir == "/") dir.clear();
   for (std::string_view t : tokens.list) {
     const Protected* p = nullptr;
     if (shell::has_glob(t) && path_like(t)) {
@@ -400,6 +404,8 @@ void check_names(Ctx& x, const shell::Command& c, Finding& best) {
       ++x.resolved;
       Resolved r = x.set.resolve(t, cwd, x.in.home);
       p = x.set.containing(r.lexical, r.real, read_only);  // a reader only matters for the key
+    } else if (!path_like(t)) {
+      if (!cwd.empty() && cwd[0] == '/') p = x.set.containing(dir + "/" + std::string(t), "");
     } else {
       std::string abs = absolute(t, cwd, x.in.home);
       if (!abs.empty()) p = x.set.containing(shell::normalize_path(abs, ""), "");

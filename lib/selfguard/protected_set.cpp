@@ -1,5 +1,6 @@
 #include "selfguard/protected_set.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -74,14 +75,41 @@ std::string literal_prefix(const std::string& pattern) {
   return s == 0 || s == std::string::npos ? "/" : pattern.substr(0, s);
 }
 
+std::string_view without_trailing_slashes(std::string_view p) {
+  while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
+  return p;
+}
+
 }  // namespace
+
+void ProtectedSet::add_keys(const Protected& e) const {
+  for (const std::string* p : {&e.path, &e.real}) {
+    if (p->empty()) continue;
+    std::string key(without_trailing_slashes(*p));
+    if (e.kind == Kind::Prefix) key = parent_of(key);
+    longest_key_ = std::max(longest_key_, key.size());
+    keys_.insert(std::move(key));
+  }
+}
+
+bool ProtectedSet::may_hit(std::string_view path) const {
+  if (kCaseInsensitiveFs) return true;
+  path = without_trailing_slashes(path);
+  if (path.empty()) return false;
+  if (keys_.count(std::string_view("/"))) return true;
+  // Only prefixes as long as a key can match: a long word costs its first bytes.
+  std::size_t n = std::min(path.size(), longest_key_ + 1);
+  for (std::size_t i = 1; i < n; ++i)
+    if (path[i] == '/' && keys_.count(without_trailing_slashes(path.substr(0, i)))) return true;
+  return path.size() <= longest_key_ && keys_.count(path);
+}
 
 void ProtectedSet::resolve_reals(bool secrets_only) const {
   if (resolved_ || (secrets_only && secrets_resolved_)) return;
   secrets_resolved_ = true;
   if (secrets_only) {
     for (auto& e : entries_)
-      if (e.secret && e.real.empty()) e.real = resolver_.real_path(e.path);
+      if (e.secret && e.real.empty()) e.real = resolver_.real_path(e.path), add_keys(e);
     return;
   }
   resolved_ = true;
@@ -94,7 +122,7 @@ void ProtectedSet::resolve_reals(bool secrets_only) const {
   if (!exe.empty())
     entries_.push_back({Kind::File, shell::normalize_path(exe, ""), "", "the preloop-hook binary", false, true});
   for (auto& e : entries_)
-    if (e.real.empty()) e.real = resolver_.real_path(e.path);
+    if (e.real.empty()) e.real = resolver_.real_path(e.path), add_keys(e);
 }
 
 const std::vector<Protected>& ProtectedSet::entries(bool secrets_only) const {
@@ -105,6 +133,7 @@ const std::vector<Protected>& ProtectedSet::entries(bool secrets_only) const {
 const Protected* ProtectedSet::containing(const std::string& lexical, const std::string& real,
                                          bool secrets_only) const {
   if (!real.empty()) resolve_reals(secrets_only);
+  if (!may_hit(lexical) && !may_hit(real)) return nullptr;
   for (const auto& e : entries_)
     if ((!secrets_only || e.secret) &&
         (hits(e, lexical, e.path) || hits(e, real, e.real) || hits(e, real, e.path) || hits(e, lexical, e.real)))
@@ -167,6 +196,7 @@ ProtectedSet::ProtectedSet(const Inputs& in) : executable_(in.executable) {
     for (const auto& e : out)
       if (e.path == norm && e.kind == kind) return;
     out.push_back({kind, norm, "", what, secret});
+    add_keys(out.back());
   };
   const char* config = "preloop-hook's configuration and rules";
   const char* data = "preloop-hook's data (audit store, synced policy, cache)";

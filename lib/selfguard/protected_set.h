@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "selfguard/resolve.h"
@@ -69,6 +71,17 @@ class ProtectedSet {
 
  private:
   void resolve_reals(bool secrets_only = false) const;
+  // Every entry's path and real path (its directory for a Prefix entry):
+  // a path hits an entry only when one of these is the path or one of its
+  // directories, so most paths are ruled out by a few lookups.
+  void add_keys(const Protected& e) const;
+  bool may_hit(std::string_view path) const;
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  mutable std::unordered_set<std::string, KeyHash, std::equal_to<>> keys_;
+  mutable std::size_t longest_key_ = 0;
   mutable Resolver resolver_;
   mutable std::vector<Protected> entries_;
   mutable bool resolved_ = false;          // every entry's real path is known
