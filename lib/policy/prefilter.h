@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -46,9 +47,28 @@ struct Prefilter {
   std::vector<PrefilterAtom> any_of;
 };
 
-// The call's values, in the fields above.
-struct CallFacts {
-  std::vector<std::string> values[6];  // indexed by FactField
+// The call's values, in the fields above, each once per field: a command
+// line of thousands of commands has a few distinct names, and an equality
+// atom is one lookup.
+class CallFacts {
+ public:
+  CallFacts() = default;
+  CallFacts(const CallFacts&) = delete;  // the lists view the sets' strings
+  CallFacts& operator=(const CallFacts&) = delete;
+  void add(FactField field, std::string value);
+  bool has(FactField field, std::string_view value) const {
+    const auto& set = sets_[static_cast<int>(field)];
+    return set.find(value) != set.end();
+  }
+  const std::vector<std::string_view>& values(FactField field) const { return lists_[static_cast<int>(field)]; }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_set<std::string, Hash, std::equal_to<>> sets_[6];  // indexed by FactField
+  std::vector<std::string_view> lists_[6];                           // the same, in order first seen
 };
 
 // Derives the prefilter of a CEL expression that is known to compile.
