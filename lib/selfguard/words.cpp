@@ -41,7 +41,7 @@ void path_tokens(std::string_view word, PathTokens& out) {
 }
 
 bool known_read_only(const shell::Command& c) {
-  static const char* const kReaders[] = {
+  static constexpr std::string_view kReaders[] = {
       "cat", "tac", "less", "more", "head", "tail", "bat", "batcat", "nl", "wc", "grep", "egrep", "fgrep", "rg", "ag",
       "ack", "ls", "ll", "dir", "tree", "stat", "file", "du", "df", "readlink", "realpath", "basename", "dirname",
       "namei", "lsattr", "getfacl", "diff", "cmp", "comm", "md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum",
@@ -51,13 +51,13 @@ bool known_read_only(const shell::Command& c) {
   const std::string& n = c.name;
   if (c.dynamic_name) return false;
   if (n == "git") {
-    static const char* const kGitReaders[] = {"status", "log", "diff", "show", "blame", "ls-files", "ls-tree",
+    static constexpr std::string_view kGitReaders[] = {"status", "log", "diff", "show", "blame", "ls-files", "ls-tree",
                                               "rev-parse", "grep", "cat-file", "shortlog", "describe", "whatchanged",
                                               "check-ignore", "annotate", "diff-tree", "diff-files", "diff-index"};
     if (c.operands.empty() || any_arg(c, {"--output", "--ext-diff", "--textconv"})) return false;
-    return std::any_of(std::begin(kGitReaders), std::end(kGitReaders), [&](const char* s) { return c.operands[0] == s; });
+    return std::any_of(std::begin(kGitReaders), std::end(kGitReaders), [&](std::string_view s) { return c.operands[0] == s; });
   }
-  if (!std::any_of(std::begin(kReaders), std::end(kReaders), [&](const char* s) { return n == s; })) return false;
+  if (!std::any_of(std::begin(kReaders), std::end(kReaders), [&](std::string_view s) { return n == s; })) return false;
   // Readers with a writing option.
   if ((n == "sort" || n == "less") && any_arg(c, {"-o", "--output", "-O", "--log-file", "--LOG-FILE"})) return false;
   if (n == "yq" && any_arg(c, {"-i", "--inplace"})) return false;
