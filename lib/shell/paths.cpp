@@ -190,6 +190,13 @@ std::string_view first_component(std::string_view p) {
   return p.substr(i, p.find('/', i) - i);
 }
 
+std::string_view last_component(std::string_view p) {
+  std::size_t e = p.find_last_not_of('/');
+  if (e == std::string_view::npos) return {};
+  std::size_t s = p.rfind('/', e);
+  return s == std::string_view::npos ? p.substr(0, e + 1) : p.substr(s + 1, e - s);
+}
+
 }  // namespace
 
 bool glob_match(std::string_view path, std::string_view pattern) {
@@ -199,6 +206,9 @@ bool glob_match(std::string_view path, std::string_view pattern) {
   // before either is split.
   std::string_view lead = first_component(pattern);
   if (!lead.empty() && lead != "**" && !has_glob(lead) && lead != first_component(path)) return false;
+  // A last component other than ** matches the path's last one, and only it.
+  std::string_view tail = last_component(pattern), name = last_component(path);
+  if (!tail.empty() && tail != "**" && !name.empty() && !component_match(name, tail)) return false;
   Components pp(pattern);
   if (pabs != tabs && !(pp.size() && pp[0] == "**")) return false;
   int work = 4096;

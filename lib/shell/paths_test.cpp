@@ -49,6 +49,13 @@ TEST_CASE("glob_match") {
   CHECK(glob_match("/a/b/c.pem", "**/*.pem"));
   CHECK_FALSE(glob_match("/a/b/c.pem.txt", "**/*.pem"));
   CHECK(glob_match("/x/settings.local.json", "**/settings*.json"));
+  // The last components decide first; trailing slashes do not count.
+  CHECK(glob_match("/a/b/c/", "/a/*/c"));
+  CHECK(glob_match("/a/b/c", "/a/*/c/"));
+  CHECK_FALSE(glob_match("/a/.env/x", "**/.env"));
+  CHECK(glob_match("/a/.env/x", "**/.env/**"));
+  CHECK_FALSE(glob_match("/", "**/.env"));
+  CHECK(glob_match("/a/b", "**"));
   CHECK(component_match("abc", "a[a-c]c"));
   CHECK_FALSE(component_match("abc", "a[!b]c"));
   CHECK(glob_match("//dev//sda", "/dev/sd*"));
