@@ -15,7 +15,7 @@ source "$here/bench_sandbox.sh"
 
 shapes=("heredoc" "heredoc-expanding" "python-c" "and-chain" "single-quoted")
 for s in 0 1 2 3 4; do
-  for kib in 1 16 64 256; do "$gen" --print-command "$s" "$kib" > "$work/cmd-$s-$kib.txt"; done
+  for kib in 1 16 32 64 256; do "$gen" --print-command "$s" "$kib" > "$work/cmd-$s-$kib.txt"; done
 done
 python3 - "$work" "$HOME/project" <<'PY'
 import glob, json, os, sys
@@ -43,12 +43,13 @@ run() {  # label, config yaml
     cases+=(-- "${shapes[$s]} 64 KiB" "$work/cmd-$s-64.json" "$bin" hook)
   done
   "$work/spawn_bench" "${RUNS:-60}" "${cases[@]}"
-  echo "== and-chain and heredoc-expanding by size (time per byte should be flat), $1"
+  echo "== and-chain and heredoc-expanding by size (time per KiB above the floor should be flat), $1"
   cases=(floor "$work/short.json" "$work/hello")
   for s in 1 3; do
-    for kib in 1 16 64 256; do cases+=(-- "${shapes[$s]} $kib KiB" "$work/cmd-$s-$kib.json" "$bin" hook); done
+    for kib in 1 16 32 64 256; do cases+=(-- "${shapes[$s]} $kib KiB" "$work/cmd-$s-$kib.json" "$bin" hook); done
   done
-  "$work/spawn_bench" "${RUNS:-60}" "${cases[@]}"
+  "$work/spawn_bench" "${RUNS:-60}" "${cases[@]}" |
+    awk '{print} $1 == "floor" { floor = $3 } $3 == "KiB" { printf "    %s %s KiB: %.1f us per KiB\n", $1, $2, ($5 - floor) * 1000 / $2 }'
   echo "== PostToolUse output, $1"
   "$work/spawn_bench" "${RUNS_POST:-15}" floor "$work/short.json" "$work/hello" -- \
     "post 1 MiB" "$work/post-1.json" "$bin" hook -- \
