@@ -62,6 +62,25 @@ class Components {
 
 }  // namespace
 
+namespace {
+
+// No empty, "." or ".." component and no trailing slash: normalize_path
+// would return it unchanged (most paths of a command line are such).
+bool already_normal(std::string_view p) {
+  if (p.empty() || p == "/") return !p.empty();
+  if (p.back() == '/') return false;
+  for (std::size_t i = p[0] == '/' ? 1 : 0; i <= p.size();) {
+    std::size_t j = p.find('/', i);
+    if (j == std::string_view::npos) j = p.size();
+    std::string_view c = p.substr(i, j - i);
+    if (c.empty() || c == "." || c == "..") return false;
+    i = j + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool has_glob(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
 
 std::string normalize_path(std::string_view path, std::string_view cwd, std::string_view home) {
@@ -75,6 +94,7 @@ std::string normalize_path(std::string_view path, std::string_view cwd, std::str
   } else {
     full = std::string(path);
   }
+  if (already_normal(full)) return full;
   bool absolute = !full.empty() && full[0] == '/';
   std::vector<std::string_view> out;
   std::size_t leading_up = 0;

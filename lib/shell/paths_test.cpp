@@ -11,6 +11,13 @@ TEST_CASE("normalize_path") {
   CHECK(normalize_path("/../..", "/cwd") == "/");
   CHECK(normalize_path("//etc///passwd", "/") == "/etc/passwd");
   CHECK(normalize_path("rel", "") == "rel");
+  CHECK(normalize_path("/a/b", "") == "/a/b");
+  CHECK(normalize_path("a/b", "/") == "/a/b");
+  CHECK(normalize_path("../a", "") == "../a");
+  CHECK(normalize_path("a/..", "") == ".");
+  CHECK(normalize_path("/a/.", "") == "/a");
+  CHECK(normalize_path("/a/..b/.c", "") == "/a/..b/.c");
+  CHECK(normalize_path("", "") == ".");
 }
 
 TEST_CASE("path_under is component-wise") {
