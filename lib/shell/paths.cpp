@@ -81,7 +81,12 @@ bool already_normal(std::string_view p) {
 
 }  // namespace
 
-bool has_glob(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+bool has_glob(std::string_view s) {
+  // A plain loop: find_first_of calls memchr on the set for every character.
+  for (char c : s)
+    if (c == '*' || c == '?' || c == '[') return true;
+  return false;
+}
 
 std::string normalize_path(std::string_view path, std::string_view cwd, std::string_view home) {
   std::string full;
