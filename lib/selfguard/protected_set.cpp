@@ -88,6 +88,8 @@ void ProtectedSet::add_keys(const Protected& e) const {
     std::string key(without_trailing_slashes(*p));
     if (e.kind == Kind::Prefix) key = parent_of(key);
     longest_key_ = std::max(longest_key_, key.size());
+    if (key_lengths_.size() <= key.size()) key_lengths_.resize(key.size() + 1);
+    key_lengths_[key.size()] = true;
     keys_.insert(std::move(key));
   }
 }
@@ -99,9 +101,10 @@ bool ProtectedSet::may_hit(std::string_view path) const {
   if (keys_.count(std::string_view("/"))) return true;
   // Only prefixes as long as a key can match: a long word costs its first bytes.
   std::size_t n = std::min(path.size(), longest_key_ + 1);
+  auto is_key = [&](std::string_view p) { return key_lengths_[p.size()] && keys_.count(p); };
   for (std::size_t i = 1; i < n; ++i)
-    if (path[i] == '/' && keys_.count(without_trailing_slashes(path.substr(0, i)))) return true;
-  return path.size() <= longest_key_ && keys_.count(path);
+    if (path[i] == '/' && is_key(without_trailing_slashes(path.substr(0, i)))) return true;
+  return path.size() <= longest_key_ && is_key(path);
 }
 
 void ProtectedSet::resolve_reals(bool secrets_only) const {

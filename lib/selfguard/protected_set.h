@@ -82,6 +82,7 @@ class ProtectedSet {
   };
   mutable std::unordered_set<std::string, KeyHash, std::equal_to<>> keys_;
   mutable std::size_t longest_key_ = 0;
+  mutable std::vector<bool> key_lengths_;  // whether some key has this length: most prefixes are not hashed
   mutable Resolver resolver_;
   mutable std::vector<Protected> entries_;
   mutable bool resolved_ = false;          // every entry's real path is known
