@@ -112,7 +112,10 @@ void ProtectedSet::resolve_reals(bool secrets_only) const {
   secrets_resolved_ = true;
   if (secrets_only) {
     for (auto& e : entries_)
-      if (e.secret && e.real.empty()) e.real = resolver_.real_path(e.path), add_keys(e);
+      if (e.secret && e.real.empty()) {
+        e.real = resolver_.real_path(e.path);
+        if (indexed_) add_keys(e);
+      }
     return;
   }
   resolved_ = true;
@@ -125,7 +128,10 @@ void ProtectedSet::resolve_reals(bool secrets_only) const {
   if (!exe.empty())
     entries_.push_back({Kind::File, shell::normalize_path(exe, ""), "", "the preloop-hook binary", false, true});
   for (auto& e : entries_)
-    if (e.real.empty()) e.real = resolver_.real_path(e.path), add_keys(e);
+    if (e.real.empty()) {
+      e.real = resolver_.real_path(e.path);
+      if (indexed_) add_keys(e);
+    }
 }
 
 const std::vector<Protected>& ProtectedSet::entries(bool secrets_only) const {
@@ -136,7 +142,14 @@ const std::vector<Protected>& ProtectedSet::entries(bool secrets_only) const {
 const Protected* ProtectedSet::containing(const std::string& lexical, const std::string& real,
                                          bool secrets_only) const {
   if (!real.empty()) resolve_reals(secrets_only);
-  if (!may_hit(lexical) && !may_hit(real)) return nullptr;
+  // Past the first few paths of a call, the entries are indexed by path.
+  if (++queries_ > kIndexAfter) {
+    if (!indexed_) {
+      for (const auto& e : entries_) add_keys(e);
+      indexed_ = true;
+    }
+    if (!may_hit(lexical) && !may_hit(real)) return nullptr;
+  }
   for (const auto& e : entries_)
     if ((!secrets_only || e.secret) &&
         (hits(e, lexical, e.path) || hits(e, real, e.real) || hits(e, real, e.path) || hits(e, lexical, e.real)))
@@ -199,7 +212,6 @@ ProtectedSet::ProtectedSet(const Inputs& in) : executable_(in.executable) {
     for (const auto& e : out)
       if (e.path == norm && e.kind == kind) return;
     out.push_back({kind, norm, "", what, secret});
-    add_keys(out.back());
   };
   const char* config = "preloop-hook's configuration and rules";
   const char* data = "preloop-hook's data (audit store, synced policy, cache)";

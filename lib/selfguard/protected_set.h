@@ -82,6 +82,9 @@ class ProtectedSet {
   };
   mutable std::unordered_set<std::string, KeyHash, std::equal_to<>> keys_;
   mutable std::size_t longest_key_ = 0;
+  static constexpr std::size_t kIndexAfter = 16;  // containing() calls compared entry by entry
+  mutable std::size_t queries_ = 0;
+  mutable bool indexed_ = false;
   mutable std::vector<bool> key_lengths_;  // whether some key has this length: most prefixes are not hashed
   mutable Resolver resolver_;
   mutable std::vector<Protected> entries_;

@@ -18,6 +18,12 @@ void add(std::string_view t, PathTokens& out) {
   if (t.substr(0, 7) == "file://") t.remove_prefix(7);
   if (!t.empty() && t[0] == '@') t.remove_prefix(1);
   if (t.empty() || t == "-" || t == "." || t == "..") return;
+  if (out.list.size() < PathTokens::kHashed) {  // a short command: a list is cheaper than a hash set
+    if (std::find(out.list.begin(), out.list.end(), t) != out.list.end()) return;
+    out.list.push_back(t);
+    if (out.list.size() == PathTokens::kHashed) out.seen.insert(out.list.begin(), out.list.end());
+    return;
+  }
   if (out.seen.insert(t).second) out.list.push_back(t);
 }
 

@@ -17,6 +17,7 @@ namespace preloop::selfguard {
 // token once, in the order first seen, as a view into the word (which must
 // outlive `out`).
 struct PathTokens {
+  static constexpr std::size_t kHashed = 32;  // tokens from which on `seen` is kept
   std::vector<std::string_view> list;
   std::unordered_set<std::string_view> seen;
 };
