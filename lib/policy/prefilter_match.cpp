@@ -3,6 +3,8 @@
 // (a value left out would be a bypass), so each list mirrors shell::to_cel.
 #include "policy/prefilter.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "shell/analyze.h"
@@ -38,9 +40,20 @@ bool test_arg(const PrefilterAtom& atom, const std::vector<std::string_view>& ar
 
 }  // namespace
 
+bool CallFacts::has(FactField field, std::string_view value) const {
+  const auto& list = lists_[static_cast<int>(field)];
+  if (list.size() < kIndexed) return std::find(list.begin(), list.end(), value) != list.end();
+  return sets_[static_cast<int>(field)].count(value) > 0;
+}
+
 void CallFacts::add(FactField field, std::string value) {
-  auto [it, added] = sets_[static_cast<int>(field)].insert(std::move(value));
-  if (added) lists_[static_cast<int>(field)].push_back(*it);
+  if (has(field, value)) return;
+  auto& list = lists_[static_cast<int>(field)];
+  auto& set = sets_[static_cast<int>(field)];
+  std::string_view v = strings_.emplace_back(std::move(value));
+  list.push_back(v);
+  if (list.size() == kIndexed) set.insert(list.begin(), list.end());
+  else if (list.size() > kIndexed) set.insert(v);
 }
 
 void add_shell_facts(CallFacts& f, const shell::Analysis& a) {
