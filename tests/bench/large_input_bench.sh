@@ -43,13 +43,13 @@ run() {  # label, config yaml
     cases+=(-- "${shapes[$s]} 64 KiB" "$work/cmd-$s-64.json" "$bin" hook)
   done
   "$work/spawn_bench" "${RUNS:-60}" "${cases[@]}"
-  echo "== and-chain and heredoc-expanding by size (time per KiB above the floor should be flat), $1"
-  cases=(floor "$work/short.json" "$work/hello")
+  echo "== and-chain and heredoc-expanding by size (time per KiB above a short call should be flat), $1"
+  cases=(floor "$work/short.json" "$work/hello" -- "npm test" "$work/short.json" "$bin" hook)
   for s in 1 3; do
     for kib in 1 16 32 64 256; do cases+=(-- "${shapes[$s]} $kib KiB" "$work/cmd-$s-$kib.json" "$bin" hook); done
   done
   "$work/spawn_bench" "${RUNS:-60}" "${cases[@]}" |
-    awk '{print} $1 == "floor" { floor = $3 } $3 == "KiB" { printf "    %s %s KiB: %.1f us per KiB\n", $1, $2, ($5 - floor) * 1000 / $2 }'
+    awk '{print} $1 == "npm" { short = $4 } $3 == "KiB" { printf "    %s %s KiB: %.1f us per KiB\n", $1, $2, ($5 - short) * 1000 / $2 }'
   echo "== PostToolUse output, $1"
   "$work/spawn_bench" "${RUNS_POST:-15}" floor "$work/short.json" "$work/hello" -- \
     "post 1 MiB" "$work/post-1.json" "$bin" hook -- \
