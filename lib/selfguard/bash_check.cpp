@@ -77,9 +77,10 @@ const Protected* hit_effect(Ctx& x, const shell::PathEffect& e, bool deletion, s
     return &kNamed;
   }
   std::string abs = absolute(e.raw, e.cwd, x.in.home);
-  std::string real = x.set.real_path(abs.empty() ? e.path : abs);
+  bool missing = false;
+  std::string real = x.set.real_path(abs.empty() ? e.path : abs, &missing);
   if (const Protected* p = x.set.containing(e.path, real)) return p;
-  if (!deletion)
+  if (!deletion && !missing)  // a file that is not there yet links to nothing
     if (const Protected* p = x.set.hard_link_to(real)) return p;
   // A whole tree changed: a deletion or move, chmod/chown -R. (Copies into a
   // parent directory write one name there: check_copy_into.)

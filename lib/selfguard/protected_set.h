@@ -67,7 +67,9 @@ class ProtectedSet {
   Resolved resolve(std::string_view path, std::string_view cwd, std::string_view home) const {
     return resolver_.resolve(path, cwd, home);
   }
-  std::string real_path(const std::string& abs) const { return resolver_.real_path(abs); }
+  std::string real_path(const std::string& abs, bool* missing = nullptr) const {
+    return resolver_.real_path(abs, missing);
+  }
 
  private:
   void resolve_reals(bool secrets_only = false) const;

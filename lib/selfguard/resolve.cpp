@@ -25,7 +25,7 @@ std::string absolute(std::string_view path, std::string_view cwd, std::string_vi
   return std::string(cwd) + "/" + p;
 }
 
-std::string Resolver::walk(const std::string& abs, int links) {
+std::string Resolver::walk(const std::string& abs, int links, bool* missing_out) {
   // `cur` grows and shrinks in place: a path of thousands of components
   // (a whole command line taken as one word) costs its length, not its
   // length times its component count.
@@ -73,12 +73,14 @@ std::string Resolver::walk(const std::string& abs, int links) {
     known_[cur] = real;
     cur = real == "/" ? "" : std::move(real);
   }
+  if (missing_out) *missing_out = missing;
   return cur.empty() ? "/" : cur;
 }
 
-std::string Resolver::real_path(const std::string& abs) {
+std::string Resolver::real_path(const std::string& abs, bool* missing) {
+  if (missing) *missing = false;
   if (abs.empty() || abs[0] != '/') return shell::normalize_path(abs, "");
-  return walk(abs, 0);
+  return walk(abs, 0, missing);
 }
 
 Resolved Resolver::resolve(std::string_view path, std::string_view cwd, std::string_view home) {
