@@ -112,7 +112,7 @@ void check_effects(Ctx& x, Finding& best) {
 // copy lands inside it when a source has the protected name, or copies a
 // directory's contents that hold it.
 void check_copy_into(Ctx& x, const shell::Command& c, Finding& best) {
-  const std::string& n = c.name;
+  std::string_view n = c.name;  // compared by size first
   if (n != "cp" && n != "mv" && n != "rsync" && n != "ln" && n != "install" && n != "scp") return;
   std::vector<std::string> ops = c.operands;
   std::string dest;
@@ -147,7 +147,7 @@ void check_copy_into(Ctx& x, const shell::Command& c, Finding& best) {
         if (!exists(r.real)) {
           // Made earlier in the same command line: what it will hold cannot be seen.
           merge(best, ask("self-protection.extract",
-                          "`" + n + "` copies the contents of " + s + ", which does not exist yet, into " + dest +
+                          "`" + c.name + "` copies the contents of " + s + ", which does not exist yet, into " + dest +
                               ": it could replace " + e.what + " (" + e.path + ")."));
           continue;
         }
@@ -221,7 +221,7 @@ void check_find(Ctx& x, const shell::Command& c, Finding& best) {
 }
 
 bool extracts(const shell::Command& c, std::string* dest) {
-  const std::string& n = c.name;
+  std::string_view n = c.name;  // compared by size first
   auto opt = [&](std::initializer_list<const char*> names) -> std::string {
     for (const char* o : names)
       if (auto it = c.options.find(o); it != c.options.end()) return it->second;
@@ -296,9 +296,9 @@ std::optional<std::string> patch_text(Ctx& x, const shell::Command& c, const std
 }
 
 void check_archives_and_patches(Ctx& x, const shell::Command& c, Finding& best) {
-  std::string cwd = cwd_of(x, c.cwd);
   std::string dest;
   if (extracts(c, &dest)) {
+    std::string cwd = cwd_of(x, c.cwd);
     Resolved d = x.set.resolve(dest.empty() ? cwd : dest, cwd, x.in.home);
     if (d.lexical.empty()) return;
     if (const Protected* e = x.set.containing(d.lexical, d.real))
@@ -309,7 +309,8 @@ void check_archives_and_patches(Ctx& x, const shell::Command& c, Finding& best) 
                       "be seen beforehand: it could replace " + e->what + " (" + e->path + ")."));
     return;
   }
-  if (c.name != "patch") return;
+  if (std::string_view(c.name) != "patch") return;
+  std::string cwd = cwd_of(x, c.cwd);
   std::string dir = cwd;
   if (auto it = c.options.find("-d"); it != c.options.end()) dir = x.set.resolve(it->second, cwd, x.in.home).lexical;
   std::vector<std::string> files;

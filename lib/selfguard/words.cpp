@@ -60,7 +60,7 @@ bool known_read_only(const shell::Command& c) {
       "sha512sum", "b2sum", "cksum", "xxd", "od", "hexdump", "strings", "cut", "column", "fold", "jq", "yq", "echo",
       "printf", "test", "[", "[[", "cd", "pushd", "popd", "pwd", "which", "type", "find", "sort", "true", "false",
       "view", "zcat", "base64", "base32"};
-  const std::string& n = c.name;
+  std::string_view n = c.name;  // compared by size first
   if (c.dynamic_name) return false;
   if (n == "git") {
     static constexpr std::string_view kGitReaders[] = {"status", "log", "diff", "show", "blame", "ls-files", "ls-tree",
