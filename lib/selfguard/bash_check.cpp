@@ -410,7 +410,7 @@ void check_names(Ctx& x, const shell::Command& c, Finding& best) {
       if (!cwd.empty() && cwd[0] == '/') p = x.set.containing(dir + "/" + std::string(t), "");
     } else {
       std::string abs = absolute(t, cwd, x.in.home);
-      if (!abs.empty()) p = x.set.containing(shell::normalize_path(abs, ""), "");
+      if (!abs.empty()) p = x.set.containing(shell::is_normal_path(abs) ? abs : shell::normalize_path(abs, ""), "");
     }
     if (!p) continue;
     if (p->secret)

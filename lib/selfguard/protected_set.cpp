@@ -18,17 +18,6 @@ std::string parent_of(const std::string& p) {
   return s == 0 || s == std::string::npos ? "/" : p.substr(0, s);
 }
 
-// Already absolute and normalised (the common case for the set's entries):
-// no empty, "." or ".." component and no trailing slash.
-bool is_normal(const std::string& p) {
-  if (p.empty() || p[0] != '/' || (p.size() > 1 && p.back() == '/')) return false;
-  if (p.find("//") != std::string::npos || p.find("/./") != std::string::npos ||
-      p.find("/../") != std::string::npos)
-    return false;
-  return !(p.size() >= 2 && p.compare(p.size() - 2, 2, "/.") == 0) &&
-         !(p.size() >= 3 && p.compare(p.size() - 3, 3, "/..") == 0);
-}
-
 bool equal_path(std::string_view a, std::string_view b) { return a.size() == b.size() && same_or_under(a, b); }
 
 bool hits(const Protected& e, const std::string& path, const std::string& target) {
@@ -208,7 +197,7 @@ ProtectedSet::ProtectedSet(const Inputs& in) : executable_(in.executable) {
     if (path.empty()) return;
     std::string abs = absolute(path, in.cwd, in.home);
     if (abs.empty()) return;
-    std::string norm = is_normal(abs) ? std::move(abs) : shell::normalize_path(abs, "");
+    std::string norm = shell::is_normal_path(abs) ? std::move(abs) : shell::normalize_path(abs, "");
     for (const auto& e : out)
       if (e.path == norm && e.kind == kind) return;
     out.push_back({kind, norm, "", what, secret});

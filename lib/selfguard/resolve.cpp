@@ -86,7 +86,7 @@ std::string Resolver::real_path(const std::string& abs, bool* missing) {
 Resolved Resolver::resolve(std::string_view path, std::string_view cwd, std::string_view home) {
   std::string abs = absolute(path, cwd, home);
   if (abs.empty()) return {};
-  return {shell::normalize_path(abs, ""), real_path(abs)};
+  return {shell::is_normal_path(abs) ? abs : shell::normalize_path(abs, ""), real_path(abs)};
 }
 
 bool same_or_under(std::string_view path, std::string_view dir) {

@@ -62,11 +62,7 @@ class Components {
 
 }  // namespace
 
-namespace {
-
-// No empty, "." or ".." component and no trailing slash: normalize_path
-// would return it unchanged (most paths of a command line are such).
-bool already_normal(std::string_view p) {
+bool is_normal_path(std::string_view p) {
   if (p.empty() || p == "/") return !p.empty();
   if (p.back() == '/') return false;
   for (std::size_t i = p[0] == '/' ? 1 : 0; i <= p.size();) {
@@ -78,8 +74,6 @@ bool already_normal(std::string_view p) {
   }
   return true;
 }
-
-}  // namespace
 
 bool has_glob(std::string_view s) {
   // A plain loop: find_first_of calls memchr on the set for every character.
@@ -99,7 +93,7 @@ std::string normalize_path(std::string_view path, std::string_view cwd, std::str
   } else {
     full = std::string(path);
   }
-  if (already_normal(full)) return full;
+  if (is_normal_path(full)) return full;  // most paths of a command line: no split and join
   bool absolute = !full.empty() && full[0] == '/';
   std::vector<std::string_view> out;
   std::size_t leading_up = 0;

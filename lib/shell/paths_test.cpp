@@ -18,6 +18,14 @@ TEST_CASE("normalize_path") {
   CHECK(normalize_path("/a/.", "") == "/a");
   CHECK(normalize_path("/a/..b/.c", "") == "/a/..b/.c");
   CHECK(normalize_path("", "") == ".");
+  CHECK(is_normal_path("/a/b"));
+  CHECK(is_normal_path("a"));
+  CHECK(is_normal_path("/"));
+  CHECK_FALSE(is_normal_path(""));
+  CHECK_FALSE(is_normal_path("/a//b"));
+  CHECK_FALSE(is_normal_path("/a/"));
+  CHECK_FALSE(is_normal_path("/."));
+  CHECK_FALSE(is_normal_path("a/../b"));
 }
 
 TEST_CASE("path_under is component-wise") {
