@@ -8,8 +8,10 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -46,9 +48,24 @@ struct Prefilter {
   std::vector<PrefilterAtom> any_of;
 };
 
-// The call's values, in the fields above.
-struct CallFacts {
-  std::vector<std::string> values[6];  // indexed by FactField
+// The call's values, in the fields above, each once per field: a command
+// line of thousands of commands has a few distinct names, and an equality
+// atom is one lookup once a field holds many values (a short call keeps to
+// plain lists).
+class CallFacts {
+ public:
+  CallFacts() = default;
+  CallFacts(const CallFacts&) = delete;  // the lists view strings_
+  CallFacts& operator=(const CallFacts&) = delete;
+  void add(FactField field, std::string value);
+  bool has(FactField field, std::string_view value) const;
+  const std::vector<std::string_view>& values(FactField field) const { return lists_[static_cast<int>(field)]; }
+
+ private:
+  static constexpr std::size_t kIndexed = 16;    // values in a field from which on it is hashed
+  std::deque<std::string> strings_;               // every field's values (stable addresses)
+  std::vector<std::string_view> lists_[6];        // indexed by FactField, in order first seen
+  std::unordered_set<std::string_view> sets_[6];  // the same, for fields of kIndexed values or more
 };
 
 // Derives the prefilter of a CEL expression that is known to compile.

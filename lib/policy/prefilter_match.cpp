@@ -3,6 +3,8 @@
 // (a value left out would be a bypass), so each list mirrors shell::to_cel.
 #include "policy/prefilter.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "shell/analyze.h"
@@ -11,7 +13,7 @@ namespace preloop::policy {
 namespace {
 
 void add_flag(CallFacts& f, bool on, const char* name) {
-  if (on) f.values[static_cast<int>(FactField::Flag)].emplace_back(name);
+  if (on) f.add(FactField::Flag, name);
 }
 
 bool test(FactOp op, std::string_view value, std::string_view lit) {
@@ -25,7 +27,7 @@ bool test(FactOp op, std::string_view value, std::string_view lit) {
 }
 
 // An Arg atom: the string field's value, when `args` has that key as a string.
-bool test_arg(const PrefilterAtom& atom, const std::vector<std::string>& args, bool* key_seen) {
+bool test_arg(const PrefilterAtom& atom, const std::vector<std::string_view>& args, bool* key_seen) {
   std::string_view text = atom.text;
   std::string_view key = text.substr(0, text.find('\0') + 1);  // "key\0"
   for (std::string_view v : args) {
@@ -38,18 +40,30 @@ bool test_arg(const PrefilterAtom& atom, const std::vector<std::string>& args, b
 
 }  // namespace
 
+bool CallFacts::has(FactField field, std::string_view value) const {
+  const auto& list = lists_[static_cast<int>(field)];
+  if (list.size() < kIndexed) return std::find(list.begin(), list.end(), value) != list.end();
+  return sets_[static_cast<int>(field)].count(value) > 0;
+}
+
+void CallFacts::add(FactField field, std::string value) {
+  if (has(field, value)) return;
+  auto& list = lists_[static_cast<int>(field)];
+  auto& set = sets_[static_cast<int>(field)];
+  std::string_view v = strings_.emplace_back(std::move(value));
+  list.push_back(v);
+  if (list.size() == kIndexed) set.insert(list.begin(), list.end());
+  else if (list.size() > kIndexed) set.insert(v);
+}
+
 void add_shell_facts(CallFacts& f, const shell::Analysis& a) {
-  auto& names = f.values[static_cast<int>(FactField::Name)];
-  auto& subs = f.values[static_cast<int>(FactField::NameSub)];
-  auto& operands = f.values[static_cast<int>(FactField::Operand)];
-  auto& aliases = f.values[static_cast<int>(FactField::Alias)];
   bool dynamic_name = false;
   for (const auto& c : a.commands) {
-    names.push_back(c.name);
-    if (!c.operands.empty()) subs.push_back(c.name + '\0' + c.operands.front());
-    operands.insert(operands.end(), c.operands.begin(), c.operands.end());
-    aliases.insert(aliases.end(), c.wrappers.begin(), c.wrappers.end());
-    aliases.push_back(c.name);
+    f.add(FactField::Name, c.name);
+    if (!c.operands.empty()) f.add(FactField::NameSub, c.name + '\0' + c.operands.front());
+    for (const auto& o : c.operands) f.add(FactField::Operand, o);
+    for (const auto& w : c.wrappers) f.add(FactField::Alias, w);
+    f.add(FactField::Alias, c.name);
     dynamic_name = dynamic_name || c.dynamic_name;
   }
   add_flag(f, !a.deletes.empty(), "deletes");
@@ -65,9 +79,8 @@ void add_shell_facts(CallFacts& f, const shell::Analysis& a) {
 
 void add_arg_facts(CallFacts& f, const nlohmann::json& args) {
   if (!args.is_object()) return;
-  auto& out = f.values[static_cast<int>(FactField::Arg)];
   for (const auto& [k, v] : args.items())  // a key with NUL cannot be written as args.<field>
-    if (v.is_string() && k.find('\0') == std::string::npos) out.push_back(k + '\0' + v.get<std::string>());
+    if (v.is_string() && k.find('\0') == std::string::npos) f.add(FactField::Arg, k + '\0' + v.get<std::string>());
 }
 
 bool needs_shell(const Prefilter& p) {
@@ -79,13 +92,17 @@ bool needs_shell(const Prefilter& p) {
 bool admits(const Prefilter& p, const CallFacts& facts) {
   if (p.state != Prefilter::State::AnyOf) return true;
   for (const auto& atom : p.any_of) {
-    const auto& values = facts.values[static_cast<int>(atom.field)];
+    const auto& values = facts.values(atom.field);
     if (atom.field == FactField::Arg) {
       bool key_seen = false;
       if (test_arg(atom, values, &key_seen) || !key_seen) return true;
       continue;
     }
-    for (const auto& v : values)
+    if (atom.op == FactOp::Eq) {
+      if (facts.has(atom.field, atom.text)) return true;
+      continue;
+    }
+    for (std::string_view v : values)
       if (test(atom.op, v, atom.text)) return true;
   }
   return false;

@@ -77,9 +77,10 @@ const Protected* hit_effect(Ctx& x, const shell::PathEffect& e, bool deletion, s
     return &kNamed;
   }
   std::string abs = absolute(e.raw, e.cwd, x.in.home);
-  std::string real = x.set.real_path(abs.empty() ? e.path : abs);
+  bool missing = false;
+  std::string real = x.set.real_path(abs.empty() ? e.path : abs, &missing);
   if (const Protected* p = x.set.containing(e.path, real)) return p;
-  if (!deletion)
+  if (!deletion && !missing)  // a file that is not there yet links to nothing
     if (const Protected* p = x.set.hard_link_to(real)) return p;
   // A whole tree changed: a deletion or move, chmod/chown -R. (Copies into a
   // parent directory write one name there: check_copy_into.)
@@ -111,7 +112,7 @@ void check_effects(Ctx& x, Finding& best) {
 // copy lands inside it when a source has the protected name, or copies a
 // directory's contents that hold it.
 void check_copy_into(Ctx& x, const shell::Command& c, Finding& best) {
-  const std::string& n = c.name;
+  std::string_view n = c.name;  // compared by size first
   if (n != "cp" && n != "mv" && n != "rsync" && n != "ln" && n != "install" && n != "scp") return;
   std::vector<std::string> ops = c.operands;
   std::string dest;
@@ -146,7 +147,7 @@ void check_copy_into(Ctx& x, const shell::Command& c, Finding& best) {
         if (!exists(r.real)) {
           // Made earlier in the same command line: what it will hold cannot be seen.
           merge(best, ask("self-protection.extract",
-                          "`" + n + "` copies the contents of " + s + ", which does not exist yet, into " + dest +
+                          "`" + c.name + "` copies the contents of " + s + ", which does not exist yet, into " + dest +
                               ": it could replace " + e.what + " (" + e.path + ")."));
           continue;
         }
@@ -220,7 +221,7 @@ void check_find(Ctx& x, const shell::Command& c, Finding& best) {
 }
 
 bool extracts(const shell::Command& c, std::string* dest) {
-  const std::string& n = c.name;
+  std::string_view n = c.name;  // compared by size first
   auto opt = [&](std::initializer_list<const char*> names) -> std::string {
     for (const char* o : names)
       if (auto it = c.options.find(o); it != c.options.end()) return it->second;
@@ -295,9 +296,9 @@ std::optional<std::string> patch_text(Ctx& x, const shell::Command& c, const std
 }
 
 void check_archives_and_patches(Ctx& x, const shell::Command& c, Finding& best) {
-  std::string cwd = cwd_of(x, c.cwd);
   std::string dest;
   if (extracts(c, &dest)) {
+    std::string cwd = cwd_of(x, c.cwd);
     Resolved d = x.set.resolve(dest.empty() ? cwd : dest, cwd, x.in.home);
     if (d.lexical.empty()) return;
     if (const Protected* e = x.set.containing(d.lexical, d.real))
@@ -308,7 +309,8 @@ void check_archives_and_patches(Ctx& x, const shell::Command& c, Finding& best) 
                       "be seen beforehand: it could replace " + e->what + " (" + e->path + ")."));
     return;
   }
-  if (c.name != "patch") return;
+  if (std::string_view(c.name) != "patch") return;
+  std::string cwd = cwd_of(x, c.cwd);
   std::string dir = cwd;
   if (auto it = c.options.find("-d"); it != c.options.end()) dir = x.set.resolve(it->second, cwd, x.in.home).lexical;
   std::vector<std::string> files;
@@ -385,13 +387,17 @@ void check_recursive_read(Ctx& x, const shell::Command& c, Finding& best) {
 // writer must not get through. Naming the audit key is denied to every command.
 void check_names(Ctx& x, const shell::Command& c, Finding& best) {
   bool read_only = known_read_only(c) || (runs_preloop_hook(c, x.set) && own_cli_read_only(c));
-  std::vector<std::string> tokens;
+  PathTokens tokens;
   for (const auto& a : c.args) path_tokens(a, tokens);
   if (!read_only && !c.input.empty() &&
       (!shell::interpreter_family(c.name).empty() || c.name == "sh" || c.name == "bash" || c.name == "zsh"))
     path_tokens(c.input, tokens);
   std::string cwd = cwd_of(x, c.cwd);
-  for (const auto& t : tokens) {
+  // A plain word (no slash, no leading dot, ~ or $) names an entry of the
+  // working directory, normalised once for all of them.
+  std::string dir = cwd.empty() || cwd[0] != '/' ? "" : shell::normalize_path(cwd, "");
+  if (dir == "/") dir.clear();
+  for (std::string_view t : tokens.list) {
     const Protected* p = nullptr;
     if (shell::has_glob(t) && path_like(t)) {
       std::string abs = absolute(t, cwd, x.in.home);
@@ -400,18 +406,20 @@ void check_names(Ctx& x, const shell::Command& c, Finding& best) {
       ++x.resolved;
       Resolved r = x.set.resolve(t, cwd, x.in.home);
       p = x.set.containing(r.lexical, r.real, read_only);  // a reader only matters for the key
+    } else if (!path_like(t)) {
+      if (!cwd.empty() && cwd[0] == '/') p = x.set.containing(dir + "/" + std::string(t), "");
     } else {
       std::string abs = absolute(t, cwd, x.in.home);
-      if (!abs.empty()) p = x.set.containing(shell::normalize_path(abs, ""), "");
+      if (!abs.empty()) p = x.set.containing(shell::is_normal_path(abs) ? abs : shell::normalize_path(abs, ""), "");
     }
     if (!p) continue;
     if (p->secret)
-      return merge(best, deny("self-protection.key", "Blocked: this command names " + t +
+      return merge(best, deny("self-protection.key", "Blocked: this command names " + std::string(t) +
                                                          ", the audit store's key, a credential of the audit trail."));
     if (!read_only)
       return merge(best,
                    deny("self-protection.names",
-                        "Blocked: `" + c.name + "` is given " + t + ", which is " + p->what + " (" + p->path +
+                        "Blocked: `" + c.name + "` is given " + std::string(t) + ", which is " + p->what + " (" + p->path +
                             "), and it is not a command known only to read. Reading with cat, grep, ls, jq or git "
                             "log/show/diff is fine; changes to it" + kUserOnly));
   }
@@ -419,8 +427,8 @@ void check_names(Ctx& x, const shell::Command& c, Finding& best) {
 
 }  // namespace
 
-bool path_like(const std::string& t) {
-  return !t.empty() && (t[0] == '/' || t[0] == '~' || t[0] == '.' || t[0] == '$' || t.find('/') != std::string::npos);
+bool path_like(std::string_view t) {
+  return !t.empty() && (t[0] == '/' || t[0] == '~' || t[0] == '.' || t[0] == '$' || t.find('/') != std::string_view::npos);
 }
 
 Finding check_bash(const protocol::HookEvent& ev, const shell::Analysis& a, const Inputs& in, const ProtectedSet& set) {

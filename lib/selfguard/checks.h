@@ -1,6 +1,8 @@
 // The checks behind selfguard::check, one per kind of tool call.
 #pragma once
 
+#include <string_view>
+
 #include "selfguard/guard.h"
 
 namespace preloop::selfguard {
@@ -19,6 +21,6 @@ bool search_reaches(const std::string& dir, const std::string& file, bool skips_
 // A word of a command line stands for a path: absolute, ~, $HOME, or relative
 // with a slash or a leading dot (plain names like `test` are compared by
 // spelling only, without touching the file system).
-bool path_like(const std::string& token);
+bool path_like(std::string_view token);
 
 }  // namespace preloop::selfguard

@@ -1,5 +1,6 @@
 #include "selfguard/protected_set.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,17 +16,6 @@ using Kind = Protected::Kind;
 std::string parent_of(const std::string& p) {
   std::size_t s = p.rfind('/');
   return s == 0 || s == std::string::npos ? "/" : p.substr(0, s);
-}
-
-// Already absolute and normalised (the common case for the set's entries):
-// no empty, "." or ".." component and no trailing slash.
-bool is_normal(const std::string& p) {
-  if (p.empty() || p[0] != '/' || (p.size() > 1 && p.back() == '/')) return false;
-  if (p.find("//") != std::string::npos || p.find("/./") != std::string::npos ||
-      p.find("/../") != std::string::npos)
-    return false;
-  return !(p.size() >= 2 && p.compare(p.size() - 2, 2, "/.") == 0) &&
-         !(p.size() >= 3 && p.compare(p.size() - 3, 3, "/..") == 0);
 }
 
 bool equal_path(std::string_view a, std::string_view b) { return a.size() == b.size() && same_or_under(a, b); }
@@ -74,14 +64,47 @@ std::string literal_prefix(const std::string& pattern) {
   return s == 0 || s == std::string::npos ? "/" : pattern.substr(0, s);
 }
 
+std::string_view without_trailing_slashes(std::string_view p) {
+  while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
+  return p;
+}
+
 }  // namespace
+
+void ProtectedSet::add_keys(const Protected& e) const {
+  for (const std::string* p : {&e.path, &e.real}) {
+    if (p->empty()) continue;
+    std::string key(without_trailing_slashes(*p));
+    if (e.kind == Kind::Prefix) key = parent_of(key);
+    longest_key_ = std::max(longest_key_, key.size());
+    if (key_lengths_.size() <= key.size()) key_lengths_.resize(key.size() + 1);
+    key_lengths_[key.size()] = true;
+    keys_.insert(std::move(key));
+  }
+}
+
+bool ProtectedSet::may_hit(std::string_view path) const {
+  if (kCaseInsensitiveFs) return true;
+  path = without_trailing_slashes(path);
+  if (path.empty()) return false;
+  if (keys_.count(std::string_view("/"))) return true;
+  // Only prefixes as long as a key can match: a long word costs its first bytes.
+  std::size_t n = std::min(path.size(), longest_key_ + 1);
+  auto is_key = [&](std::string_view p) { return key_lengths_[p.size()] && keys_.count(p); };
+  for (std::size_t i = 1; i < n; ++i)
+    if (path[i] == '/' && is_key(without_trailing_slashes(path.substr(0, i)))) return true;
+  return path.size() <= longest_key_ && is_key(path);
+}
 
 void ProtectedSet::resolve_reals(bool secrets_only) const {
   if (resolved_ || (secrets_only && secrets_resolved_)) return;
   secrets_resolved_ = true;
   if (secrets_only) {
     for (auto& e : entries_)
-      if (e.secret && e.real.empty()) e.real = resolver_.real_path(e.path);
+      if (e.secret && e.real.empty()) {
+        e.real = resolver_.real_path(e.path);
+        if (indexed_) add_keys(e);
+      }
     return;
   }
   resolved_ = true;
@@ -94,7 +117,10 @@ void ProtectedSet::resolve_reals(bool secrets_only) const {
   if (!exe.empty())
     entries_.push_back({Kind::File, shell::normalize_path(exe, ""), "", "the preloop-hook binary", false, true});
   for (auto& e : entries_)
-    if (e.real.empty()) e.real = resolver_.real_path(e.path);
+    if (e.real.empty()) {
+      e.real = resolver_.real_path(e.path);
+      if (indexed_) add_keys(e);
+    }
 }
 
 const std::vector<Protected>& ProtectedSet::entries(bool secrets_only) const {
@@ -105,6 +131,14 @@ const std::vector<Protected>& ProtectedSet::entries(bool secrets_only) const {
 const Protected* ProtectedSet::containing(const std::string& lexical, const std::string& real,
                                          bool secrets_only) const {
   if (!real.empty()) resolve_reals(secrets_only);
+  // Past the first few paths of a call, the entries are indexed by path.
+  if (++queries_ > kIndexAfter) {
+    if (!indexed_) {
+      for (const auto& e : entries_) add_keys(e);
+      indexed_ = true;
+    }
+    if (!may_hit(lexical) && !may_hit(real)) return nullptr;
+  }
   for (const auto& e : entries_)
     if ((!secrets_only || e.secret) &&
         (hits(e, lexical, e.path) || hits(e, real, e.real) || hits(e, real, e.path) || hits(e, lexical, e.real)))
@@ -163,7 +197,7 @@ ProtectedSet::ProtectedSet(const Inputs& in) : executable_(in.executable) {
     if (path.empty()) return;
     std::string abs = absolute(path, in.cwd, in.home);
     if (abs.empty()) return;
-    std::string norm = is_normal(abs) ? std::move(abs) : shell::normalize_path(abs, "");
+    std::string norm = shell::is_normal_path(abs) ? std::move(abs) : shell::normalize_path(abs, "");
     for (const auto& e : out)
       if (e.path == norm && e.kind == kind) return;
     out.push_back({kind, norm, "", what, secret});

@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "selfguard/resolve.h"
@@ -65,10 +67,27 @@ class ProtectedSet {
   Resolved resolve(std::string_view path, std::string_view cwd, std::string_view home) const {
     return resolver_.resolve(path, cwd, home);
   }
-  std::string real_path(const std::string& abs) const { return resolver_.real_path(abs); }
+  std::string real_path(const std::string& abs, bool* missing = nullptr) const {
+    return resolver_.real_path(abs, missing);
+  }
 
  private:
   void resolve_reals(bool secrets_only = false) const;
+  // Every entry's path and real path (its directory for a Prefix entry):
+  // a path hits an entry only when one of these is the path or one of its
+  // directories, so most paths are ruled out by a few lookups.
+  void add_keys(const Protected& e) const;
+  bool may_hit(std::string_view path) const;
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  mutable std::unordered_set<std::string, KeyHash, std::equal_to<>> keys_;
+  mutable std::size_t longest_key_ = 0;
+  static constexpr std::size_t kIndexAfter = 16;  // containing() calls compared entry by entry
+  mutable std::size_t queries_ = 0;
+  mutable bool indexed_ = false;
+  mutable std::vector<bool> key_lengths_;  // whether some key has this length: most prefixes are not hashed
   mutable Resolver resolver_;
   mutable std::vector<Protected> entries_;
   mutable bool resolved_ = false;          // every entry's real path is known

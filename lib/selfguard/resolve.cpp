@@ -25,67 +25,68 @@ std::string absolute(std::string_view path, std::string_view cwd, std::string_vi
   return std::string(cwd) + "/" + p;
 }
 
-std::string Resolver::walk(const std::string& abs, int links) {
+std::string Resolver::walk(const std::string& abs, int links, bool* missing_out) {
+  // `cur` grows and shrinks in place: a path of thousands of components
+  // (a whole command line taken as one word) costs its length, not its
+  // length times its component count.
   std::string cur;  // real path of the components so far ("" = "/")
   bool missing = false;
   std::size_t i = 0;
   while (i < abs.size()) {
     std::size_t j = abs.find('/', i);
     if (j == std::string::npos) j = abs.size();
-    std::string comp = abs.substr(i, j - i);
+    std::string_view comp(abs.data() + i, j - i);
     i = j + 1;
     if (comp.empty() || comp == ".") continue;
     if (comp == "..") {
       std::size_t s = cur.rfind('/');
-      cur = s == std::string::npos ? "" : cur.substr(0, s);
+      cur.resize(s == std::string::npos ? 0 : s);
       continue;
     }
-    std::string next = cur + "/" + comp;
-    if (missing) {
-      cur = next;
-      continue;
-    }
-    if (auto it = known_.find(next); it != known_.end()) {
-      if (it->second.empty()) missing = true, cur = next;
+    std::size_t parent = cur.size();
+    cur += '/';
+    cur += comp;
+    if (missing) continue;
+    if (auto it = known_.find(cur); it != known_.end()) {
+      if (it->second.empty()) missing = true;
       else cur = it->second;
       continue;
     }
     struct stat st;
-    if (::lstat(next.c_str(), &st) != 0) {
-      known_[next] = "";
+    if (::lstat(cur.c_str(), &st) != 0) {
+      known_.emplace(cur, "");
       missing = true;
-      cur = next;
       continue;
     }
     if (!S_ISLNK(st.st_mode) || links > 40) {
-      known_[next] = next;
-      cur = next;
+      known_.emplace(cur, cur);
       continue;
     }
     char buf[PATH_MAX];
-    ssize_t n = ::readlink(next.c_str(), buf, sizeof buf - 1);
+    ssize_t n = ::readlink(cur.c_str(), buf, sizeof buf - 1);
     if (n <= 0) {
-      known_[next] = next;
-      cur = next;
+      known_.emplace(cur, cur);
       continue;
     }
     std::string target(buf, static_cast<std::size_t>(n));
-    std::string real = walk(target[0] == '/' ? target : (cur.empty() ? "" : cur) + "/" + target, links + 1);
-    known_[next] = real;
-    cur = real == "/" ? "" : real;
+    std::string real = walk(target[0] == '/' ? target : cur.substr(0, parent) + "/" + target, links + 1);
+    known_[cur] = real;
+    cur = real == "/" ? "" : std::move(real);
   }
+  if (missing_out) *missing_out = missing;
   return cur.empty() ? "/" : cur;
 }
 
-std::string Resolver::real_path(const std::string& abs) {
+std::string Resolver::real_path(const std::string& abs, bool* missing) {
+  if (missing) *missing = false;
   if (abs.empty() || abs[0] != '/') return shell::normalize_path(abs, "");
-  return walk(abs, 0);
+  return walk(abs, 0, missing);
 }
 
 Resolved Resolver::resolve(std::string_view path, std::string_view cwd, std::string_view home) {
   std::string abs = absolute(path, cwd, home);
   if (abs.empty()) return {};
-  return {shell::normalize_path(abs, ""), real_path(abs)};
+  return {shell::is_normal_path(abs) ? abs : shell::normalize_path(abs, ""), real_path(abs)};
 }
 
 bool same_or_under(std::string_view path, std::string_view dir) {

@@ -35,12 +35,14 @@ std::string absolute(std::string_view path, std::string_view cwd, std::string_vi
 // directory. One per call: files change between calls.
 class Resolver {
  public:
-  std::string real_path(const std::string& abs);
+  // `*missing` (when given) is set when the walk found that the path does
+  // not exist; false when it exists or this is not known.
+  std::string real_path(const std::string& abs, bool* missing = nullptr);
   // Both spellings of `path`; empty strings when it cannot be made absolute.
   Resolved resolve(std::string_view path, std::string_view cwd, std::string_view home);
 
  private:
-  std::string walk(const std::string& abs, int links);
+  std::string walk(const std::string& abs, int links, bool* missing_out = nullptr);
   std::unordered_map<std::string, std::string> known_;  // existing prefix -> its real path ("" = does not exist)
 };
 

@@ -88,6 +88,25 @@ TEST_CASE("real_path sees through symlinks, also for files that do not exist yet
   CHECK(absolute("a/b", "", "/h").empty());
 }
 
+TEST_CASE("a path of many components resolves in one pass, `..` included") {
+  World w;
+  Resolver r;
+  std::string path = w.project(), want = w.project();
+  for (int i = 0; i < 50000; ++i) path += "/missing", want += "/missing";
+  path += "/gone/../x";
+  CHECK(r.real_path(path) == want + "/x");
+}
+
+TEST_CASE("a command over the analysis limits is checked word by word, to its end") {
+  World w;
+  std::string command;
+  for (int i = 0; i < 2100; ++i) command += "mkdir -p out/d" + std::to_string(i) + " && ";
+  std::string tail = "frobnicate " + w.home() + "/.claude/settings.json";
+  Finding f = w.bash(command + tail);
+  CHECK(f.rule == "self-protection.names");
+  CHECK(w.bash(command + "true").verdict == Verdict::None);
+}
+
 TEST_CASE("a symlink planted in the project does not hide the config directory") {
   World w;
   fs::create_directory_symlink(w.home() + "/.config/preloop-hook", w.project() + "/link");

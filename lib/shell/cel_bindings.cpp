@@ -21,18 +21,6 @@ Value strings(const std::vector<std::string>& v) {
   return Value::List(std::move(out));
 }
 
-Value path_effect(const PathEffect& p) {
-  return Value::StringMap({
-      {"path", Value::String(p.path)},
-      {"raw", Value::String(p.raw)},
-      {"command", Value::String(p.command)},
-      {"recursive", Value::Bool(p.recursive)},
-      {"force", Value::Bool(p.force)},
-      {"glob", Value::Bool(p.glob)},
-      {"dynamic", Value::Bool(p.dynamic)},
-  });
-}
-
 Value send(const Send& s) {
   return Value::StringMap({{"path", Value::String(s.path)},
                            {"command", Value::String(s.command)},
@@ -74,8 +62,12 @@ Value options(const std::map<std::string, std::string>& m) {
 
 // A map with a fixed set of keys whose value i is made by Derived::make(i)
 // on first read and kept (the same key must always give an equal value).
+// Only the values read are stored: a rule reads a few fields of each of
+// thousands of commands.
 template <class Derived, std::size_t N>
 class LazyRecord : public cel::HostMap {
+  static_assert(N < 256);
+
  public:
   std::size_t size() const override { return N; }
   std::optional<Value> get(std::string_view key) const override {
@@ -90,19 +82,21 @@ class LazyRecord : public cel::HostMap {
       for (std::size_t i = 0; i < N; ++i) v[i] = Value::String(std::string(Derived::kKeys[i]));
       return v;
     }();
-    for (std::size_t i = 0; i < N; ++i) fn(keys[i], value(i));
+    for (std::size_t i = 0; i < N; ++i) {
+      Value v = value(i);  // a copy: `fn` may read other fields, which moves the stored ones
+      fn(keys[i], v);
+    }
   }
 
  private:
   const Value& value(std::size_t i) const {
-    if (!made_[i]) {
-      values_[i] = static_cast<const Derived*>(this)->make(i);
-      made_[i] = true;
-    }
-    return values_[i];
+    for (const auto& [k, v] : made_)
+      if (k == i) return v;
+    if (made_.empty()) made_.reserve(4);
+    Value v = static_cast<const Derived*>(this)->make(i);
+    return made_.emplace_back(static_cast<std::uint8_t>(i), std::move(v)).second;
   }
-  mutable std::array<Value, N> values_;
-  mutable std::array<bool, N> made_{};
+  mutable std::vector<std::pair<std::uint8_t, Value>> made_;  // in the order first read
 };
 
 // A list whose element i is made by make(analysis, i) on first read and kept.
@@ -132,6 +126,37 @@ Value lazy_list(const std::shared_ptr<const Analysis>& a) {
   return Value::host(std::make_shared<const LazyList>(
       a, ((*a).*Field).size(),
       [](const std::shared_ptr<const Analysis>& an, std::size_t i) { return Convert(((*an).*Field)[i]); }));
+}
+
+// A path effect; a rule over thousands of writes reads one or two fields.
+class PathRecord final : public LazyRecord<PathRecord, 7> {
+ public:
+  static constexpr std::array<std::string_view, 7> kKeys = {"path",  "raw",  "command", "recursive",
+                                                            "force", "glob", "dynamic"};
+  PathRecord(std::shared_ptr<const Analysis> a, const PathEffect& p) : a_(std::move(a)), p_(p) {}
+  Value make(std::size_t i) const {
+    switch (i) {
+      case 0: return Value::String(p_.path);
+      case 1: return Value::String(p_.raw);
+      case 2: return Value::String(p_.command);
+      case 3: return Value::Bool(p_.recursive);
+      case 4: return Value::Bool(p_.force);
+      case 5: return Value::Bool(p_.glob);
+      default: return Value::Bool(p_.dynamic);
+    }
+  }
+
+ private:
+  std::shared_ptr<const Analysis> a_;  // keeps p_ alive
+  const PathEffect& p_;
+};
+
+template <std::vector<PathEffect> Analysis::*Field>
+Value path_effects(const std::shared_ptr<const Analysis>& a) {
+  return Value::host(std::make_shared<const LazyList>(
+      a, ((*a).*Field).size(), [](const std::shared_ptr<const Analysis>& an, std::size_t i) {
+        return Value::host(std::make_shared<const PathRecord>(an, ((*an).*Field)[i]));
+      }));
 }
 
 class CommandRecord final : public LazyRecord<CommandRecord, 17> {
@@ -193,9 +218,9 @@ class AnalysisRecord final : public LazyRecord<AnalysisRecord, 11> {
     switch (i) {
       case 0: return Value::host(std::make_shared<const LazyList>(a_, a_->commands.size(), command_at));
       case 1: return names(*a_);
-      case 2: return lazy_list<PathEffect, path_effect, &Analysis::writes>(a_);
-      case 3: return lazy_list<PathEffect, path_effect, &Analysis::deletes>(a_);
-      case 4: return lazy_list<PathEffect, path_effect, &Analysis::reads>(a_);
+      case 2: return path_effects<&Analysis::writes>(a_);
+      case 3: return path_effects<&Analysis::deletes>(a_);
+      case 4: return path_effects<&Analysis::reads>(a_);
       case 5: return lazy_list<Send, send, &Analysis::sends>(a_);
       case 6: return lazy_list<Script, script, &Analysis::scripts>(a_);
       case 7: return lazy_list<DynamicCode, dynamic_code, &Analysis::dynamic_code>(a_);

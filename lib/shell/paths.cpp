@@ -62,7 +62,25 @@ class Components {
 
 }  // namespace
 
-bool has_glob(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+bool is_normal_path(std::string_view p) {
+  if (p.empty() || p == "/") return !p.empty();
+  if (p.back() == '/') return false;
+  for (std::size_t i = p[0] == '/' ? 1 : 0; i <= p.size();) {
+    std::size_t j = p.find('/', i);
+    if (j == std::string_view::npos) j = p.size();
+    std::string_view c = p.substr(i, j - i);
+    if (c.empty() || c == "." || c == "..") return false;
+    i = j + 1;
+  }
+  return true;
+}
+
+bool has_glob(std::string_view s) {
+  // A plain loop: find_first_of calls memchr on the set for every character.
+  for (char c : s)
+    if (c == '*' || c == '?' || c == '[') return true;
+  return false;
+}
 
 std::string normalize_path(std::string_view path, std::string_view cwd, std::string_view home) {
   std::string full;
@@ -75,6 +93,7 @@ std::string normalize_path(std::string_view path, std::string_view cwd, std::str
   } else {
     full = std::string(path);
   }
+  if (is_normal_path(full)) return full;  // most paths of a command line: no split and join
   bool absolute = !full.empty() && full[0] == '/';
   std::vector<std::string_view> out;
   std::size_t leading_up = 0;
@@ -190,6 +209,13 @@ std::string_view first_component(std::string_view p) {
   return p.substr(i, p.find('/', i) - i);
 }
 
+std::string_view last_component(std::string_view p) {
+  std::size_t e = p.find_last_not_of('/');
+  if (e == std::string_view::npos) return {};
+  std::size_t s = p.rfind('/', e);
+  return s == std::string_view::npos ? p.substr(0, e + 1) : p.substr(s + 1, e - s);
+}
+
 }  // namespace
 
 bool glob_match(std::string_view path, std::string_view pattern) {
@@ -199,6 +225,9 @@ bool glob_match(std::string_view path, std::string_view pattern) {
   // before either is split.
   std::string_view lead = first_component(pattern);
   if (!lead.empty() && lead != "**" && !has_glob(lead) && lead != first_component(path)) return false;
+  // A last component other than ** matches the path's last one, and only it.
+  std::string_view tail = last_component(pattern), name = last_component(path);
+  if (!tail.empty() && tail != "**" && !name.empty() && !component_match(name, tail)) return false;
   Components pp(pattern);
   if (pabs != tabs && !(pp.size() && pp[0] == "**")) return false;
   int work = 4096;

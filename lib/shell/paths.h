@@ -10,6 +10,9 @@ namespace preloop::shell {
 // ".", ".." and repeated or trailing slashes. A leading "~" or "~/" is
 // replaced by `home` when given.
 std::string normalize_path(std::string_view path, std::string_view cwd, std::string_view home = {});
+// No empty, "." or ".." component and no trailing slash: normalize_path
+// (without cwd and home) returns such a path unchanged.
+bool is_normal_path(std::string_view path);
 
 // `path` equals `dir` or lies below it (component-wise: /etc2 is not under /etc).
 bool path_under(std::string_view path, std::string_view dir);

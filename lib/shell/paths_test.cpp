@@ -11,6 +11,21 @@ TEST_CASE("normalize_path") {
   CHECK(normalize_path("/../..", "/cwd") == "/");
   CHECK(normalize_path("//etc///passwd", "/") == "/etc/passwd");
   CHECK(normalize_path("rel", "") == "rel");
+  CHECK(normalize_path("/a/b", "") == "/a/b");
+  CHECK(normalize_path("a/b", "/") == "/a/b");
+  CHECK(normalize_path("../a", "") == "../a");
+  CHECK(normalize_path("a/..", "") == ".");
+  CHECK(normalize_path("/a/.", "") == "/a");
+  CHECK(normalize_path("/a/..b/.c", "") == "/a/..b/.c");
+  CHECK(normalize_path("", "") == ".");
+  CHECK(is_normal_path("/a/b"));
+  CHECK(is_normal_path("a"));
+  CHECK(is_normal_path("/"));
+  CHECK_FALSE(is_normal_path(""));
+  CHECK_FALSE(is_normal_path("/a//b"));
+  CHECK_FALSE(is_normal_path("/a/"));
+  CHECK_FALSE(is_normal_path("/."));
+  CHECK_FALSE(is_normal_path("a/../b"));
 }
 
 TEST_CASE("path_under is component-wise") {
@@ -49,6 +64,13 @@ TEST_CASE("glob_match") {
   CHECK(glob_match("/a/b/c.pem", "**/*.pem"));
   CHECK_FALSE(glob_match("/a/b/c.pem.txt", "**/*.pem"));
   CHECK(glob_match("/x/settings.local.json", "**/settings*.json"));
+  // The last components decide first; trailing slashes do not count.
+  CHECK(glob_match("/a/b/c/", "/a/*/c"));
+  CHECK(glob_match("/a/b/c", "/a/*/c/"));
+  CHECK_FALSE(glob_match("/a/.env/x", "**/.env"));
+  CHECK(glob_match("/a/.env/x", "**/.env/**"));
+  CHECK_FALSE(glob_match("/", "**/.env"));
+  CHECK(glob_match("/a/b", "**"));
   CHECK(component_match("abc", "a[a-c]c"));
   CHECK_FALSE(component_match("abc", "a[!b]c"));
   CHECK(glob_match("//dev//sda", "/dev/sd*"));

@@ -5,7 +5,9 @@
 # and a short command measured in the same run.
 # Usage: tests/bench/large_input_bench.sh <preloop-hook> <shell_bench>
 # Prints spawn_bench's lines (median, p10, p90, ratio to the floor) and, for
-# the output cases, MiB/s of the median.
+# the output cases, MiB/s of the median. INSTRUCTIONS=1 (needs valgrind) adds
+# the instructions of the 64 KiB cases, of the `&&` chain at 16 and 32 KiB and
+# of a short call.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="$(realpath "${1:-$here/../../build/preloop-hook}")"
@@ -15,7 +17,7 @@ source "$here/bench_sandbox.sh"
 
 shapes=("heredoc" "heredoc-expanding" "python-c" "and-chain" "single-quoted")
 for s in 0 1 2 3 4; do
-  for kib in 1 16 64 256; do "$gen" --print-command "$s" "$kib" > "$work/cmd-$s-$kib.txt"; done
+  for kib in 1 16 32 64 256; do "$gen" --print-command "$s" "$kib" > "$work/cmd-$s-$kib.txt"; done
 done
 python3 - "$work" "$HOME/project" <<'PY'
 import glob, json, os, sys
@@ -43,12 +45,13 @@ run() {  # label, config yaml
     cases+=(-- "${shapes[$s]} 64 KiB" "$work/cmd-$s-64.json" "$bin" hook)
   done
   "$work/spawn_bench" "${RUNS:-60}" "${cases[@]}"
-  echo "== and-chain and heredoc-expanding by size (time per byte should be flat), $1"
-  cases=(floor "$work/short.json" "$work/hello")
+  echo "== and-chain and heredoc-expanding by size (time per KiB above a short call should be flat), $1"
+  cases=(floor "$work/short.json" "$work/hello" -- "npm test" "$work/short.json" "$bin" hook)
   for s in 1 3; do
-    for kib in 1 16 64 256; do cases+=(-- "${shapes[$s]} $kib KiB" "$work/cmd-$s-$kib.json" "$bin" hook); done
+    for kib in 1 16 32 64 256; do cases+=(-- "${shapes[$s]} $kib KiB" "$work/cmd-$s-$kib.json" "$bin" hook); done
   done
-  "$work/spawn_bench" "${RUNS:-60}" "${cases[@]}"
+  "$work/spawn_bench" "${RUNS:-60}" "${cases[@]}" |
+    awk '{print} $1 == "npm" { short = $4 } $3 == "KiB" { printf "    %s %s KiB: %.1f us per KiB\n", $1, $2, ($5 - short) * 1000 / $2 }'
   echo "== PostToolUse output, $1"
   "$work/spawn_bench" "${RUNS_POST:-15}" floor "$work/short.json" "$work/hello" -- \
     "post 1 MiB" "$work/post-1.json" "$bin" hook -- \
@@ -62,3 +65,22 @@ audit: {enabled: false}
 "
 run "audit on" "profile: recommended
 "
+
+# Instructions per case (callgrind), audit on. Under valgrind the analysis
+# would outrun its CPU-time budget and stop early (a path a native run does
+# not take), so the thread CPU clock is held at zero for the counted run.
+if [ -n "${INSTRUCTIONS:-}" ] && command -v valgrind >/dev/null; then
+  echo "== instructions (callgrind, thread CPU clock held still), audit on"
+  printf '#define _GNU_SOURCE\n#include <time.h>\n#include <unistd.h>\n#include <sys/syscall.h>\n
+int clock_gettime(clockid_t id, struct timespec* ts) {
+  if (id == CLOCK_THREAD_CPUTIME_ID || id == CLOCK_PROCESS_CPUTIME_ID) { ts->tv_sec = 0; ts->tv_nsec = 0; return 0; }
+  return (int)syscall(SYS_clock_gettime, id, ts);
+}\n' > "$work/still_clock.c"
+  cc -O2 -shared -fPIC -o "$work/still_clock.so" "$work/still_clock.c"
+  for c in short cmd-0-64 cmd-1-64 cmd-2-64 cmd-3-64 cmd-4-64 cmd-3-16 cmd-3-32; do
+    "$bin" hook < "$work/$c.json" > /dev/null || true  # snapshots written natively first
+    LD_PRELOAD="$work/still_clock.so" valgrind --tool=callgrind --callgrind-out-file="$work/cg.$c" \
+      "$bin" hook < "$work/$c.json" > /dev/null 2> "$work/cg.$c.err" || true
+    printf '  %-10s %s instructions\n' "$c" "$(grep -o 'Collected : [0-9]*' "$work/cg.$c.err" | awk '{print $3}')"
+  done
+fi

@@ -2,7 +2,7 @@
 // evaluating a Read call through the same packs (no shell analysis).
 //
 // Large commands (BM_AnalyzeLarge, BM_EvaluateBashLarge): realistic shapes at
-// 1, 16, 64 and 256 KiB; the counters show whether cost grows with the input
+// 1, 16, 32, 64 and 256 KiB; the counters show whether cost grows with the input
 // and no faster: sec_per_byte (flat across sizes when linear), alloc_per_byte
 // (bytes allocated per input byte) and peak_per_byte (most bytes live at once
 // per input byte), counted by the allocator below.
@@ -182,7 +182,7 @@ std::string large_command(Shape shape, std::size_t bytes) {
 
 void large_args(benchmark::internal::Benchmark* b) {
   for (int shape = 0; shape < kShapes; ++shape)
-    for (int kib : {1, 16, 64, 256}) b->Args({shape, kib});
+    for (int kib : {1, 16, 32, 64, 256}) b->Args({shape, kib});
 }
 
 void report_large(benchmark::State& st, std::size_t bytes, std::size_t peak, std::size_t total) {
