@@ -91,8 +91,13 @@ void ProtectedSet::resolve_reals(bool secrets_only) const {
     ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n > 0) exe.assign(buf, static_cast<std::size_t>(n));
   }
-  if (!exe.empty())
+  if (!exe.empty()) {
     entries_.push_back({Kind::File, shell::normalize_path(exe, ""), "", "the preloop-hook binary", false, true});
+    // The network helper a static binary hands its requests (and token) to.
+    const std::string dir = exe.substr(0, exe.rfind('/'));
+    for (const char* helper : {"/preloop-hook-http", "/../libexec/preloop-hook/preloop-hook-http"})
+      entries_.push_back({Kind::File, shell::normalize_path(dir + helper, ""), "", "preloop-hook's network helper"});
+  }
   for (auto& e : entries_)
     if (e.real.empty()) e.real = resolver_.real_path(e.path);
 }
