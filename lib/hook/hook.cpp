@@ -171,7 +171,7 @@ namespace {
 // virtual machine an exit) per page. Kernels before 5.14 refuse the advice;
 // the pages then fault in one by one as before.
 void prefault_heap() {
-  constexpr std::size_t kHeap = 256 << 10;
+  constexpr std::size_t kHeap = 64 << 10;
   ::mallopt(M_TRIM_THRESHOLD, 4 << 20);  // what is mapped stays mapped
   ::mallopt(M_TOP_PAD, static_cast<int>(kHeap));
   void* grow = std::malloc(64 << 10);  // below the mmap threshold: extends the heap by the pad
