@@ -6,6 +6,7 @@
 // runs, very large inputs), come from malloc and are freed as usual, so the
 // arena bounds what is never given back.
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <sys/mman.h>
@@ -24,29 +25,27 @@ char* map_arena() {
   return static_cast<char*>(p);
 }
 
-struct Arena {
-  char* const base = map_arena();
-  std::atomic<std::size_t> used{0};
-};
-
-Arena& arena() {
-  static Arena a;  // the first allocation (during static initialisation) maps it
-  return a;
-}
+// Mapped by the first allocation, made during static initialisation, before
+// any thread can exist.
+constinit char* base = nullptr;
+constinit bool mapped = false;
+constinit std::atomic<std::size_t> used{0};
 
 void* allocate(std::size_t n) {
-  Arena& a = arena();
-  if (a.base && n <= kLarge) {
+  if (!mapped) [[unlikely]] {
+    base = map_arena();
+    mapped = true;
+  }
+  if (n <= kLarge && base) [[likely]] {
     const std::size_t size = (n + kAlign - 1) & ~(kAlign - 1);
-    const std::size_t off = a.used.fetch_add(size, std::memory_order_relaxed);
-    if (off + size <= kArena) return a.base + off;
+    const std::size_t off = used.fetch_add(size, std::memory_order_relaxed);
+    if (off + size <= kArena) [[likely]] return base + off;
   }
   return std::malloc(n ? n : 1);
 }
 
 void release(void* p) noexcept {
-  const Arena& a = arena();
-  if (a.base && static_cast<char*>(p) >= a.base && static_cast<char*>(p) < a.base + kArena) return;
+  if (reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(base) < kArena && base) return;
   std::free(p);
 }
 
