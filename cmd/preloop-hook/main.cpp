@@ -11,9 +11,9 @@ int main(int argc, char** argv) {
   // Everything the guard creates (audit store, journal, key, snapshots,
   // exports, its directories) is owner-only, whatever umask the caller left.
   ::umask(077);
-  preloop::process::nss_files_only_if_static();
   // The hook runs on every tool call: skip building the whole CLI for it.
   if (argc == 2 && std::strcmp(argv[1], "hook") == 0) preloop::hook::run_from_stdio();
+  preloop::process::nss_files_only_if_static();
 
   CLI::App app{"preloop-hook: policy gate, audit trail and human approval for Claude Code tool calls"};
   app.set_version_flag("--version", std::string("preloop-hook ") + PRELOOP_VERSION);

@@ -5,6 +5,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "process/linkage.h"
+
 namespace preloop::paths {
 namespace fs = std::filesystem;
 namespace {
@@ -20,6 +22,7 @@ std::string join(std::string base, std::string_view rel) {
 
 std::string home_string() {
   if (const char* h = std::getenv("HOME"); h && *h) return h;
+  process::nss_files_only_if_static();
   if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_dir) return pw->pw_dir;
   return "/";
 }

@@ -10,8 +10,12 @@ namespace preloop::process {
 bool statically_linked() { return ::getauxval(AT_BASE) == 0; }
 
 void nss_files_only_if_static() {
-  if (!statically_linked()) return;
-  for (const char* db : {"passwd", "group", "initgroups", "shadow"}) ::__nss_configure_lookup(db, "files");
+  static const bool configured = [] {
+    if (statically_linked())
+      for (const char* db : {"passwd", "group", "initgroups", "shadow"}) ::__nss_configure_lookup(db, "files");
+    return true;
+  }();
+  (void)configured;
 }
 
 }  // namespace preloop::process

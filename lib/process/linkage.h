@@ -11,7 +11,9 @@ bool statically_linked();
 
 // In a statically linked program, user and group lookups read /etc/passwd
 // and /etc/group only, whatever nsswitch.conf names (sss, systemd, ldap would
-// be dlopen()ed). A no-op in a dynamically linked one.
+// be dlopen()ed). A no-op in a dynamically linked one, and after the first
+// call. Called before each lookup: reading nsswitch.conf is not free, and
+// most hook calls look up no user.
 void nss_files_only_if_static();
 
 }  // namespace preloop::process
