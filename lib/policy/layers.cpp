@@ -40,6 +40,7 @@ std::vector<fs::path> policy_files_in(const fs::path& dir) {
 }
 
 bool is_trusted_project(const Config& config, const fs::path& dir) {
+  if (config.trusted_projects.empty()) return false;  // spares resolving dir on every call
   std::error_code ec;
   fs::path real = fs::weakly_canonical(dir, ec);
   if (ec) real = dir.lexically_normal();
