@@ -15,7 +15,7 @@
 namespace {
 
 constexpr std::size_t kArena = 2u << 20;       // address space reserved
-constexpr std::size_t kPrefault = 160u << 10;  // what a hook call uses, mapped with one madvise
+constexpr std::size_t kPrefault = 192u << 10;  // what a hook call uses, mapped with one madvise
 constexpr std::size_t kLarge = 64u << 10;
 constexpr std::size_t kAlign = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
 constexpr std::size_t kSmall = 512;  // blocks up to this size are recycled
