@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>  // renameat2
 #include <cstdlib>
 #include <map>
 
@@ -139,6 +140,14 @@ void write_state(const fs::path& file, const State& st) {
   std::string data = render_state(st);
   bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
   ::close(fd);
+  // Swapped in rather than renamed over: ext4 writes a file renamed over
+  // another out to disk first, a wait of milliseconds on a busy disk (on every
+  // call when calls alternate between projects). The swap is as atomic: the
+  // path always holds one whole state. Where it is not supported, rename.
+  if (ok && ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, file.c_str(), RENAME_EXCHANGE) == 0) {
+    ::unlink(tmp.c_str());  // now the previous state
+    return;
+  }
   if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) ::unlink(tmp.c_str());
 }
 
