@@ -13,6 +13,7 @@
 
 #include "approval/http_transport.h"
 #include "process/detached.h"
+#include "process/helper.h"
 
 extern char** environ;
 
@@ -110,11 +111,7 @@ int wait_exit(pid_t pid) {
 }  // namespace
 
 std::string helper_path() {
-  std::string exe = process::self_exe();
-  const auto slash = exe.rfind('/');
-  if (slash == std::string::npos) return "";
-  const std::string dir = exe.substr(0, slash);
-  for (std::string p : {dir + "/preloop-hook-http", dir + "/../libexec/preloop-hook/preloop-hook-http"})
+  for (const std::string& p : process::network_helper_candidates(process::self_exe()))
     if (executable_file(p)) return p;
   return "";
 }
@@ -123,7 +120,7 @@ HttpResponse helper_exchange(const HttpRequest& req) {
   const std::string helper = helper_path();
   if (helper.empty())
     return failed(HttpError::Unavailable, "the network helper preloop-hook-http is not installed beside " +
-                                              process::self_exe() + " (nor in ../libexec/preloop-hook/)");
+                                              process::self_exe() + " nor where it is installed");
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return failed(HttpError::Unavailable, std::string("cannot start the network helper: ") + std::strerror(errno));

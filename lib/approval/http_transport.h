@@ -23,8 +23,9 @@ HttpResponse curl_exchange(const HttpRequest& req);
 // outlives the request's timeout.
 HttpResponse helper_exchange(const HttpRequest& req);
 
-// The helper's path: preloop-hook-http beside the running binary, else in
-// ../libexec/preloop-hook/; empty when neither is an executable file.
+// The helper's path: preloop-hook-http beside the running binary, else where
+// the build installs it (process/helper.h); empty when neither is an
+// executable file.
 std::string helper_path();
 
 // The helper's side: one request read from `in` until end of file, the

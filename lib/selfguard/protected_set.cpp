@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "process/helper.h"
 #include "selfguard/resolve.h"
 #include "shell/paths.h"
 
@@ -94,9 +95,8 @@ void ProtectedSet::resolve_reals(bool secrets_only) const {
   if (!exe.empty()) {
     entries_.push_back({Kind::File, shell::normalize_path(exe, ""), "", "the preloop-hook binary", false, true});
     // The network helper a static binary hands its requests (and token) to.
-    const std::string dir = exe.substr(0, exe.rfind('/'));
-    for (const char* helper : {"/preloop-hook-http", "/../libexec/preloop-hook/preloop-hook-http"})
-      entries_.push_back({Kind::File, shell::normalize_path(dir + helper, ""), "", "preloop-hook's network helper"});
+    for (const std::string& helper : process::network_helper_candidates(exe))
+      entries_.push_back({Kind::File, shell::normalize_path(helper, ""), "", "preloop-hook's network helper"});
   }
   for (auto& e : entries_)
     if (e.real.empty()) e.real = resolver_.real_path(e.path);
