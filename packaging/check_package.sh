@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the .deb with CPack from a configured and built tree and checks what
 # is in it: the binary and its version, the man page generated from --help,
-# the Claude Code plugin (with its bin/ symlink) and the settings snippet.
+# the network helper, the Claude Code plugin (with its bin/ symlink) and the
+# settings snippet.
 #   check_package.sh BUILD_DIR VERSION
 set -eu
 build=$1 version=$2
@@ -22,7 +23,7 @@ echo "built $(basename "$deb") ($(wc -c <"$deb") bytes)"
 dpkg-deb -f "$deb" Depends | grep -q libc6 || fail "Depends lacks libc6 (shlibdeps did not run?)"
 
 dpkg-deb -c "$deb" >"$out/contents"
-for path in ./usr/bin/preloop-hook ./usr/share/man/man1/preloop-hook.1.gz \
+for path in ./usr/bin/preloop-hook ./usr/libexec/preloop-hook/preloop-hook-http ./usr/share/man/man1/preloop-hook.1.gz \
             ./usr/share/preloop-hook/settings-snippet.json \
             ./usr/share/preloop-hook/claude-plugin/.claude-plugin/plugin.json \
             ./usr/share/preloop-hook/claude-plugin/hooks/hooks.json; do

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "hook/hook.h"
+#include "process/linkage.h"
 
 int main(int argc, char** argv) {
   // Everything the guard creates (audit store, journal, key, snapshots,
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   ::umask(077);
   // The hook runs on every tool call: skip building the whole CLI for it.
   if (argc == 2 && std::strcmp(argv[1], "hook") == 0) preloop::hook::run_from_stdio();
+  preloop::process::nss_files_only_if_static();
 
   CLI::App app{"preloop-hook: policy gate, audit trail and human approval for Claude Code tool calls"};
   app.set_version_flag("--version", std::string("preloop-hook ") + PRELOOP_VERSION);

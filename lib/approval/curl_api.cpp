@@ -4,6 +4,8 @@
 
 #include <mutex>
 
+#include "process/linkage.h"
+
 namespace preloop::approval {
 namespace {
 
@@ -23,6 +25,10 @@ struct Loaded {
 
 Loaded load_once() {
   Loaded l;
+  if (process::statically_linked()) {
+    l.error = "a statically linked program cannot load libcurl.so.4 (its libc would be a second one)";
+    return l;
+  }
   void* lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     const char* e = dlerror();

@@ -2,83 +2,16 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
-#include <memory>
 
-#include "approval/curl_api.h"
+#include "approval/http_transport.h"
+#include "process/linkage.h"
 
 namespace preloop::approval {
 namespace {
 
-struct Sink {
-  std::string* body;
-  std::size_t cap;
-  bool overflow = false;
-};
-
-size_t on_body(char* data, size_t size, size_t n, void* user) {
-  auto* s = static_cast<Sink*>(user);
-  const size_t len = size * n;
-  if (s->body->size() + len > s->cap) {
-    s->overflow = true;
-    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
-  }
-  s->body->append(data, len);
-  return len;
-}
-
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t i = 0;
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  return s.substr(i);
-}
-
-size_t on_header(char* data, size_t size, size_t n, void* user) {
-  auto* resp = static_cast<HttpResponse*>(user);
-  const size_t len = size * n;
-  std::string line(data, len);
-  const auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    const std::string name = lower(line.substr(0, colon));
-    const std::string value = trim(line.substr(colon + 1));
-    if (name == "etag") resp->etag = value;
-    if (name == "retry-after" && !value.empty() &&
-        std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); }))
-      resp->retry_after_seconds = std::min(std::stol(value.substr(0, 9)), 86400L);
-  }
-  return len;
-}
-
-HttpError classify(CURLcode rc) {
-  switch (rc) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return HttpError::Timeout;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_USE_SSL_FAILED:
-      return HttpError::Tls;
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      return HttpError::BadUrl;
-    default:
-      return HttpError::Connect;
-  }
 }
 
 // The scheme and host of url (lower case), without userinfo or port.
@@ -130,74 +63,27 @@ bool url_allowed(const std::string& url, std::string* why) {
   return false;
 }
 
-HttpResponse http_perform(const HttpRequest& req) {
-  HttpResponse resp;
+bool http_precheck(const HttpRequest& req, HttpResponse* resp) {
   std::string why;
   if (!url_allowed(req.url, &why)) {
-    resp.error = HttpError::BadUrl;
-    resp.error_detail = why;
-    return resp;
+    resp->error = HttpError::BadUrl;
+    resp->error_detail = why;
+    return false;
   }
   if (req.timeout.count() <= 0) {
-    resp.error = HttpError::Timeout;
-    resp.error_detail = "no time left before the deadline";
-    return resp;
+    resp->error = HttpError::Timeout;
+    resp->error_detail = "no time left before the deadline";
+    return false;
   }
-  const CurlApi* c = load_curl(&resp.error_detail);
-  if (!c) {
-    resp.error = HttpError::Unavailable;
-    return resp;
-  }
-  std::unique_ptr<CURL, void (*)(CURL*)> h(c->easy_init(), c->easy_cleanup);
-  if (!h) {
-    resp.error = HttpError::Unavailable;
-    resp.error_detail = "curl_easy_init failed";
-    return resp;
-  }
-  curl_slist* list = nullptr;
-  for (const auto& [name, value] : req.headers) list = c->slist_append(list, (name + ": " + value).c_str());
-  list = c->slist_append(list, "Expect:");  // no 100-continue round trip
-  std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(list, c->slist_free_all);
+  return true;
+}
 
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  Sink sink{&resp.body, req.max_response_bytes};
-  CURL* e = h.get();
-  c->easy_setopt(e, CURLOPT_URL, req.url.c_str());
-#if LIBCURL_VERSION_NUM >= 0x075500
-  c->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-  c->easy_setopt(e, CURLOPT_PROTOCOLS, long(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-  c->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-  c->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  c->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-  c->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!req.ca_bundle.empty()) c->easy_setopt(e, CURLOPT_CAINFO, req.ca_bundle.c_str());
-  if (!req.proxy.empty()) c->easy_setopt(e, CURLOPT_PROXY, req.proxy.c_str());
-  c->easy_setopt(e, CURLOPT_TIMEOUT_MS, long(std::max<long long>(1, req.timeout.count())));
-  c->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                 long(std::max<long long>(1, std::min(req.connect_timeout, req.timeout).count())));
-  c->easy_setopt(e, CURLOPT_HTTPHEADER, headers.get());
-  c->easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
-  c->easy_setopt(e, CURLOPT_WRITEDATA, &sink);
-  c->easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
-  c->easy_setopt(e, CURLOPT_HEADERDATA, &resp);
-  c->easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-  c->easy_setopt(e, CURLOPT_USERAGENT, "preloop-hook");
-  c->easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // whatever this libcurl decodes
-  if (req.method == "POST") {
-    c->easy_setopt(e, CURLOPT_POST, 1L);
-    c->easy_setopt(e, CURLOPT_POSTFIELDSIZE, long(req.body.size()));
-    c->easy_setopt(e, CURLOPT_POSTFIELDS, req.body.c_str());
-  }
-  const CURLcode rc = c->easy_perform(e);
-  c->easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp.status);
-  if (rc != CURLE_OK) {
-    resp.error = sink.overflow ? HttpError::TooLarge : classify(rc);
-    resp.error_detail = sink.overflow ? "response larger than " + std::to_string(req.max_response_bytes) + " bytes"
-                                      : (errbuf[0] ? std::string(errbuf) : std::string(c->easy_strerror(rc)));
-  }
-  return resp;
+HttpResponse http_perform(const HttpRequest& req) {
+  HttpResponse resp;
+  if (!http_precheck(req, &resp)) return resp;
+  // A statically linked program cannot load the system libcurl: the
+  // dynamically linked helper makes the exchange.
+  return process::statically_linked() ? helper_exchange(req) : curl_exchange(req);
 }
 
 }  // namespace preloop::approval

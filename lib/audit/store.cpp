@@ -16,6 +16,7 @@
 #include "audit/spool.h"
 #include "audit/sql.h"
 #include "audit/witness.h"
+#include "process/linkage.h"
 
 namespace preloop::audit {
 namespace fs = std::filesystem;
@@ -205,6 +206,7 @@ const std::string& user_name(std::int64_t uid) {
   static std::map<std::int64_t, std::string> names;
   auto [it, fresh] = names.try_emplace(uid);
   if (fresh) {
+    process::nss_files_only_if_static();
     passwd pw{};
     passwd* found = nullptr;
     char buf[4096];

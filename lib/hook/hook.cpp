@@ -6,9 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <malloc.h>
 #include <poll.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "approval/settings.h"
@@ -166,22 +164,6 @@ protocol::Reply run(const std::string& input, const Config& config, const RunOpt
 
 namespace {
 
-// A hook call touches ~120 KiB of fresh heap. Mapping those pages with one
-// madvise() spares a page fault (a trap, and in a virtual machine an exit)
-// per page. Kernels before 5.14 refuse the advice; the pages then fault in
-// one by one as before.
-void prefault_heap() {
-  constexpr std::size_t kHeap = 128 << 10;
-  ::mallopt(M_TRIM_THRESHOLD, 4 << 20);  // what is mapped stays mapped
-  ::mallopt(M_TOP_PAD, static_cast<int>(kHeap));
-  void* grow = std::malloc(64 << 10);  // below the mmap threshold: extends the heap by the pad
-  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const auto begin = reinterpret_cast<std::uintptr_t>(grow) & ~(page - 1);
-  const auto end = std::min(reinterpret_cast<std::uintptr_t>(::sbrk(0)), begin + kHeap);
-  std::free(grow);
-  if (grow && end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
-}
-
 // Whether the libraries' sections parse (then the config may be snapshotted).
 bool sections_valid(const Config& config) {
   try {
@@ -229,7 +211,6 @@ protocol::Reply answer_stdin(Config& config, HookContext& ctx) {
 }  // namespace
 
 void run_from_stdio() {
-  prefault_heap();
   protocol::Reply reply;
   // Never destroyed: the process ends right after the reply, and freeing the
   // policies, the event and the detectors would only delay the answer.

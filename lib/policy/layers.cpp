@@ -1,5 +1,6 @@
 #include "policy/layers.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,21 +17,30 @@ namespace fs = std::filesystem;
 
 std::vector<fs::path> policy_files_in(const fs::path& dir) {
   std::vector<fs::path> out;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return out;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    auto name = e.path().filename().string();
-    auto ext = e.path().extension().string();
+  // readdir() rather than directory_iterator: this runs on every hook call.
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  std::vector<std::string> names;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view name = e->d_name;
     if (name.empty() || name[0] == '.') continue;
+    const auto dot = name.rfind('.');
+    const std::string_view ext = dot == std::string_view::npos ? std::string_view() : name.substr(dot);
     if (ext != ".yaml" && ext != ".yml" && ext != ".json") continue;
     if (name == "config.yaml") continue;  // preloop-hook settings, not a policy
-    out.push_back(e.path());
+    names.emplace_back(name);
   }
-  std::sort(out.begin(), out.end());
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  std::string base = dir.string();
+  if (!base.empty() && base.back() != '/') base += '/';
+  out.reserve(names.size());
+  for (const auto& n : names) out.emplace_back(base + n);
   return out;
 }
 
 bool is_trusted_project(const Config& config, const fs::path& dir) {
+  if (config.trusted_projects.empty()) return false;  // spares resolving dir on every call
   std::error_code ec;
   fs::path real = fs::weakly_canonical(dir, ec);
   if (ec) real = dir.lexically_normal();

@@ -162,6 +162,12 @@ class Parser {
 
   // After the opening quote; stops after the closing one.
   bool string(std::string& out) {
+    // A long string (a tool's output) is sized once, up to the next quote,
+    // rather than grown by doubling as its runs are appended.
+    if (const void* q = std::memchr(p_, '"', static_cast<std::size_t>(end_ - p_))) {
+      const auto len = static_cast<std::size_t>(static_cast<const char*>(q) - p_);
+      if (len > 256) out.reserve(out.size() + len);
+    }
     for (;;) {
       const char* run = p_;
       for (std::uint64_t w; end_ - p_ >= 8; p_ += 8) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "process/helper.h"
 #include "selfguard/resolve.h"
 #include "shell/paths.h"
 
@@ -114,8 +115,12 @@ void ProtectedSet::resolve_reals(bool secrets_only) const {
     ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n > 0) exe.assign(buf, static_cast<std::size_t>(n));
   }
-  if (!exe.empty())
+  if (!exe.empty()) {
     entries_.push_back({Kind::File, shell::normalize_path(exe, ""), "", "the preloop-hook binary", false, true});
+    // The network helper a static binary hands its requests (and token) to.
+    for (const std::string& helper : process::network_helper_candidates(exe))
+      entries_.push_back({Kind::File, shell::normalize_path(helper, ""), "", "preloop-hook's network helper"});
+  }
   for (auto& e : entries_)
     if (e.real.empty()) {
       e.real = resolver_.real_path(e.path);

@@ -126,6 +126,16 @@ TEST_CASE("a symlink planted in the project does not hide the config directory")
   CHECK(read(w.home() + "/.claude/settings.json") == "{}");
 }
 
+TEST_CASE("the network helper beside the binary or in libexec is protected like the binary") {
+  World w;
+  for (const char* helper : {"/usr/bin/preloop-hook-http", "/usr/libexec/preloop-hook/preloop-hook-http"}) {
+    CAPTURE(helper);
+    CHECK(w.tool("Write", {{"file_path", helper}, {"content", "#!/bin/sh\n"}}).verdict == Verdict::Deny);
+    CHECK(w.bash(std::string("cp /tmp/x ") + helper).verdict == Verdict::Deny);
+  }
+  CHECK(w.bash("ls /usr/bin/preloop-hook-http").verdict == Verdict::None);
+}
+
 TEST_CASE("a hard link planted earlier is seen by its inode") {
   World w;
   fs::create_hard_link(w.home() + "/.claude/settings.json", w.project() + "/notes.json");

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>  // renameat2
 #include <cstdlib>
 #include <map>
 
@@ -21,28 +22,36 @@ constexpr std::size_t kMaxState = 1 << 20;
 constexpr std::size_t kMaxInput = 8u << 20;  // config, policy and settings files read for a digest
 
 // Fields are tab-separated, records newline-separated: escape both (paths may hold anything).
+// Both copy the runs between special characters whole: the state is read
+// and written on every call whose configuration or project differs from the
+// previous call's.
 std::string escape(const std::string& s) {
   std::string out;
-  for (char c : s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+  out.reserve(s.size());
+  for (std::size_t i = 0;;) {
+    const std::size_t special = s.find_first_of("\\\t\n", i);
+    out.append(s, i, special == std::string::npos ? std::string::npos : special - i);
+    if (special == std::string::npos) return out;
+    const char c = s[special];
+    out += c == '\t' ? "\\t" : c == '\n' ? "\\n" : "\\\\";
+    i = special + 1;
   }
-  return out;
 }
 
 std::string unescape(const std::string& s) {
   std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\\' || i + 1 == s.size()) {
-      out += s[i];
-      continue;
+  out.reserve(s.size());
+  for (std::size_t i = 0;;) {
+    const std::size_t bs = s.find('\\', i);
+    if (bs == std::string::npos || bs + 1 == s.size()) {
+      out.append(s, i, std::string::npos);  // a trailing backslash stays as it is
+      return out;
     }
-    char n = s[++i];
+    out.append(s, i, bs - i);
+    const char n = s[bs + 1];
     out += n == 't' ? '\t' : n == 'n' ? '\n' : n;
+    i = bs + 2;
   }
-  return out;
 }
 
 std::vector<std::string> split_tabs(const std::string& line) {
@@ -131,6 +140,14 @@ void write_state(const fs::path& file, const State& st) {
   std::string data = render_state(st);
   bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
   ::close(fd);
+  // Swapped in rather than renamed over: ext4 writes a file renamed over
+  // another out to disk first, a wait of milliseconds on a busy disk (on every
+  // call when calls alternate between projects). The swap is as atomic: the
+  // path always holds one whole state. Where it is not supported, rename.
+  if (ok && ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, file.c_str(), RENAME_EXCHANGE) == 0) {
+    ::unlink(tmp.c_str());  // now the previous state
+    return;
+  }
   if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) ::unlink(tmp.c_str());
 }
 

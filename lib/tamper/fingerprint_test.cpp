@@ -109,6 +109,27 @@ TEST_CASE("the first call records a baseline; an unchanged configuration reports
   CHECK(second.changes.empty());
 }
 
+TEST_CASE("calls alternating between projects replace the state whole each time, with nothing left behind") {
+  World w;
+  fs::path a = w.dir.write("rules/a.yaml", kTwoRules);
+  check(w.state, w.inputs(), "s1", true);
+  for (int i = 0; i < 4; ++i) {
+    w.project = i % 2 ? "/p1" : "/p2";
+    auto out = check(w.state, w.inputs(), "s1", true);
+    CHECK_FALSE(out.fresh);
+    CHECK(out.changes.empty());
+  }
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(w.state.parent_path())) files += e.path() == w.state ? 1 : 100;
+  CHECK(files == 1);  // no temporary file is left over
+  // The state in place is the last call's: a change is still reported against it.
+  w.dir.write("rules/a.yaml", kOneRule);
+  auto out = check(w.state, w.inputs(), "s1", true);
+  REQUIRE(out.changes.size() == 1);
+  CHECK(out.changes[0].path == a.string());
+  CHECK(has_weakening(out, "rule"));
+}
+
 TEST_CASE("an edited rule file is named with its old and new digest") {
   World w;
   fs::path a = w.dir.write("rules/a.yaml", kTwoRules);

@@ -2,7 +2,8 @@
 # Whole-process benchmark of the hook, against a C hello-world built in the
 # same run as the floor. Usage: tests/bench/hook_bench.sh [path/to/preloop-hook]
 # Prints the median of each case, its ratio to the floor and its page faults
-# (spawn_bench.c), then the instructions one process executes per case
+# (spawn_bench.c), the page faults taken as traps (perf, when available), then
+# the instructions one process executes per case
 # (perf when the machine counts instructions, else callgrind; skipped without
 # either, or with INSTRUCTIONS=0).
 set -euo pipefail
@@ -45,6 +46,13 @@ instructions() {  # stdin file, command...
   esac
 }
 
+traps() {  # stdin file, command...: the median of 9 runs
+  local in="$1"; shift
+  for _ in 1 2 3 4 5 6 7 8 9; do
+    perf stat -x, -e page-faults "$@" < "$in" 2>&1 >/dev/null | awk -F, '/page-faults/ {print $1}'
+  done | sort -n | sed -n 5p
+}
+
 run_cases() {  # label, config yaml
   printf '%s' "$2" > "$work/config.yaml"
   export PRELOOP_HOOK_CONFIG="$work/config.yaml"
@@ -54,6 +62,13 @@ run_cases() {  # label, config yaml
     "deny ($1)" "$work/deny.json" "$bin" hook -- \
     "write ($1)" "$work/write.json" "$bin" hook -- \
     "post 64KiB ($1)" "$work/post.json" "$bin" hook
+  # Page faults taken as traps (perf's software counter; the faults column
+  # above also counts pages mapped in advance with madvise).
+  if perf stat -x, -e page-faults true 2>&1 >/dev/null | grep -q '^[0-9]'; then
+    printf '  page-fault traps: floor %s' "$(traps "$work/pass.json" "$work/hello")"
+    for c in pass deny write post; do printf ', %s %s' "$c" "$(traps "$work/$c.json" "$bin" hook)"; done
+    printf '\n'
+  fi
   [ "$counter" = none ] && return
   # The snapshots are warm: spawn_bench ran every case.
   printf '  instructions (%s): floor %s' "$counter" "$(instructions "$work/pass.json" "$work/hello")"

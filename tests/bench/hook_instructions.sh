@@ -73,6 +73,22 @@ for path in files:
             if f and not f.startswith('0x') and f not in seen:
                 seen.add(f)
                 names.append(f)
+# A statically linked binary carries libc's string functions in one variant
+# per instruction set, picked at start-up for the CPU (valgrind's is not the
+# machine's): every variant of a family that ran goes beside it.
+import subprocess
+symbols = subprocess.run(['nm', '--defined-only', binary], capture_output=True, text=True).stdout.split()
+variant = re.compile(r'^(__[a-z0-9]+?)_(sse2|sse4_1|sse4_2|ssse3|avx|avx2|evex|avx512|erms)')
+ordered = []
+for n in names:
+    ordered.append(n)
+    m = variant.match(n)
+    family = m.group(1) if m else '__' + n  # memmove: __memmove_avx512_unaligned_erms, ...
+    for s in symbols:
+        if s.startswith(family + '_') and variant.match(s) and s not in seen:
+            seen.add(s)
+            ordered.append(s)
+names = ordered
 open(out, 'w').write(''.join(n + '\n' for n in names))
 print(f"{len(names)} functions written to {out}")
 PY
