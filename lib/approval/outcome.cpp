@@ -46,8 +46,8 @@ void apply_outcome(Decision& d, const ApprovalOutcome& o, const ApprovalSettings
                  (o.reason.empty() ? "" : ": " + o.reason) + request_suffix(o) + ". " + rule + ".";
       return;
     case Status::TimedOut:
-      d.verdict = verdict_of(s.on_timeout);
-      d.reason = "No approver answered in time" + request_suffix(o) + "; " + fallback_text(s.on_timeout) + ". " +
+      d.verdict = Verdict::Deny;  // never a local prompt: the approval was required and not given
+      d.reason = "No approver answered in time" + request_suffix(o) + "; the request expired, so the call is denied. " +
                  rule + " requires approval.";
       return;
     case Status::AuthError:

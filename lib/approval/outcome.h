@@ -1,6 +1,6 @@
 // Turning an approval outcome into the hook's decision:
 //   approved -> allow; declined -> deny (the approver's reason);
-//   timed_out -> on_timeout; unreachable -> on_unreachable; auth_error -> on_auth_error.
+//   timed_out -> deny (never a local prompt); unreachable -> on_unreachable; auth_error -> on_auth_error.
 // An explicit human or policy deny is never downgraded.
 #pragma once
 

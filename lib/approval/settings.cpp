@@ -36,6 +36,17 @@ long long integer(const YAML::Node& n, const std::string& key, long long lo, lon
   return out;
 }
 
+// Preloop's timed_out answer "remains a denial; adapters must not replace
+// required central approval with a local prompt": deny is the only value.
+void timeout_is_deny(const YAML::Node& n, const std::string& key) {
+  const std::string v = scalar(n, key);
+  if (v == "deny") return;
+  if (v == "ask")
+    fail(key, "'ask' is not allowed: an approval request that expired unanswered is a denial, not a local "
+              "prompt (remove the setting or write deny)");
+  fail(key, "expected deny, got '" + v + "'");
+}
+
 bool boolean(const YAML::Node& n, const std::string& key) {
   const std::string v = scalar(n, key);
   if (v == "true" || v == "yes" || v == "on") return true;
@@ -84,7 +95,7 @@ ApprovalSettings parse_approval_settings(const YAML::Node& section) {
     const YAML::Node& v = kv.second;
     if (k == "enabled") s.enabled = boolean(v, key);
     else if (k == "url") s.url = scalar(v, key);
-    else if (k == "on_timeout") s.on_timeout = fallback(v, key);
+    else if (k == "on_timeout") timeout_is_deny(v, key);
     else if (k == "on_unreachable") s.on_unreachable = fallback(v, key);
     else if (k == "on_auth_error") s.on_auth_error = fallback(v, key);
     else if (k == "ca_bundle") s.ca_bundle = scalar(v, key);

@@ -2,7 +2,8 @@
 //
 //   approval:
 //     url: https://preloop.example.com   # else PRELOOP_URL / credentials
-//     on_timeout: ask          # ask | deny   nobody answered in time
+//     on_timeout: deny         # deny only: Preloop's timed_out answer is a denial that
+//                              # must not become a local prompt ('ask' is refused)
 //     on_unreachable: ask      # ask | deny   network, TLS, 5xx, bad answer, our deadline
 //     on_auth_error: ask       # ask | deny   401/403, unusable credentials
 //     ca_bundle: /path/ca.pem  # extra trust anchors (verification is always on)
@@ -36,7 +37,6 @@ enum class Fallback { Ask, Deny };
 struct ApprovalSettings {
   bool enabled = true;
   std::string url;
-  Fallback on_timeout = Fallback::Ask;
   Fallback on_unreachable = Fallback::Ask;
   Fallback on_auth_error = Fallback::Ask;
   std::string ca_bundle;
@@ -57,7 +57,7 @@ struct SyncSettings {
   std::size_t max_bytes = 4u << 20;
 };
 
-// A bad value: "approval.on_timeout: expected ask or deny, got 'maybe'".
+// A bad value: "approval.on_unreachable: expected ask or deny, got 'maybe'".
 struct SettingsError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
