@@ -15,6 +15,8 @@
 //     retry_max_ms: 5000       # backoff cap
 //     retry_window_seconds: 20 # stop retrying a failing service after this long (a dead
 //                              # service must not hold every gated call for the whole budget)
+//     outage_window_seconds: 60  # after the service was found down, later calls answer
+//                              # on_unreachable at once for this long (0: ask every time)
 //     headroom_seconds: 5      # waited past the rule's timeout for the service's own expiry answer
 //     credentials_file: ~/.config/preloop-hook/credentials
 //     preloop_cli_credentials: true   # also read ~/.preloop/agents/*/permission_hook.json
@@ -48,6 +50,7 @@ struct ApprovalSettings {
   std::chrono::milliseconds retry_max{5000};
   std::chrono::seconds retry_window{20};
   std::chrono::seconds headroom{5};
+  std::chrono::seconds outage_window{60};
   std::string credentials_file;      // empty = the default location
   bool preloop_cli_credentials = true;
 };
