@@ -63,6 +63,18 @@ void apply_outcome(Decision& d, const ApprovalOutcome& o, const ApprovalSettings
   }
 }
 
+void apply_reused(Decision& d, const Grant& g, const ReusePolicy& policy) {
+  d.needs_approval = false;
+  d.verdict = Verdict::Allow;
+  d.approval_status = "reused";
+  d.approval_request_id = g.request_id;
+  d.approver = g.approver;
+  d.approval_wait_ms = 0;
+  d.reason = "Approved via Preloop" + (g.approver.empty() ? "" : " by " + g.approver) +
+             (g.request_id.empty() ? "" : " (request " + g.request_id + ")") +
+             "; reused for this identical call (approval.reuse: " + policy.describe() + "). " + rule_label(d.rule) + ".";
+}
+
 void apply_not_configured(Decision& d, const std::string& why) {
   d.needs_approval = false;
   d.verdict = Verdict::Ask;

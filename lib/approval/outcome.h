@@ -7,12 +7,16 @@
 #include <string>
 
 #include "approval/client.h"
+#include "approval/reuse.h"
 #include "approval/settings.h"
 #include "policy/decision.h"
 
 namespace preloop::approval {
 
 void apply_outcome(Decision& d, const ApprovalOutcome& o, const ApprovalSettings& s);
+
+// An earlier human approval of the identical call covers this one.
+void apply_reused(Decision& d, const Grant& g, const ReusePolicy& policy);
 
 // No approval service: ask the local user, naming the rule and workflow.
 void apply_not_configured(Decision& d, const std::string& why = "");

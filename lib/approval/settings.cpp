@@ -88,7 +88,7 @@ ApprovalSettings parse_approval_settings(const YAML::Node& section) {
   check_keys(section, "approval",
              {"enabled", "url", "on_timeout", "on_unreachable", "on_auth_error", "ca_bundle", "proxy",
               "max_body_bytes", "max_response_bytes", "connect_timeout_ms", "retry_initial_ms", "retry_max_ms", "retry_window_seconds",
-              "headroom_seconds", "outage_window_seconds", "credentials_file", "preloop_cli_credentials"});
+              "headroom_seconds", "outage_window_seconds", "credentials_file", "reuse", "preloop_cli_credentials"});
   for (const auto& kv : section) {
     const std::string k = kv.first.Scalar();
     const std::string key = "approval." + k;
@@ -108,6 +108,7 @@ ApprovalSettings parse_approval_settings(const YAML::Node& section) {
     else if (k == "retry_window_seconds") s.retry_window = std::chrono::seconds(integer(v, key, 0, 3600));
     else if (k == "headroom_seconds") s.headroom = std::chrono::seconds(integer(v, key, 0, 120));
     else if (k == "outage_window_seconds") s.outage_window = std::chrono::seconds(integer(v, key, 0, 3600));
+    else if (k == "reuse") s.reuse = parse_reuse(v);
     else if (k == "credentials_file") s.credentials_file = scalar(v, key);
     else if (k == "preloop_cli_credentials") s.preloop_cli_credentials = boolean(v, key);
   }

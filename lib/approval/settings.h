@@ -18,6 +18,7 @@
 //     outage_window_seconds: 60  # after the service was found down, later calls answer
 //                              # on_unreachable at once for this long (0: ask every time)
 //     headroom_seconds: 5      # waited past the rule's timeout for the service's own expiry answer
+//     reuse: {manual-approval: once, deploy: 10m}  # approval reuse per workflow (approval/reuse.h)
 //     credentials_file: ~/.config/preloop-hook/credentials
 //     preloop_cli_credentials: true   # also read ~/.preloop/agents/*/permission_hook.json
 //     enabled: true
@@ -27,6 +28,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -35,6 +37,23 @@
 namespace preloop::approval {
 
 enum class Fallback { Ask, Deny };
+
+// Approval reuse for one workflow (see approval/reuse.h).
+struct ReusePolicy {
+  int uses = 0;                   // 0: off; 1: once; -1: any number within the window
+  std::chrono::seconds window{0};
+  bool enabled() const { return uses != 0 && window.count() > 0; }
+  std::string describe() const;   // "once" | "10m" | "off"
+};
+
+inline constexpr std::chrono::seconds kOnceWindow{300};
+
+// A `reuse:` mapping (workflow name or "*" -> off | once | duration). Throws SettingsError.
+std::map<std::string, ReusePolicy> parse_reuse(const YAML::Node& n);
+
+// The policy for a workflow: its own entry, else "*", else off.
+ReusePolicy reuse_for(const std::map<std::string, ReusePolicy>& table, const std::string& workflow);
+
 
 struct ApprovalSettings {
   bool enabled = true;
@@ -53,6 +72,7 @@ struct ApprovalSettings {
   std::chrono::seconds outage_window{60};
   std::string credentials_file;      // empty = the default location
   bool preloop_cli_credentials = true;
+  std::map<std::string, ReusePolicy> reuse;  // workflow name or "*" -> policy; empty: no reuse
 };
 
 struct SyncSettings {

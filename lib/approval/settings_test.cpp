@@ -62,3 +62,18 @@ TEST_CASE("retry window") {
   CHECK(parse_approval_settings(YAML::Load("retry_window_seconds: 3")).retry_window.count() == 3);
   CHECK_THROWS_AS(parse_approval_settings(YAML::Load("retry_window_seconds: -1")), SettingsError);
 }
+
+TEST_CASE("approval reuse settings: once, durations, the default entry and clear errors") {
+  const auto s = parse_approval_settings(YAML::Load("reuse: {manual-approval: once, deploy: 10m, \"*\": off}"));
+  CHECK(reuse_for(s.reuse, "manual-approval").uses == 1);
+  CHECK(reuse_for(s.reuse, "manual-approval").window == kOnceWindow);
+  CHECK(reuse_for(s.reuse, "deploy").uses == -1);
+  CHECK(reuse_for(s.reuse, "deploy").window.count() == 600);
+  CHECK(reuse_for(s.reuse, "deploy").describe() == "10m");
+  CHECK_FALSE(reuse_for(s.reuse, "other").enabled());
+  CHECK_FALSE(reuse_for(parse_approval_settings(YAML::Node()).reuse, "deploy").enabled());
+  CHECK_THROWS_WITH_AS(parse_approval_settings(YAML::Load("reuse: {deploy: 9h}")), "approval.reuse.deploy: at most 8h",
+                       SettingsError);
+  CHECK_THROWS_WITH_AS(parse_approval_settings(YAML::Load("reuse: [once]")),
+                       "approval.reuse: expected a mapping of workflow names to off, once or a duration", SettingsError);
+}

@@ -214,3 +214,73 @@ TEST_CASE("an unreachable service is remembered: the next calls answer at once w
     CHECK_FALSE(fs::exists(state));
   }
 }
+
+TEST_CASE("approval reuse: a human approval covers the identical call, per the workflow's setting") {
+  if (!hook_binary_available()) return;
+  HookHome home;
+  home.write_user_policy(kApprovalPolicy);
+  FakePreloop server;
+  server.script(kCheck, {Step::approve(0, "alice@example.com")});
+  auto audit_rows = [&] {
+    const auto a = run_process({hook_binary(), "audit", "list", "--json", "-n", "10"}, "", home.env(), 30000);
+    return nlohmann::json::parse(a.out, nullptr, false);
+  };
+
+  SUBCASE("once: one more identical call, then the service is asked again") {
+    home.write_config(config_yaml("  reuse:\n    manual-approval: once\n"));
+    CHECK(run(home, server.url()).out["permissionDecision"] == "allow");
+    CHECK(server.requests().size() == 1);
+    const Reply again = run(home, server.url());
+    CHECK(again.out["permissionDecision"] == "allow");
+    CHECK(again.out["permissionDecisionReason"] ==
+          "Approved via Preloop by alice@example.com (request req-approved); reused for this identical call "
+          "(approval.reuse: once). rule 'git.push' (" +
+              (home.root() / "config/preloop-hook/rules/policy.yaml").string() + ":8), workflow 'manual-approval'.");
+    CHECK(server.requests().size() == 1);  // not asked
+    const auto rows = audit_rows();
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["approval_status"] == "approved");
+    CHECK(rows[1]["approval_status"] == "reused");  // recorded as a reuse of the first request
+    CHECK(rows[1]["approval_request_id"] == "req-approved");
+    CHECK(rows[1]["approver"] == "alice@example.com");
+    CHECK(rows[1]["decision"] == "allow");
+    // Used up: the third call asks.
+    CHECK(run(home, server.url()).out["permissionDecision"] == "allow");
+    CHECK(server.requests().size() == 2);
+    const auto grants = home.root() / "state/preloop-hook/approval-grants";
+    REQUIRE(fs::exists(grants));
+    CHECK((fs::status(grants).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+    std::ifstream in(grants);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    CHECK(text.find("git push") == std::string::npos);  // keyed hashes only
+  }
+  SUBCASE("a duration: every identical call in the window; a different input is asked") {
+    home.write_config(config_yaml("  reuse:\n    \"*\": 10m\n"));
+    run(home, server.url());
+    for (int i = 0; i < 3; ++i) CHECK(run(home, server.url()).out["permissionDecisionReason"].get<std::string>().find(
+                                          "reused for this identical call (approval.reuse: 10m)") != std::string::npos);
+    CHECK(server.requests().size() == 1);
+    auto event = nlohmann::json::parse(push_event("/tmp"));
+    event["tool_input"]["command"] = "git push origin dev";
+    run_process({hook_binary(), "hook"}, event.dump(),
+                home.env({{"PRELOOP_URL", server.url()}, {"PRELOOP_API_KEY", kToken}}), 30000);
+    CHECK(server.requests().size() == 2);
+  }
+  SUBCASE("off by default, and a declined request is never reused") {
+    home.write_config(config_yaml());
+    run(home, server.url());
+    run(home, server.url());
+    CHECK(server.requests().size() == 2);
+    home.write_config(config_yaml("  reuse:\n    manual-approval: 10m\n"));
+    server.script(kCheck, {Step::decline("no")});
+    CHECK(run(home, server.url()).raw.exit_code == 2);
+    CHECK(run(home, server.url()).raw.exit_code == 2);
+    CHECK(server.requests().size() == 4);
+  }
+  SUBCASE("a bad reuse value denies with the exact problem") {
+    home.write_config(config_yaml("  reuse:\n    manual-approval: forever\n"));
+    const Reply r = run(home, server.url());
+    CHECK(r.raw.exit_code == 2);
+    CHECK(r.raw.err.find("approval.reuse.manual-approval: expected a duration") != std::string::npos);
+  }
+}
