@@ -34,7 +34,7 @@ if grep '\.yaml$' "$out/contents" | grep -qv '/doc/'; then fail "rule packs ship
 
 root="$out/root"
 dpkg-deb -x "$deb" "$root"
-[ "$("$root/usr/bin/preloop-hook" --version)" = "preloop-hook $version" ] || fail "--version does not print $version"
+case "$("$root/usr/bin/preloop-hook" --version)" in "preloop-hook $version (commit "*")") ;; *) fail "--version does not print $version and the commit" ;; esac
 [ -x "$(readlink -f "$root/usr/share/preloop-hook/claude-plugin/bin/preloop-hook")" ] || fail "plugin symlink dangles"
 zcat "$root/usr/share/man/man1/preloop-hook.1.gz" >"$out/man"
 grep -q '^\.TH PRELOOP-HOOK 1 ' "$out/man" || fail "man page has no .TH header"

@@ -90,7 +90,7 @@ void add_filters(CLI::App* sub, AuditOptions& o) {
   sub->add_option("--rule", o.filter.rule, "rule id, rule file, file:line or layer");
 }
 
-bool colour_out() { return ::isatty(1) && !std::getenv("NO_COLOR"); }
+bool colour_out() { return colour_stdout(); }
 
 void run_list(const AuditOptions& o) {
   audit::Store s = open_store(o);
