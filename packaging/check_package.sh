@@ -41,7 +41,7 @@ dpkg-deb -x "$deb" "$root"
 case "$("$root/usr/bin/preloop-hook" --version)" in "preloop-hook $version (commit "*")") ;; *) fail "--version does not print $version and the commit" ;; esac
 [ -x "$(readlink -f "$root/usr/share/preloop-hook/claude-plugin/bin/preloop-hook")" ] || fail "plugin symlink dangles"
 zcat "$root/usr/share/man/man1/preloop-hook.1.gz" >"$out/man"
-grep -q '^\.TH PRELOOP-HOOK 1 ' "$out/man" || fail "man page has no .TH header"
+grep -q '^\.TH PRELOOP-HOOK "1" ' "$out/man" || fail "man page has no .TH header"
 for cmd in install uninstall doctor hook; do
   grep -q "^\.SS $cmd\$" "$out/man" || fail "man page lacks the '$cmd' command"
 done
