@@ -120,3 +120,17 @@ TEST_CASE("install --scope user writes the absolute path and a statusMessage") {
   CHECK(fs::equivalent(h["command"].get<std::string>(), hook_binary()));
   CHECK(h["statusMessage"] == "preloop-hook: checking policy (waiting for approval if a rule requires it)");
 }
+
+TEST_CASE("the shipped settings snippet and plugin carry the status messages install writes") {
+  HookEnv env;
+  REQUIRE(run_in(env, env.project(), {"install"}).exit_code == 0);
+  const auto installed = read_json(env.user_settings());
+  for (const char* file : {"/hooks/settings-snippet.json", "/hooks/plugin/hooks/hooks.json"}) {
+    const auto shipped = read_json(std::string(PRELOOP_SOURCE_DIR) + file);
+    for (const char* event : {"PreToolUse", "PostToolUse", "ConfigChange", "InstructionsLoaded"}) {
+      INFO(file << " " << event);
+      CHECK(shipped["hooks"][event][0]["hooks"][0]["statusMessage"] ==
+            installed["hooks"][event][0]["hooks"][0]["statusMessage"]);
+    }
+  }
+}
