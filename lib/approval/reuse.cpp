@@ -63,6 +63,18 @@ void drop_expired(json& grants, long long now) {
   }
 }
 
+std::string fields_of(const std::string& key, const json& g) {
+  return json::array({key, g.value("request_id", ""), g.value("approver", ""), g.value("approved_at", 0LL),
+                      g.value("expires", 0LL), g.value("uses_left", 0)})
+      .dump();
+}
+
+void seal(json& g, const std::string& key, const GrantSigner& sign) { g["mac"] = sign(fields_of(key, g)); }
+
+bool sealed(const json& g, const std::string& key, const GrantSigner& sign) {
+  return g.is_object() && g.value("mac", "") == sign(fields_of(key, g));
+}
+
 }  // namespace
 
 std::string ReusePolicy::describe() const {
@@ -102,7 +114,8 @@ ReusePolicy reuse_for(const std::map<std::string, ReusePolicy>& table, const std
 
 fs::path grants_file() { return paths::state_home() / "preloop-hook" / "approval-grants"; }
 
-std::optional<Grant> take_grant(const fs::path& file, const std::string& key, std::chrono::system_clock::time_point now) {
+std::optional<Grant> take_grant(const fs::path& file, const std::string& key, std::chrono::system_clock::time_point now,
+                                const GrantSigner& sign) {
   struct stat st {};
   if (::lstat(file.c_str(), &st) != 0) return std::nullopt;  // no grants yet: nothing to lock
   LockedFile f(file);
@@ -113,17 +126,22 @@ std::optional<Grant> take_grant(const fs::path& file, const std::string& key, st
   std::optional<Grant> out;
   if (auto it = grants.find(key); it != grants.end()) {
     json& g = it.value();
-    out = Grant{g.value("request_id", ""), g.value("approver", ""), g.value("approved_at", 0LL)};
-    const int left = g.value("uses_left", 0);
-    if (left > 0) g["uses_left"] = left - 1;
-    drop_expired(grants, t);
+    if (!sealed(g, key, sign)) {
+      grants.erase(it);  // edited outside preloop-hook: not honoured
+    } else {
+      out = Grant{g.value("request_id", ""), g.value("approver", ""), g.value("approved_at", 0LL)};
+      const int left = g.value("uses_left", 0);
+      if (left > 0) g["uses_left"] = left - 1;
+      seal(g, key, sign);
+      drop_expired(grants, t);
+    }
   }
   f.write(grants);
   return out;
 }
 
 void add_grant(const fs::path& file, const std::string& key, const ApprovalOutcome& approved, const ReusePolicy& policy,
-               std::chrono::system_clock::time_point now) {
+               std::chrono::system_clock::time_point now, const GrantSigner& sign) {
   if (!policy.enabled() || approved.status != Status::Approved) return;
   LockedFile f(file);
   if (f.fd < 0) return;
@@ -136,6 +154,7 @@ void add_grant(const fs::path& file, const std::string& key, const ApprovalOutco
                  {"approved_at", t},
                  {"expires", t + policy.window.count()},
                  {"uses_left", policy.uses}};
+  seal(grants[key], key, sign);
   f.write(grants);
 }
 

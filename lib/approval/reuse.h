@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -32,13 +33,17 @@ struct Grant {
 
 std::filesystem::path grants_file();
 
+// Signs a grant's fields (a keyed hash with the audit key), so that a grant
+// edited in the file (more uses, a later expiry) is not honoured.
+using GrantSigner = std::function<std::string(const std::string& fields)>;
+
 // Uses up one use of the grant for `key`, if one is still valid.
 std::optional<Grant> take_grant(const std::filesystem::path& file, const std::string& key,
-                                std::chrono::system_clock::time_point now);
+                                std::chrono::system_clock::time_point now, const GrantSigner& sign);
 
 // Records an approval for `key` under `policy` (the approval itself already
 // covered the call that asked for it). Best effort.
 void add_grant(const std::filesystem::path& file, const std::string& key, const ApprovalOutcome& approved,
-               const ReusePolicy& policy, std::chrono::system_clock::time_point now);
+               const ReusePolicy& policy, std::chrono::system_clock::time_point now, const GrantSigner& sign);
 
 }  // namespace preloop::approval

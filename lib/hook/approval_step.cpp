@@ -111,6 +111,7 @@ void approval_step(HookContext& ctx) {
     deadline = std::min(deadline, Clock::now() + std::chrono::seconds(d.rule.timeout_seconds) + settings.headroom);
   // A human approved this very call a moment ago, and the workflow allows reuse.
   const ReusePolicy reuse = reuse_for(settings.reuse, d.rule.workflow);
+  const GrantSigner sign = [&ctx](const std::string& fields) { return audit::input_hash(fields, ctx.config); };
   std::string grant_key;
   if (reuse.enabled()) {
     try {
@@ -119,7 +120,7 @@ void approval_step(HookContext& ctx) {
       grant_key.clear();  // no audit key: no reuse, the service is asked
     }
     if (!grant_key.empty())
-      if (auto g = take_grant(grants_file(), grant_key, SystemClock::now())) return apply_reused(d, *g, reuse);
+      if (auto g = take_grant(grants_file(), grant_key, SystemClock::now(), sign)) return apply_reused(d, *g, reuse);
   }
   // A service found down moments ago is not waited for again.
   const auto state = outage_file();
@@ -127,7 +128,7 @@ void approval_step(HookContext& ctx) {
     return apply_outcome(d, *down, settings);
   const ApprovalOutcome outcome = request_approval(build_request(ctx), *creds, settings, deadline);
   if (settings.outage_window.count() > 0) note_outcome(state, creds->url, outcome, SystemClock::now());
-  if (!grant_key.empty()) add_grant(grants_file(), grant_key, outcome, reuse, SystemClock::now());
+  if (!grant_key.empty()) add_grant(grants_file(), grant_key, outcome, reuse, SystemClock::now(), sign);
   apply_outcome(d, outcome, settings);
   add_operator_note(ctx, outcome.operator_note);
 }

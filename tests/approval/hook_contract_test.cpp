@@ -266,6 +266,19 @@ TEST_CASE("approval reuse: a human approval covers the identical call, per the w
                 home.env({{"PRELOOP_URL", server.url()}, {"PRELOOP_API_KEY", kToken}}), 30000);
     CHECK(server.requests().size() == 2);
   }
+  SUBCASE("a grant edited in the file is not honoured") {
+    home.write_config(config_yaml("  reuse:\n    manual-approval: once\n"));
+    run(home, server.url());
+    const auto grants = home.root() / "state/preloop-hook/approval-grants";
+    auto j = nlohmann::json::parse(std::ifstream(grants));
+    REQUIRE(j.size() == 1);
+    for (auto& [key, g] : j.items()) g["uses_left"] = 100;  // once -> many
+    std::ofstream(grants) << j.dump();
+    const Reply r = run(home, server.url());
+    CHECK(r.out["permissionDecision"] == "allow");
+    CHECK(r.out["permissionDecisionReason"].get<std::string>().find("reused") == std::string::npos);
+    CHECK(server.requests().size() == 2);  // asked again
+  }
   SUBCASE("off by default, and a declined request is never reused") {
     home.write_config(config_yaml());
     run(home, server.url());
