@@ -6,8 +6,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   build-essential cmake pkg-config git ca-certificates lld
   libcli11-dev nlohmann-json3-dev libre2-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
-  doctest-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev libbenchmark-dev
-  sqlite3 hyperfine openssl curl python3
+  doctest-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev libbenchmark-dev nettle-dev
+  sqlite3 hyperfine openssl curl python3 help2man
   clang libclang-rt-14-dev
   nodejs npm
 )

@@ -33,6 +33,7 @@ struct AuditOptions {
   std::string older_than;
   int interval_ms = 500;
   bool background = false;
+  bool dry_run = false;
 };
 
 [[noreturn]] void fail(const std::string& msg, int code = 1) {
@@ -52,6 +53,7 @@ audit::Filter filter_of(const AuditOptions& o) {
   try {
     if (!o.since.empty()) f.since = audit::parse_time(o.since);
     if (!o.until.empty()) f.until = audit::parse_time(o.until);
+    if (!f.decision.empty()) f.decision = audit::parse_decision_filter(f.decision);
   } catch (const std::invalid_argument& e) {
     fail(e.what(), 2);
   }
@@ -80,13 +82,15 @@ audit::Store open_store(const AuditOptions& o, bool read_only = true) {
 void add_filters(CLI::App* sub, AuditOptions& o) {
   sub->add_option("--since", o.since, "from this time: RFC 3339 or a duration before now (24h, 7d)");
   sub->add_option("--until", o.until, "before this time: RFC 3339 or a duration before now");
-  sub->add_option("--tool", o.filter.tool, "tool name (Bash, Write, mcp__...)");
-  sub->add_option("--decision", o.filter.decision, "allow | ask | deny | none, or an approval status");
+  sub->add_option("--tool", o.filter.tool, "tool name (Bash, Write, mcp__...), any case");
+  sub->add_option("--decision", o.filter.decision,
+                  "allow | ask | deny | none (or pass), or an approval status (approved, declined, timed_out, "
+                  "unreachable, auth_error, not_configured, reused); any case");
   sub->add_option("--session", o.filter.session, "Claude Code session id");
   sub->add_option("--rule", o.filter.rule, "rule id, rule file, file:line or layer");
 }
 
-bool colour_out() { return ::isatty(1) && !std::getenv("NO_COLOR"); }
+bool colour_out() { return colour_stdout(); }
 
 void run_list(const AuditOptions& o) {
   audit::Store s = open_store(o);
@@ -255,8 +259,16 @@ void run_prune(const AuditOptions& o) {
   } catch (const std::invalid_argument& e) {
     fail(e.what(), 2);
   }
-  audit::Store s = open_store(o, false);
+  audit::Store s = open_store(o, o.dry_run);
   try {
+    if (o.dry_run) {
+      const auto range = s.prune_range(cutoff);
+      if (!range) std::cout << "would prune no records: none is older than " << cutoff << "; nothing changed\n";
+      else
+        std::cout << "would prune " << range->count() << " record(s) (seq " << range->from << ".." << range->upto
+                  << ") older than " << cutoff << "; nothing changed\n";
+      return;
+    }
     std::size_t n = s.prune_before(cutoff);
     std::cout << "pruned " << n << " record(s) older than " << cutoff << "; the chain stays verifiable\n";
   } catch (const std::exception& e) {
@@ -309,6 +321,7 @@ void add_audit_command(CLI::App& app) {
 
   CLI::App* prune = sub("prune", "remove old records, keeping the chain verifiable", run_prune);
   prune->add_option("--older-than", o->older_than, "age (90d) or RFC 3339 time")->required();
+  prune->add_flag("--dry-run", o->dry_run, "say which records would go, and change nothing");
 }
 
 }  // namespace preloop::cmd

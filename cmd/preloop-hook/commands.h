@@ -15,6 +15,10 @@ namespace preloop::cmd {
   throw CLI::RuntimeError(code);
 }
 
+// Whether stdout gets colour: a terminal, NO_COLOR unset or empty
+// (no-color.org), and TERM not "dumb".
+bool colour_stdout();
+
 void add_hook_command(CLI::App& app);      // hook (run by Claude Code)
 void add_test_command(CLI::App& app);      // test (dry-run, suites)
 void add_rules_command(CLI::App& app);     // rules validate | list

@@ -91,6 +91,15 @@ void run_install(const Options& opts) {
     std::cerr << "preloop-hook install: " << e.what() << "\n";
     throw CLI::RuntimeError(1);
   }
+  if (scope == install::Scope::Project) {
+    const auto found = install::find_on_path(install::kCommandOnPath);
+    std::cout << "the project's entries run '" << install::kCommandOnPath << "' from each user's PATH"
+              << (found.empty() ? "" : " (here: " + found.string() + ")") << "\n";
+    if (found.empty())
+      std::cerr << "preloop-hook install: warning: '" << install::kCommandOnPath
+                << "' is not on PATH here: install it (the .deb puts it in /usr/bin) or Claude Code cannot run the "
+                   "hook and blocks every tool call\n";
+  }
   for (const auto& file : created) std::cout << (opts.dry_run ? "would create: " : "created: ") << file.string() << "\n";
   print_change(change, opts.dry_run, "installed", "already installed, nothing to change");
   if (scope == install::Scope::Managed && !opts.dry_run) {

@@ -1,11 +1,24 @@
 // preloop-hook: the Claude Code hook that enforces policies on tool calls.
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "hook/hook.h"
+#include "preloop_commit.h"
 #include "process/linkage.h"
+
+namespace preloop::cmd {
+
+bool colour_stdout() {
+  const char* no_colour = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return ::isatty(1) && !(no_colour && *no_colour) && !(term && std::strcmp(term, "dumb") == 0);
+}
+
+}  // namespace preloop::cmd
 
 int main(int argc, char** argv) {
   // Everything the guard creates (audit store, journal, key, snapshots,
@@ -15,8 +28,9 @@ int main(int argc, char** argv) {
   if (argc == 2 && std::strcmp(argv[1], "hook") == 0) preloop::hook::run_from_stdio();
   preloop::process::nss_files_only_if_static();
 
-  CLI::App app{"preloop-hook: policy gate, audit trail and human approval for Claude Code tool calls"};
-  app.set_version_flag("--version", std::string("preloop-hook ") + PRELOOP_VERSION);
+  // Named, so that usage lines say "preloop-hook", not the path it was run by.
+  CLI::App app{"preloop-hook: policy gate, audit trail and human approval for Claude Code tool calls", "preloop-hook"};
+  app.set_version_flag("--version", std::string("preloop-hook ") + PRELOOP_VERSION + " (commit " + PRELOOP_COMMIT + ")");
   app.require_subcommand(1);
   preloop::cmd::add_hook_command(app);
   preloop::cmd::add_test_command(app);

@@ -95,7 +95,7 @@ int run_one(const TestArgs& a, const Config& config) {
   if (a.json) {
     std::cout << hook::explanation_json(ctx).dump(2) << "\n";
   } else {
-    hook::print_explanation(std::cout, ctx, isatty(1));
+    hook::print_explanation(std::cout, ctx, colour_stdout());
   }
   return hook::exit_code_for(ctx.decision.verdict);
 }

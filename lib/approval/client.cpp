@@ -16,6 +16,7 @@ using std::chrono::milliseconds;
 
 constexpr std::size_t kMaxReasoning = 2000;
 constexpr std::size_t kMaxServiceText = 500;
+constexpr std::size_t kMaxOperatorNote = 2000;
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -36,10 +37,10 @@ void cut_strings(json& j, std::size_t limit) {
 }
 
 // Text from the network shown to the agent or user: printable, bounded.
-std::string clean(const std::string& s) {
+std::string clean(const std::string& s, std::size_t limit = kMaxServiceText) {
   std::string out;
   for (unsigned char c : s) out += (c < 0x20 || c == 0x7f) ? ' ' : char(c);
-  return cut(out, kMaxServiceText);
+  return cut(out, limit);
 }
 
 std::string random_key() {
@@ -80,6 +81,7 @@ std::string build_request_body(const ApprovalRequest& req, std::size_t max_bytes
       {"cwd", req.cwd},
       {"agent_reasoning", cut(req.agent_reasoning, kMaxReasoning)},
       {"client_decision", req.client_decision},
+      {"evaluation_phase", req.evaluation_phase},
       {"client_context",
        {{"client", "preloop-hook"},
         {"tool_use_id", req.tool_use_id},
@@ -90,6 +92,7 @@ std::string build_request_body(const ApprovalRequest& req, std::size_t max_bytes
         {"input_hash", req.input_hash},
         {"audit_head", req.audit_head}}},
   };
+  if (req.repository.is_object()) body["repository"] = req.repository;
   std::string text = dump(body);
   for (std::size_t limit = max_bytes / 2; text.size() > max_bytes && limit >= 64; limit /= 2) {
     cut_strings(body["tool_input"], limit);
@@ -120,6 +123,7 @@ bool parse_decision(const std::string& body, ApprovalOutcome* out, std::string* 
   const bool timed_out = t != j.end() && t->is_boolean() && t->get<bool>();
   out->reason = clean(string_field(j, "reason"));
   out->request_id = clean(string_field(j, "request_id"));
+  out->operator_note = clean(string_field(j, "operator_note"), kMaxOperatorNote);
   for (const char* k : {"approver", "approved_by", "decided_by"})
     if (out->approver.empty()) out->approver = clean(string_field(j, k));
   if (decision == "allow" || decision == "approved") {

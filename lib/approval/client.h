@@ -25,6 +25,10 @@ struct ApprovalRequest {
   std::string tool_use_id;       // the Idempotency-Key (a random one when empty)
   std::string agent_reasoning;   // shown to the approver
   std::string client_decision = "ask";
+  // Preloop's evaluation phase: a PreToolUse hook checks before Claude Code's
+  // own permission decision, so its allow never grants the host's permission.
+  std::string evaluation_phase = "pre_tool_use";
+  nlohmann::json repository;     // observe_repository(cwd), or null
   // Our context; Preloop ignores unknown fields.
   std::string rule_id;
   std::string rule_location;     // file:line
@@ -41,6 +45,7 @@ struct ApprovalOutcome {
   std::string reason;         // the service's reason or our explanation (no secrets)
   std::string request_id;
   std::string approver;
+  std::string operator_note;  // a note from the service's operator for the model (cleaned, capped)
   long long wait_ms = 0;
   int attempts = 0;
   long http_status = 0;
@@ -57,7 +62,7 @@ std::string build_request_body(const ApprovalRequest& req, std::size_t max_bytes
 ApprovalOutcome request_approval(const ApprovalRequest& req, const Credentials& creds,
                                  const ApprovalSettings& settings, Clock::time_point deadline);
 
-// Parses a 200 answer: {decision, reason, request_id, timed_out[, approver]}.
+// Parses a 200 answer: {decision, reason, request_id, timed_out[, approver, operator_note]}.
 // Returns false (and sets *why) when it is not one.
 bool parse_decision(const std::string& body, ApprovalOutcome* out, std::string* why);
 

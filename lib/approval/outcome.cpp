@@ -46,8 +46,8 @@ void apply_outcome(Decision& d, const ApprovalOutcome& o, const ApprovalSettings
                  (o.reason.empty() ? "" : ": " + o.reason) + request_suffix(o) + ". " + rule + ".";
       return;
     case Status::TimedOut:
-      d.verdict = verdict_of(s.on_timeout);
-      d.reason = "No approver answered in time" + request_suffix(o) + "; " + fallback_text(s.on_timeout) + ". " +
+      d.verdict = Verdict::Deny;  // never a local prompt: the approval was required and not given
+      d.reason = "No approver answered in time" + request_suffix(o) + "; the request expired, so the call is denied. " +
                  rule + " requires approval.";
       return;
     case Status::AuthError:
@@ -61,6 +61,18 @@ void apply_outcome(Decision& d, const ApprovalOutcome& o, const ApprovalSettings
                  " requires approval.";
       return;
   }
+}
+
+void apply_reused(Decision& d, const Grant& g, const ReusePolicy& policy) {
+  d.needs_approval = false;
+  d.verdict = Verdict::Allow;
+  d.approval_status = "reused";
+  d.approval_request_id = g.request_id;
+  d.approver = g.approver;
+  d.approval_wait_ms = 0;
+  d.reason = "Approved via Preloop" + (g.approver.empty() ? "" : " by " + g.approver) +
+             (g.request_id.empty() ? "" : " (request " + g.request_id + ")") +
+             "; reused for this identical call (approval.reuse: " + policy.describe() + "). " + rule_label(d.rule) + ".";
 }
 
 void apply_not_configured(Decision& d, const std::string& why) {

@@ -1,18 +1,22 @@
 // Turning an approval outcome into the hook's decision:
 //   approved -> allow; declined -> deny (the approver's reason);
-//   timed_out -> on_timeout; unreachable -> on_unreachable; auth_error -> on_auth_error.
+//   timed_out -> deny (never a local prompt); unreachable -> on_unreachable; auth_error -> on_auth_error.
 // An explicit human or policy deny is never downgraded.
 #pragma once
 
 #include <string>
 
 #include "approval/client.h"
+#include "approval/reuse.h"
 #include "approval/settings.h"
 #include "policy/decision.h"
 
 namespace preloop::approval {
 
 void apply_outcome(Decision& d, const ApprovalOutcome& o, const ApprovalSettings& s);
+
+// An earlier human approval of the identical call covers this one.
+void apply_reused(Decision& d, const Grant& g, const ReusePolicy& policy);
 
 // No approval service: ask the local user, naming the rule and workflow.
 void apply_not_configured(Decision& d, const std::string& why = "");

@@ -36,6 +36,17 @@ long long integer(const YAML::Node& n, const std::string& key, long long lo, lon
   return out;
 }
 
+// Preloop's timed_out answer "remains a denial; adapters must not replace
+// required central approval with a local prompt": deny is the only value.
+void timeout_is_deny(const YAML::Node& n, const std::string& key) {
+  const std::string v = scalar(n, key);
+  if (v == "deny") return;
+  if (v == "ask")
+    fail(key, "'ask' is not allowed: an approval request that expired unanswered is a denial, not a local "
+              "prompt (remove the setting or write deny)");
+  fail(key, "expected deny, got '" + v + "'");
+}
+
 bool boolean(const YAML::Node& n, const std::string& key) {
   const std::string v = scalar(n, key);
   if (v == "true" || v == "yes" || v == "on") return true;
@@ -77,14 +88,14 @@ ApprovalSettings parse_approval_settings(const YAML::Node& section) {
   check_keys(section, "approval",
              {"enabled", "url", "on_timeout", "on_unreachable", "on_auth_error", "ca_bundle", "proxy",
               "max_body_bytes", "max_response_bytes", "connect_timeout_ms", "retry_initial_ms", "retry_max_ms", "retry_window_seconds",
-              "headroom_seconds", "credentials_file", "preloop_cli_credentials"});
+              "headroom_seconds", "outage_window_seconds", "credentials_file", "reuse", "preloop_cli_credentials"});
   for (const auto& kv : section) {
     const std::string k = kv.first.Scalar();
     const std::string key = "approval." + k;
     const YAML::Node& v = kv.second;
     if (k == "enabled") s.enabled = boolean(v, key);
     else if (k == "url") s.url = scalar(v, key);
-    else if (k == "on_timeout") s.on_timeout = fallback(v, key);
+    else if (k == "on_timeout") timeout_is_deny(v, key);
     else if (k == "on_unreachable") s.on_unreachable = fallback(v, key);
     else if (k == "on_auth_error") s.on_auth_error = fallback(v, key);
     else if (k == "ca_bundle") s.ca_bundle = scalar(v, key);
@@ -96,6 +107,8 @@ ApprovalSettings parse_approval_settings(const YAML::Node& section) {
     else if (k == "retry_max_ms") s.retry_max = std::chrono::milliseconds(integer(v, key, 10, 600000));
     else if (k == "retry_window_seconds") s.retry_window = std::chrono::seconds(integer(v, key, 0, 3600));
     else if (k == "headroom_seconds") s.headroom = std::chrono::seconds(integer(v, key, 0, 120));
+    else if (k == "outage_window_seconds") s.outage_window = std::chrono::seconds(integer(v, key, 0, 3600));
+    else if (k == "reuse") s.reuse = parse_reuse(v);
     else if (k == "credentials_file") s.credentials_file = scalar(v, key);
     else if (k == "preloop_cli_credentials") s.preloop_cli_credentials = boolean(v, key);
   }

@@ -7,7 +7,6 @@ using namespace preloop::approval;
 TEST_CASE("approval settings: defaults, values and clear errors") {
   const ApprovalSettings d = parse_approval_settings(YAML::Node());
   CHECK(d.enabled);
-  CHECK(d.on_timeout == Fallback::Ask);
   CHECK(d.on_unreachable == Fallback::Ask);
   CHECK(d.on_auth_error == Fallback::Ask);
   CHECK(d.max_body_bytes == 64u << 10);
@@ -17,7 +16,6 @@ TEST_CASE("approval settings: defaults, values and clear errors") {
       "ca_bundle: /etc/ca.pem\nproxy: http://proxy:3128\nmax_body_bytes: 2048\nretry_initial_ms: 100\n"
       "retry_max_ms: 1000\nheadroom_seconds: 3\npreloop_cli_credentials: false\n"));
   CHECK(s.url == "https://p.example");
-  CHECK(s.on_timeout == Fallback::Deny);
   CHECK(s.on_unreachable == Fallback::Deny);
   CHECK(s.on_auth_error == Fallback::Deny);
   CHECK(s.ca_bundle == "/etc/ca.pem");
@@ -28,7 +26,13 @@ TEST_CASE("approval settings: defaults, values and clear errors") {
   CHECK_FALSE(s.preloop_cli_credentials);
 
   CHECK_THROWS_WITH_AS(parse_approval_settings(YAML::Load("on_timeout: allow")),
-                       "approval.on_timeout: expected ask or deny, got 'allow'", SettingsError);
+                       "approval.on_timeout: expected deny, got 'allow'", SettingsError);
+  CHECK_THROWS_WITH_AS(parse_approval_settings(YAML::Load("on_timeout: ask")),
+                       "approval.on_timeout: 'ask' is not allowed: an approval request that expired unanswered is a "
+                       "denial, not a local prompt (remove the setting or write deny)",
+                       SettingsError);
+  CHECK_THROWS_WITH_AS(parse_approval_settings(YAML::Load("on_unreachable: allow")),
+                       "approval.on_unreachable: expected ask or deny, got 'allow'", SettingsError);
   CHECK_THROWS_WITH_AS(parse_approval_settings(YAML::Load("on_timout: deny")), "approval.on_timout: unknown setting",
                        SettingsError);
   CHECK_THROWS_WITH_AS(parse_approval_settings(YAML::Load("max_body_bytes: lots")),
@@ -57,4 +61,19 @@ TEST_CASE("retry window") {
   CHECK(parse_approval_settings(YAML::Node()).retry_window.count() == 20);
   CHECK(parse_approval_settings(YAML::Load("retry_window_seconds: 3")).retry_window.count() == 3);
   CHECK_THROWS_AS(parse_approval_settings(YAML::Load("retry_window_seconds: -1")), SettingsError);
+}
+
+TEST_CASE("approval reuse settings: once, durations, the default entry and clear errors") {
+  const auto s = parse_approval_settings(YAML::Load("reuse: {manual-approval: once, deploy: 10m, \"*\": off}"));
+  CHECK(reuse_for(s.reuse, "manual-approval").uses == 1);
+  CHECK(reuse_for(s.reuse, "manual-approval").window == kOnceWindow);
+  CHECK(reuse_for(s.reuse, "deploy").uses == -1);
+  CHECK(reuse_for(s.reuse, "deploy").window.count() == 600);
+  CHECK(reuse_for(s.reuse, "deploy").describe() == "10m");
+  CHECK_FALSE(reuse_for(s.reuse, "other").enabled());
+  CHECK_FALSE(reuse_for(parse_approval_settings(YAML::Node()).reuse, "deploy").enabled());
+  CHECK_THROWS_WITH_AS(parse_approval_settings(YAML::Load("reuse: {deploy: 9h}")), "approval.reuse.deploy: at most 8h",
+                       SettingsError);
+  CHECK_THROWS_WITH_AS(parse_approval_settings(YAML::Load("reuse: [once]")),
+                       "approval.reuse: expected a mapping of workflow names to off, once or a duration", SettingsError);
 }

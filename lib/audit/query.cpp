@@ -1,8 +1,8 @@
 #include "audit/query.h"
 
 #include <cctype>
+#include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <stdexcept>
 
 #include "audit/rows.h"
@@ -27,11 +27,11 @@ Where where_of(const Filter& f) {
   Where w;
   if (!f.since.empty()) w.add("timestamp >= ?", {f.since});
   if (!f.until.empty()) w.add("timestamp < ?", {f.until});
-  if (!f.tool.empty()) w.add("tool = ?", {f.tool});
+  if (!f.tool.empty()) w.add("tool = ? COLLATE NOCASE", {f.tool});
   if (!f.decision.empty()) w.add("(decision = ? OR approval_status = ?)", {f.decision, f.decision});
   if (!f.session.empty()) w.add("session_id = ?", {f.session});
   if (!f.rule.empty())
-    w.add("(rule_id = ? OR rule_layer = ? OR rule_location = ? OR rule_location LIKE ? ESCAPE '\\')",
+    w.add("(rule_id = ? COLLATE NOCASE OR rule_layer = ? COLLATE NOCASE OR rule_location = ? OR rule_location LIKE ? ESCAPE '\\')",
           {f.rule, f.rule, f.rule, [&] {
              std::string p;
              for (char c : f.rule) {
@@ -65,6 +65,20 @@ std::vector<std::pair<std::string, std::int64_t>> group(const Store& s, const Fi
 }
 
 }  // namespace
+
+std::string parse_decision_filter(const std::string& text) {
+  static constexpr const char* kAccepted[] = {"allow",       "ask",         "deny",           "none",
+                                              "approved",    "declined",    "timed_out",      "unreachable",
+                                              "auth_error",  "not_configured", "reused"};
+  std::string v;
+  for (char c : text) v += char(std::tolower(static_cast<unsigned char>(c)));
+  if (v == "pass") return "none";
+  for (const char* a : kAccepted)
+    if (v == a) return v;
+  std::string list;
+  for (const char* a : kAccepted) list += std::string(list.empty() ? "" : ", ") + a;
+  throw std::invalid_argument("unknown --decision '" + text + "': use " + list + " (pass means none: no decision)");
+}
 
 std::string parse_time(const std::string& text, std::chrono::system_clock::time_point now) {
   auto bad = [&] {
@@ -112,21 +126,20 @@ std::string parse_time(const std::string& text, std::chrono::system_clock::time_
       ++pos;
     } else if (text[pos] == '+' || text[pos] == '-') {
       int oh, om;
-      if (std::sscanf(text.c_str() + pos + 1, "%2d:%2d%n", &oh, &om, &consumed) != 2 || consumed != 5) throw bad();
+      if (std::sscanf(text.c_str() + pos + 1, "%2d:%2d%n", &oh, &om, &consumed) != 2 || consumed != 5 || oh > 23 ||
+          om > 59 || oh < 0 || om < 0)
+        throw bad();
       offset_s = (text[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
       pos += 6;
     }
     if (pos != text.size()) throw bad();
   }
-  if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || s > 60) throw bad();
-  std::tm tm{};
-  tm.tm_year = Y - 1900;
-  tm.tm_mon = M - 1;
-  tm.tm_mday = D;
-  tm.tm_hour = h;
-  tm.tm_min = m;
-  tm.tm_sec = s;
-  std::int64_t epoch = std::int64_t(timegm(&tm)) - offset_s;
+  // A calendar date that exists (no 2026-02-31, 2025-02-29) and a time of day.
+  const std::chrono::year_month_day date{std::chrono::year{Y}, std::chrono::month{unsigned(M)},
+                                         std::chrono::day{unsigned(D)}};
+  if (!date.ok() || h > 23 || m > 59 || s > 60) throw bad();
+  const std::int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
+  std::int64_t epoch = days * 86400 + h * 3600 + m * 60 + s - offset_s;
   return format_rfc3339(epoch * 1000 + ms);
 }
 

@@ -16,10 +16,11 @@ struct sqlite3_stmt;
 
 namespace preloop::audit {
 
+// Tool names and rule ids match case-insensitively.
 struct Filter {
   std::string since{}, until{};  // RFC 3339 UTC with ms (see parse_time); empty = unbounded
   std::string tool{};          // tool name
-  std::string decision{};      // decision or approval status
+  std::string decision{};      // decision or approval status (see parse_decision_filter)
   std::string session{};       // Claude Code session id
   std::string rule{};          // rule id, rule file, file:line[:col] or layer
   std::int64_t after_seq = 0;
@@ -31,6 +32,12 @@ struct Filter {
 // normalized UTC timestamp "YYYY-MM-DDTHH:MM:SS.mmmZ". Throws std::invalid_argument.
 std::string parse_time(const std::string& text,
                        std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+// A --decision value: allow, ask, deny, none (also "pass": no decision) or an
+// approval status (approved, declined, timed_out, unreachable, auth_error,
+// not_configured, reused), in any case. Throws std::invalid_argument naming
+// the accepted values.
+std::string parse_decision_filter(const std::string& text);
 
 // Runs "SELECT <columns> FROM events WHERE <filter>" and calls row for each result.
 // `columns` defaults to schema::kColumns (read with read_record).

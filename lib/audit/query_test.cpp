@@ -78,11 +78,15 @@ TEST_CASE("parse_time: RFC 3339, dates and relative durations") {
   CHECK(parse_time("2026-01-27T10:23:45Z", now) == "2026-01-27T10:23:45.000Z");
   CHECK(parse_time("2026-01-27T10:23:45.5+02:00", now) == "2026-01-27T08:23:45.500Z");
   CHECK(parse_time("2026-01-27", now) == "2026-01-27T00:00:00.000Z");
+  CHECK(parse_time("2024-02-29", now) == "2024-02-29T00:00:00.000Z");  // a leap day
+  CHECK(parse_time("2026-12-31T23:30:00-01:00", now) == "2027-01-01T00:30:00.000Z");
   CHECK(parse_time("24h", now) == "2026-01-26T10:23:45.123Z");
   CHECK(parse_time("7d", now) == "2026-01-20T10:23:45.123Z");
   CHECK(parse_time("30m", now) == "2026-01-27T09:53:45.123Z");
   for (const char* bad : {"", "yesterday", "24", "5y", "2026-13-01", "2026-01-27T10:23:45", "2026-01-27T10:23Z",
-                          "2026-01-27T10:23:45Zjunk"})
+                          "2026-01-27T10:23:45Zjunk", "2026-02-31", "2026-02-29", "2026-04-31T00:00:00Z",
+                          "2026-00-10", "2026-01-00", "2026-01-27T24:00:00Z", "2026-01-27T10:60:00Z",
+                          "2026-01-27T10:23:45+24:00", "2026-01-27T10:23:45+01:60"})
     CHECK_THROWS_AS(parse_time(bad, now), std::invalid_argument);
 }
 

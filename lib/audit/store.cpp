@@ -340,8 +340,7 @@ std::string checkpoint_mac(const std::string& key, std::int64_t seq_from, std::i
   return to_hex(hmac_sha256(key, msg));
 }
 
-std::size_t Store::prune_before(const std::string& cutoff) {
-  Txn txn(db_);
+std::optional<Store::SeqRange> Store::prune_range(const std::string& cutoff) const {
   // Rows go from the oldest on, up to the first row that is not older than the cutoff,
   // so that what remains is one contiguous chain.
   Stmt first_kept(db_, "SELECT MIN(seq) FROM events WHERE timestamp >= ?");
@@ -349,11 +348,19 @@ std::size_t Store::prune_before(const std::string& cutoff) {
   first_kept.step();
   Stmt bounds(db_, "SELECT MIN(seq), MAX(seq) FROM events");
   bounds.step();
-  if (sqlite3_column_type(bounds, 0) == SQLITE_NULL) return 0;
-  std::int64_t lo = sqlite3_column_int64(bounds, 0);
-  std::int64_t upto = sqlite3_column_type(first_kept, 0) == SQLITE_NULL ? sqlite3_column_int64(bounds, 1)
-                                                                         : sqlite3_column_int64(first_kept, 0) - 1;
-  if (upto < lo) return 0;
+  if (sqlite3_column_type(bounds, 0) == SQLITE_NULL) return std::nullopt;
+  const std::int64_t lo = sqlite3_column_int64(bounds, 0);
+  const std::int64_t upto = sqlite3_column_type(first_kept, 0) == SQLITE_NULL ? sqlite3_column_int64(bounds, 1)
+                                                                               : sqlite3_column_int64(first_kept, 0) - 1;
+  if (upto < lo) return std::nullopt;
+  return SeqRange{lo, upto};
+}
+
+std::size_t Store::prune_before(const std::string& cutoff) {
+  Txn txn(db_);
+  const auto range = prune_range(cutoff);
+  if (!range) return 0;
+  const std::int64_t lo = range->from, upto = range->upto;
   Stmt head(db_, "SELECT hash FROM events WHERE seq = ?");
   sqlite3_bind_int64(head, 1, upto);
   if (!head.step()) throw StoreError(Failure::Corrupt, "audit row " + std::to_string(upto) + " is missing");

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,14 @@ class Store {
   // Deletes rows older than cutoff (RFC 3339) from the oldest on, keeping the chain
   // verifiable through a checkpoint of the pruned head. Returns rows removed.
   std::size_t prune_before(const std::string& cutoff);
+
+  // The seq range prune_before(cutoff) would remove, nullopt when none
+  // (`audit prune --dry-run`).
+  struct SeqRange {
+    std::int64_t from = 0, upto = 0;
+    std::int64_t count() const { return upto - from + 1; }
+  };
+  std::optional<SeqRange> prune_range(const std::string& cutoff) const;
 
   sqlite3* handle() const { return db_; }
   const std::filesystem::path& path() const { return path_; }

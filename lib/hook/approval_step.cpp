@@ -6,7 +6,10 @@
 
 #include "approval/client.h"
 #include "approval/credentials.h"
+#include "approval/outage.h"
 #include "approval/outcome.h"
+#include "approval/repository.h"
+#include "approval/reuse.h"
 #include "approval/settings.h"
 #include "approval/sync.h"
 #include "audit/key.h"
@@ -41,6 +44,7 @@ ApprovalRequest build_request(const HookContext& ctx) {
   r.session_id = ctx.event.session_id;
   r.cwd = ctx.event.cwd;
   r.tool_use_id = ctx.event.tool_use_id;
+  r.repository = observe_repository(ctx.event.cwd);
   r.agent_reasoning = reasoning_for(ctx);
   secrets::redact_text(r.agent_reasoning, {ctx.event.session_id, ctx.config});
   r.rule_id = d.rule.id.empty() ? d.rule.tool : d.rule.id;
@@ -62,6 +66,29 @@ ApprovalRequest build_request(const HookContext& ctx) {
 }
 
 
+// What makes two calls identical for approval reuse, hashed with the audit
+// key so that the grants file names no input and cannot be forged without it.
+std::string grant_key_for(const HookContext& ctx) {
+  const Decision& d = ctx.decision;
+  return audit::input_hash(nlohmann::json{{"tool", ctx.event.tool_name},
+                                          {"input", ctx.event.tool_input},
+                                          {"rule", d.rule.id.empty() ? d.rule.tool : d.rule.id},
+                                          {"rule_location", d.rule.location()},
+                                          {"workflow", d.rule.workflow},
+                                          {"session", ctx.event.session_id},
+                                          {"cwd", ctx.event.cwd}},
+                           ctx.config);
+}
+
+// The service operator's note reaches the model beside the decision (and, on
+// a deny, in the reason Claude Code shows from stderr).
+void add_operator_note(HookContext& ctx, const std::string& note) {
+  if (note.empty()) return;
+  const std::string text = "Note from the Preloop operator: " + note;
+  ctx.additional_context += ctx.additional_context.empty() ? text : "\n" + text;
+  if (ctx.decision.verdict == Verdict::Deny) ctx.decision.reason += " " + text;
+}
+
 }  // namespace
 
 void approval_step(HookContext& ctx) {
@@ -82,8 +109,28 @@ void approval_step(HookContext& ctx) {
   auto deadline = ctx.deadline;
   if (d.rule.timeout_seconds > 0)
     deadline = std::min(deadline, Clock::now() + std::chrono::seconds(d.rule.timeout_seconds) + settings.headroom);
+  // A human approved this very call a moment ago, and the workflow allows reuse.
+  const ReusePolicy reuse = reuse_for(settings.reuse, d.rule.workflow);
+  const GrantSigner sign = [&ctx](const std::string& fields) { return audit::input_hash(fields, ctx.config); };
+  std::string grant_key;
+  if (reuse.enabled()) {
+    try {
+      grant_key = grant_key_for(ctx);
+    } catch (const std::exception&) {
+      grant_key.clear();  // no audit key: no reuse, the service is asked
+    }
+    if (!grant_key.empty())
+      if (auto g = take_grant(grants_file(), grant_key, SystemClock::now(), sign)) return apply_reused(d, *g, reuse);
+  }
+  // A service found down moments ago is not waited for again.
+  const auto state = outage_file();
+  if (auto down = remembered_outage(state, creds->url, settings.outage_window, SystemClock::now()))
+    return apply_outcome(d, *down, settings);
   const ApprovalOutcome outcome = request_approval(build_request(ctx), *creds, settings, deadline);
+  if (settings.outage_window.count() > 0) note_outcome(state, creds->url, outcome, SystemClock::now());
+  if (!grant_key.empty()) add_grant(grants_file(), grant_key, outcome, reuse, SystemClock::now(), sign);
   apply_outcome(d, outcome, settings);
+  add_operator_note(ctx, outcome.operator_note);
 }
 
 void maybe_background_sync(const HookContext& ctx) {

@@ -107,7 +107,7 @@ protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
                                       "audit_unavailable", opt.dry_run);
     maybe_background_sync(ctx);
   }
-  return protocol::pre_tool_use_reply(ctx.decision, ctx.updated_input);
+  return protocol::pre_tool_use_reply(ctx.decision, ctx.updated_input, ctx.additional_context);
 }
 
 protocol::Reply post_tool_use(HookContext& ctx, const RunOptions& opt) {

@@ -15,7 +15,8 @@ const char* status_name(CheckStatus status) {
 }
 
 std::vector<Check> default_checks() {
-  return {check_claude_settings, check_guard, check_config, check_policies, check_audit, check_approval};
+  return {check_claude_settings, check_self_test, check_guard, check_config, check_policies, check_audit,
+          check_approval};
 }
 
 DoctorReport run_doctor(const DoctorContext& ctx, const std::vector<Check>& checks) {

@@ -61,6 +61,11 @@ std::vector<CheckResult> check_approval(const DoctorContext& ctx);
 // that enforces the managed policy being changeable is a failure.
 std::vector<CheckResult> check_guard(const DoctorContext& ctx);
 
+// Runs the PreToolUse command of the settings, as Claude Code would, on a
+// synthetic event and on a malformed one: it must answer in the hook
+// protocol, and deny the malformed one.
+std::vector<CheckResult> check_self_test(const DoctorContext& ctx);
+
 // The checks run by `preloop-hook doctor`, in order.
 std::vector<Check> default_checks();
 

@@ -28,7 +28,7 @@ std::vector<CheckResult> check_policies(const DoctorContext& ctx) {
                    std::to_string(set.files.size()) + " policy source(s) load without errors", ""});
 
   // A require_approval rule whose wait is longer than the hook may wait ends
-  // early with the on_timeout answer; say so rather than surprise the user.
+  // early with the on_unreachable answer; say so rather than surprise the user.
   int budget = ctx.config->wait_budget_seconds();
   for (const auto& layer : set.engine.layers()) {
     for (const auto& doc : layer.docs) {

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -100,8 +101,21 @@ void check_handler(const DoctorContext& ctx, const Entry& e, std::vector<CheckRe
   const Json& h = e.found.handler;
   std::string where = e.found.event + " entry in " + e.source->path.string();
   std::string program = handler_program(h);
-  if (program.empty() || program.front() != '/') {
-    out.push_back({"hook.binary", CheckStatus::Warn, where + " runs '" + program + "', found through PATH at run time",
+  const bool on_path = !program.empty() && program.find('/') == std::string::npos;
+  const fs::path found = on_path ? find_on_path(program) : fs::path();
+  if (on_path && found.empty()) {
+    out.push_back({"hook.binary", CheckStatus::Fail, where + " runs '" + program + "', which is not on PATH",
+                   "install preloop-hook on PATH (the .deb puts it in /usr/bin), or run `preloop-hook install` "
+                   "for an absolute path"});
+  } else if (on_path && !ctx.self_binary.empty() && !same_file(found, ctx.self_binary)) {
+    out.push_back({"hook.binary", CheckStatus::Warn,
+                   where + " runs '" + program + "', found on PATH at " + found.string() + ", not this preloop-hook (" +
+                       ctx.self_binary.string() + ")",
+                   "put the preloop-hook you mean to use first on PATH"});
+  } else if (on_path) {
+    out.push_back({"hook.binary", CheckStatus::Ok, where + " runs '" + program + "' from PATH (" + found.string() + ")", ""});
+  } else if (program.empty() || program.front() != '/') {
+    out.push_back({"hook.binary", CheckStatus::Warn, where + " runs '" + program + "', a path relative to the working directory",
                    "run `preloop-hook install` to write the absolute path"});
   } else if (!is_executable_file(program)) {
     out.push_back({"hook.binary", CheckStatus::Fail,

@@ -1,5 +1,10 @@
 #include "install/hook_entries.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
 namespace preloop::install {
 
 namespace {
@@ -75,7 +80,31 @@ const Json* event_groups(const Json& settings, const std::string& event) {
 
 }  // namespace
 
+std::filesystem::path find_on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  const std::string dirs = path ? path : "";
+  for (std::size_t start = 0; start <= dirs.size();) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const std::string dir = dirs.substr(start, end - start);
+    const std::filesystem::path candidate = std::filesystem::path(dir) / name;
+    struct stat st {};
+    if (!dir.empty() && dir.front() == '/' && ::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+    start = end + 1;
+  }
+  return {};
+}
+
 bool blocks_on_failure(const std::string& event) { return event != "InstructionsLoaded"; }
+
+std::string status_message(const std::string& event) {
+  if (event == "PreToolUse") return "preloop-hook: checking policy (waiting for approval if a rule requires it)";
+  if (event == "PostToolUse") return "preloop-hook: checking the output for secrets";
+  if (event == "ConfigChange") return "preloop-hook: checking the settings change";
+  return "preloop-hook: recording";
+}
 
 Json hook_handler(const HookSpec& spec, const std::string& event) {
   Json handler = Json::object();
@@ -86,6 +115,7 @@ Json hook_handler(const HookSpec& spec, const std::string& event) {
                        : event == "PostToolUse" ? spec.post_timeout_seconds
                                                 : spec.other_timeout_seconds;
   if (blocks_on_failure(event)) handler["onFailure"] = "block";
+  handler["statusMessage"] = status_message(event);
   return handler;
 }
 

@@ -24,11 +24,19 @@ inline constexpr const char* kHookEvents[] = {"PreToolUse", "PostToolUse", "Conf
 bool blocks_on_failure(const std::string& event);
 
 struct HookSpec {
-  std::filesystem::path binary;   // absolute path of preloop-hook
+  std::filesystem::path binary;   // absolute path of preloop-hook, or a name found on PATH
   int pre_timeout_seconds = 330;  // covers the longest approval wait
   int post_timeout_seconds = 60;  // output masking only
   int other_timeout_seconds = 30; // ConfigChange, InstructionsLoaded: a file read and a record
 };
+
+// The spinner text Claude Code shows while the handler runs ("waiting for
+// approval" rather than a generic spinner while a human decides).
+std::string status_message(const std::string& event);
+
+// The first executable `name` in the absolute directories of $PATH, as
+// Claude Code resolves an exec-form command; empty when there is none.
+std::filesystem::path find_on_path(const std::string& name);
 
 // The handler written for one event.
 Json hook_handler(const HookSpec& spec, const std::string& event);

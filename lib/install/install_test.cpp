@@ -115,6 +115,8 @@ TEST_CASE("add keeps every other key and hook, and is idempotent") {
   CHECK(ours["hooks"][0]["args"] == Json::array({"hook"}));
   CHECK(ours["hooks"][0]["timeout"] == 330);
   CHECK(ours["hooks"][0]["onFailure"] == "block");
+  CHECK(ours["hooks"][0]["statusMessage"] == "preloop-hook: checking policy (waiting for approval if a rule requires it)");
+  CHECK(doc["hooks"]["PostToolUse"][0]["hooks"][0]["statusMessage"] == "preloop-hook: checking the output for secrets");
   CHECK(doc["hooks"]["PostToolUse"][0]["hooks"][0]["onFailure"] == "block");
   CHECK(doc["hooks"]["ConfigChange"][0]["hooks"][0]["onFailure"] == "block");
   CHECK(doc["hooks"]["ConfigChange"][0]["hooks"][0]["timeout"] == 30);

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "config/paths.h"
 #include "install/line_diff.h"
 #include "install/settings_file.h"
 
@@ -13,7 +14,8 @@ namespace {
 
 // Wraps a shape error from hook_entries ("/hooks/...: ...") with the file name.
 template <typename Edit>
-SettingsChange edit_settings(const std::filesystem::path& path, bool dry_run, Edit edit) {
+SettingsChange edit_settings(const std::filesystem::path& path, const std::filesystem::path& backup_dir, bool dry_run,
+                             Edit edit) {
   SettingsChange change;
   change.settings = path;
   SettingsFile file = read_settings(path);
@@ -28,7 +30,7 @@ SettingsChange edit_settings(const std::filesystem::path& path, bool dry_run, Ed
   if (!file.exists && !change.changed) return change;
   change.changed = true;
   change.diff = unified_diff(file.text, text, file.exists ? path.string() : "/dev/null", path.string());
-  if (!dry_run) change.backup = write_settings(path, text);
+  if (!dry_run) change.backup = write_settings(path, text, backup_dir);
   return change;
 }
 
@@ -39,6 +41,12 @@ void make_world_readable_dir(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir, ec);
   if (ec || ::chmod(dir.c_str(), 0755) != 0)
     throw SettingsError(dir.string() + ": cannot create the directory" + (ec ? ": " + ec.message() : ""));
+}
+
+// A project's settings live in the repository: their backups do not.
+std::filesystem::path backup_dir_for(Scope scope) {
+  return scope == Scope::Project || scope == Scope::Local ? paths::data_dir() / "settings-backups"
+                                                          : std::filesystem::path();
 }
 
 void check_managed_only(Scope scope, bool managed_hooks_only) {
@@ -52,8 +60,10 @@ SettingsChange install_hooks(const ClaudeLocations& where, Scope scope, const Ho
                              bool managed_hooks_only) {
   check_managed_only(scope, managed_hooks_only);
   if (scope == Scope::Managed && !dry_run) make_world_readable_dir(where.managed_dir);
-  return edit_settings(where.settings_file(scope), dry_run, [&](Json& json, SettingsChange& change) {
-    change.changed = add_own_handlers(json, spec);
+  HookSpec wanted = spec;
+  if (scope == Scope::Project) wanted.binary = kCommandOnPath;  // shared with teammates: no path of this machine
+  return edit_settings(where.settings_file(scope), backup_dir_for(scope), dry_run, [&](Json& json, SettingsChange& change) {
+    change.changed = add_own_handlers(json, wanted);
     if (managed_hooks_only && !(json.contains("allowManagedHooksOnly") && json["allowManagedHooksOnly"] == true)) {
       json["allowManagedHooksOnly"] = true;
       change.changed = true;
@@ -63,7 +73,7 @@ SettingsChange install_hooks(const ClaudeLocations& where, Scope scope, const Ho
 
 SettingsChange uninstall_hooks(const ClaudeLocations& where, Scope scope, bool dry_run, bool managed_hooks_only) {
   check_managed_only(scope, managed_hooks_only);
-  return edit_settings(where.settings_file(scope), dry_run, [&](Json& json, SettingsChange& change) {
+  return edit_settings(where.settings_file(scope), backup_dir_for(scope), dry_run, [&](Json& json, SettingsChange& change) {
     change.removed = remove_own_handlers(json);
     change.changed = change.removed > 0;
     if (managed_hooks_only && json.contains("allowManagedHooksOnly")) {

@@ -18,12 +18,18 @@ struct SettingsChange {
   std::size_t removed = 0;          // uninstall: handlers removed
 };
 
-// Adds preloop-hook's entries to the settings file of `scope`. With dry_run
+// The command written into a project's shared settings: found on each
+// teammate's PATH (Claude Code resolves an exec-form command there).
+inline constexpr const char* kCommandOnPath = "preloop-hook";
+
+// Adds preloop-hook's entries to the settings file of `scope` (the project
+// scope names kCommandOnPath instead of spec.binary). With dry_run
 // nothing is written. Throws SettingsError (nothing changed) when the file is
 // malformed or its "hooks" block has an unexpected shape. With
 // managed_hooks_only (managed scope only) the file also gets
 // "allowManagedHooksOnly": true: hooks of user, project and local settings stop running.
 // A managed settings file and its directory are made readable by every user.
+// Backups of project and local settings go to the data directory, not the repository.
 SettingsChange install_hooks(const ClaudeLocations& where, Scope scope, const HookSpec& spec, bool dry_run,
                              bool managed_hooks_only = false);
 

@@ -110,7 +110,7 @@ SettingsFile read_settings(const fs::path& path) {
 
 std::string render_settings(const Json& json) { return json.dump(2) + "\n"; }
 
-fs::path write_settings(const fs::path& path, const std::string& text) {
+fs::path write_settings(const fs::path& path, const std::string& text, const fs::path& backup_dir) {
   std::error_code ec;
   fs::path target = fs::is_symlink(path, ec) ? fs::canonical(path) : path;
   fs::create_directories(target.parent_path().empty() ? fs::path(".") : target.parent_path());
@@ -120,7 +120,17 @@ fs::path write_settings(const fs::path& path, const std::string& text) {
   struct stat st {};
   if (::stat(target.c_str(), &st) == 0) {
     mode = st.st_mode & 07777;
-    backup = fresh_sibling(target, ".preloop-backup-" + utc_stamp());
+    const std::string suffix = ".preloop-backup-" + utc_stamp();
+    if (backup_dir.empty()) {
+      backup = fresh_sibling(target, suffix);
+    } else {
+      // Outside the repository: the path flattened into one name.
+      std::string flat = target.string();
+      for (char& c : flat) c = c == '/' ? '%' : c;
+      fs::create_directories(backup_dir, ec);
+      ::chmod(backup_dir.c_str(), 0700);
+      backup = fresh_sibling(backup_dir / flat, suffix);
+    }
     fs::copy_file(target, backup, ec);
     if (ec) throw SettingsError(target.string() + ": cannot back up to " + backup.string() + ": " + ec.message());
   }

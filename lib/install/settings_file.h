@@ -37,9 +37,11 @@ SettingsFile read_settings(const std::filesystem::path& path);
 std::string render_settings(const Json& json);
 
 // Replaces the file's content with `text`: copies the current file to a
-// timestamped backup beside it (returned; empty when the file did not exist),
-// then writes a temporary file and renames it over the target, keeping its
-// mode. A symlinked settings file is updated at its target.
-std::filesystem::path write_settings(const std::filesystem::path& path, const std::string& text);
+// timestamped backup (returned; empty when the file did not exist) beside it,
+// or in backup_dir when one is given, then writes a temporary file and renames
+// it over the target, keeping its mode. A symlinked settings file is updated
+// at its target.
+std::filesystem::path write_settings(const std::filesystem::path& path, const std::string& text,
+                                     const std::filesystem::path& backup_dir = {});
 
 }  // namespace preloop::install

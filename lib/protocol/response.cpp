@@ -2,9 +2,9 @@
 
 namespace preloop::protocol {
 
-Reply pre_tool_use_reply(const Decision& d, const nlohmann::json& updated_input) {
+Reply pre_tool_use_reply(const Decision& d, const nlohmann::json& updated_input, const std::string& additional_context) {
   Reply r;
-  if (d.verdict == Verdict::None && updated_input.is_null()) return r;  // no decision: normal flow
+  if (d.verdict == Verdict::None && updated_input.is_null() && additional_context.empty()) return r;  // normal flow
 
   nlohmann::json out = {{"hookEventName", "PreToolUse"}};
   if (d.verdict != Verdict::None) {
@@ -12,6 +12,7 @@ Reply pre_tool_use_reply(const Decision& d, const nlohmann::json& updated_input)
     out["permissionDecisionReason"] = d.reason;
   }
   if (!updated_input.is_null() && d.verdict != Verdict::Deny) out["updatedInput"] = updated_input;
+  if (!additional_context.empty()) out["additionalContext"] = additional_context;
   r.stdout_text = nlohmann::json{{"hookSpecificOutput", std::move(out)}}.dump(-1, ' ', false,
                                                                               nlohmann::json::error_handler_t::replace);
   r.stdout_text += '\n';

@@ -18,8 +18,10 @@ struct Reply {
 
 // PreToolUse: deny -> exit 2 + deny JSON + reason on stderr (blocks on every
 // client version); ask/allow -> exit 0 + permissionDecision JSON; none -> exit 0, no output.
-// updated_input (if not null) is attached as updatedInput for allow/ask.
-Reply pre_tool_use_reply(const Decision& d, const nlohmann::json& updated_input = nullptr);
+// updated_input (if not null) is attached as updatedInput for allow/ask;
+// additional_context (a note for the model) as additionalContext.
+Reply pre_tool_use_reply(const Decision& d, const nlohmann::json& updated_input = nullptr,
+                         const std::string& additional_context = "");
 
 // PostToolUse: updatedToolOutput when masked output is given, else no output.
 Reply post_tool_use_reply(const nlohmann::json& updated_tool_output, const std::string& additional_context = "");

@@ -42,21 +42,26 @@ void walk(const nlohmann::json& v, std::string& path, const Detector& d, std::ve
 }
 
 std::string line_of(const Finding& f, std::string_view text, std::string_view where, std::string_view session) {
-  std::size_t line = 1, col = 1;
-  for (std::size_t i = 0; i < f.start && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
+  const Position at = position_of(text, f.start);
   std::string secret(text.substr(f.start, f.end - f.start));
-  return f.kind + " at " + std::string(where) + ":" + std::to_string(line) + ":" + std::to_string(col) + " " +
+  return f.kind + " at " + std::string(where) + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + " " +
          marker(f.kind, secret, session);
 }
 
 }  // namespace
+
+Position position_of(std::string_view text, std::size_t offset) {
+  Position p;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else {
+      ++p.column;
+    }
+  }
+  return p;
+}
 
 std::vector<Finding> scan_json(const nlohmann::json& value, const Detector& detector) {
   std::vector<Finding> out;

@@ -16,6 +16,12 @@ namespace preloop::secrets {
 // string ("" for a top-level string), offsets are within that string.
 std::vector<Finding> scan_json(const nlohmann::json& value, const Detector& detector);
 
+// 1-based line and column (in bytes) of a byte offset in text.
+struct Position {
+  std::size_t line = 1, column = 1;
+};
+Position position_of(std::string_view text, std::size_t offset);
+
 // One line per finding: "<kind> at <where>:<line>:<column> <marker>", where
 // <where> is label for text or "<label><pointer>" for JSON. Never the secret.
 std::vector<std::string> describe(const std::vector<Finding>& findings, std::string_view text, std::string_view label,

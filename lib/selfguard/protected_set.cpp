@@ -223,7 +223,7 @@ ProtectedSet::ProtectedSet(const Inputs& in) : executable_(in.executable) {
   add(Kind::Dir, "/etc/preloop-hook", "preloop-hook's managed configuration");
   add(Kind::Dir, xdg("XDG_DATA_HOME", "/.local/share") + "/preloop-hook", data);
   add(Kind::Dir, in.home + "/.local/share/preloop-hook", data);
-  const char* state = "preloop-hook's state (the audit store's head witness)";
+  const char* state = "preloop-hook's state (the audit head witness, approval outages and reuse grants)";
   add(Kind::Dir, xdg("XDG_STATE_HOME", "/.local/state") + "/preloop-hook", state);
   add(Kind::Dir, in.home + "/.local/state/preloop-hook", state);
   add(Kind::Dir, env("CLAUDE_PLUGIN_ROOT"), "the Claude Code plugin that runs preloop-hook");

@@ -74,7 +74,7 @@ struct Case {
 std::vector<Case> matrix() {
   auto none = [](ApprovalSettings&) {};
   auto strict = [](ApprovalSettings& s) {
-    s.on_timeout = s.on_unreachable = s.on_auth_error = Fallback::Deny;
+    s.on_unreachable = s.on_auth_error = Fallback::Deny;
   };
   auto small_cap = [](ApprovalSettings& s) { s.max_response_bytes = 4096; };
   return {
@@ -84,10 +84,8 @@ std::vector<Case> matrix() {
        "", "Denied via Preloop: not during the freeze (request req-declined).", 1},
       {"declined stays deny even when fallbacks are ask", {Step::decline("no")}, none, 5000, Status::Declined,
        Verdict::Deny, "", "Denied via Preloop: no", 1},
-      {"timed_out -> ask (default on_timeout)", {Step::timed_out()}, none, 5000, Status::TimedOut, Verdict::Ask, "",
-       "No approver answered in time (request req-expired); asking you to decide locally.", 1},
-      {"timed_out -> deny (on_timeout: deny)", {Step::timed_out()}, strict, 5000, Status::TimedOut, Verdict::Deny, "",
-       "No approver answered in time (request req-expired); denied by", 1},
+      {"timed_out -> deny, even when the other fallbacks are ask", {Step::timed_out()}, none, 5000, Status::TimedOut,
+       Verdict::Deny, "", "No approver answered in time (request req-expired); the request expired, so the call is denied.", 1},
       {"500, 502, then approved", {Step::http(500), Step::http(502), Step::approve()}, none, 5000, Status::Approved,
        Verdict::Allow, "", "Approved via Preloop", 3},
       {"429 then approved", {Step::http(429), Step::approve()}, none, 5000, Status::Approved, Verdict::Allow, "",

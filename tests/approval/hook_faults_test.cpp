@@ -78,8 +78,8 @@ TEST_CASE("approval fault matrix (binary)") {
        "Denied via Preloop: not during the freeze (request req-declined). rule 'git.push'"},
       {"declined is never downgraded", {Step::decline("no")}, "  on_unreachable: ask\n", 2, "deny",
        "Denied via Preloop: no"},
-      {"timed_out -> ask", {Step::timed_out()}, "", 0, "ask",
-       "No approver answered in time (request req-expired); asking you to decide locally."},
+      {"timed_out -> deny, never a local prompt", {Step::timed_out()}, "  on_unreachable: ask\n", 2, "deny",
+       "No approver answered in time (request req-expired); the request expired, so the call is denied."},
       {"timed_out, on_timeout deny", {Step::timed_out()}, strict, 2, "deny", "No approver answered in time"},
       {"500 then approved", {Step::http(500), Step::http(503), Step::approve()}, "", 0, "allow", "Approved via Preloop"},
       {"401 -> ask", {Step::http(401)}, "", 0, "ask",
@@ -200,7 +200,13 @@ TEST_CASE("binary: transport failures and configuration problems") {
     home.write_config(config_yaml("  on_timeout: maybe\n"));
     const Reply r = run_hook(home, {{"PRELOOP_URL", "http://127.0.0.1:1"}, {"PRELOOP_API_KEY", kToken}});
     CHECK(r.exit_code == 2);
-    CHECK(r.err.find("approval.on_timeout: expected ask or deny, got 'maybe'") != std::string::npos);
+    CHECK(r.err.find("approval.on_timeout: expected deny, got 'maybe'") != std::string::npos);
+  }
+  SUBCASE("on_timeout: ask is refused: an expired request never becomes a local prompt") {
+    home.write_config(config_yaml("  on_timeout: ask\n"));
+    const Reply r = run_hook(home, {{"PRELOOP_URL", "http://127.0.0.1:1"}, {"PRELOOP_API_KEY", kToken}});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("approval.on_timeout: 'ask' is not allowed") != std::string::npos);
   }
   SUBCASE("a call that needs no approval sends nothing") {
     FakePreloop server;
