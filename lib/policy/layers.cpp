@@ -157,8 +157,13 @@ bool managed_mode() {
 
 fs::path managed_snapshot_dir(const std::string& profile) { return paths::managed_dir() / "cache" / profile; }
 
+EngineSettings engine_settings(const Config& config) {
+  return {.observe = config.observe, .allow_tuning = config.allow_tuning, .pin_enforce = config.pin_enforce};
+}
+
 PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   PolicySet set;
+  set.engine.configure(engine_settings(config));
   set.inputs = policy_inputs(config, opt);
   const PolicyInputs& in = set.inputs;
   for (const auto& [layer, f] : in.files) set.files.push_back(layer + ": " + f.string());

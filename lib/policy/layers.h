@@ -65,6 +65,8 @@ struct PolicySet {
 };
 
 PolicySet load_policy_set(const Config& config, const LoadOptions& options);
+// The config's policy settings for an Engine.
+EngineSettings engine_settings(const Config& config);
 
 // Documents of the built-in packs enabled by a profile.
 std::vector<Document> load_packs(const std::string& profile, std::vector<Diagnostic>& diags);
