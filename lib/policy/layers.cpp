@@ -61,7 +61,11 @@ PolicyInputs policy_inputs(const Config& config, const LoadOptions& opt) {
   for (const auto& f : policy_files_in(paths::managed_rules_dir())) files.emplace_back("managed", f);
   for (const char* n : {"policy.json", "policy.yaml"})
     if (std::error_code ec; fs::exists(paths::synced_dir() / n, ec)) files.emplace_back("synced", paths::synced_dir() / n);
-  for (const auto& f : policy_files_in(paths::user_rules_dir())) files.emplace_back("user", f);
+  if (opt.user_files) {
+    for (const auto& f : *opt.user_files) files.emplace_back("user", f);
+  } else {
+    for (const auto& f : policy_files_in(paths::user_rules_dir())) files.emplace_back("user", f);
+  }
   if (!opt.project_dir.empty()) {
     for (const auto& f : policy_files_in(paths::project_dir(opt.project_dir))) files.emplace_back("project", f);
     in.trusted = is_trusted_project(config, opt.project_dir);
