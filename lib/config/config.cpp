@@ -69,7 +69,7 @@ T scalar(const fs::path& file, const YAML::Node& n, const char* key, const char*
 
 // policy: mode, allow_tuning, pin_enforce.
 void apply_policy(Config& c, const fs::path& file, const YAML::Node& v) {
-  static const std::set<std::string> known = {"mode", "allow_tuning", "pin_enforce"};
+  static const std::set<std::string> known = {"mode", "allow_tuning", "pin_enforce", "claude_permissions"};
   if (!v.IsMap()) fail(file, v, "'policy' must be a mapping");
   for (const auto& kv : v) {
     auto name = kv.first.as<std::string>();
@@ -81,6 +81,8 @@ void apply_policy(Config& c, const fs::path& file, const YAML::Node& v) {
       c.observe = s == "observe";
     } else if (name == "allow_tuning") {
       c.allow_tuning = scalar<bool>(file, kv.second, "policy.allow_tuning", "true or false");
+    } else if (name == "claude_permissions") {
+      c.claude_permissions = scalar<bool>(file, kv.second, "policy.claude_permissions", "true or false");
     } else {
       c.pin_enforce = scalar<bool>(file, kv.second, "policy.pin_enforce", "true or false");
     }
@@ -339,7 +341,7 @@ std::string serialize_config(const Config& c) {
   w.i32(c.audit_busy_timeout_ms);
   w.i32(static_cast<int>(c.tamper_on_weakening));
   w.u32(c.managed);
-  w.u32(c.observe | c.allow_tuning << 1 | c.pin_enforce << 2);
+  w.u32(c.observe | c.allow_tuning << 1 | c.pin_enforce << 2 | c.claude_permissions << 3);
   w.strs(c.ignored);
   list.clear();
   for (const auto& p : c.sources) list.push_back(p.string());
@@ -381,6 +383,7 @@ std::optional<Config> deserialize_config(std::string_view data) {
   c.observe = policy & 1;
   c.allow_tuning = policy & 2;
   c.pin_enforce = policy & 4;
+  c.claude_permissions = policy & 8;
   c.ignored = r.strs();
   for (auto& p : r.strs()) c.sources.emplace_back(std::move(p));
   c.sections.resize(r.count());

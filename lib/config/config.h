@@ -49,6 +49,7 @@ struct Config {
   bool observe = false;                              // policy.mode: observe (record would-be decisions, answer none)
   bool allow_tuning = true;                          // policy.allow_tuning: rules below managed may disable/override
   bool pin_enforce = false;                          // policy.pin_enforce: observe below managed is ignored
+  bool claude_permissions = false;                   // policy.claude_permissions: Claude Code's permissions as layers
   std::vector<std::filesystem::path> sources;        // files that were loaded
   bool managed = false;                              // a managed config file was loaded
   std::vector<std::string> ignored;                  // user settings a managed config overruled, one line each

@@ -162,13 +162,14 @@ TEST_CASE("a config snapshot carries every setting and the library sections") {
                                   "trusted_projects: [/src/a]\nidentity: bob\nhook_timeout_seconds: 100\n"
                                   "audit: {enabled: false, path: /tmp/a.db, mode: direct, busy_timeout_ms: 750}\n"
                                   "secrets: {on_command: mask}\napproval: {url: 'https://x:8443/p'}\n"
-                                  "policy: {mode: observe, allow_tuning: false, pin_enforce: true}\n");
+                                  "policy: {mode: observe, allow_tuning: false, pin_enforce: true, claude_permissions: true}\n");
   Config c = load_config_file(f);
   auto back = deserialize_config(serialize_config(c));
   REQUIRE(back);
   CHECK(back->observe);
   CHECK(!back->allow_tuning);
   CHECK(back->pin_enforce);
+  CHECK(back->claude_permissions);
   CHECK(back->fail_mode == FailMode::Open);
   CHECK(back->max_input_bytes == 4096);
   CHECK(back->profile == "strict");

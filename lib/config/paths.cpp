@@ -28,6 +28,16 @@ fs::path data_home() { return env_dir("XDG_DATA_HOME", home_dir() / ".local/shar
 fs::path state_home() { return env_dir("XDG_STATE_HOME", home_dir() / ".local/state"); }
 
 fs::path managed_dir() { return env_dir("PRELOOP_HOOK_MANAGED_DIR", "/etc/preloop-hook"); }
+fs::path claude_user_dir() {
+  const char* dir = std::getenv("CLAUDE_CONFIG_DIR");
+  return dir && *dir ? fs::path(dir) : home_dir() / ".claude";
+}
+
+fs::path claude_managed_dir() {
+  const char* dir = std::getenv("PRELOOP_HOOK_CLAUDE_MANAGED_DIR");
+  return dir && *dir == '/' ? fs::path(dir) : fs::path("/etc/claude-code");
+}
+
 fs::path managed_config_file() { return managed_dir() / "config.yaml"; }
 fs::path managed_rules_dir() { return managed_dir() / "rules"; }
 fs::path data_dir() { return data_home() / "preloop-hook"; }

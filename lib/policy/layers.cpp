@@ -8,6 +8,7 @@
 #include "config/paths.h"
 #include "packs/packs.h"
 #include "policy/cache.h"
+#include "policy/claude_permissions.h"
 #include "policy/loader.h"
 #include "policy/prefilter_annotate.h"
 
@@ -59,6 +60,11 @@ PolicyInputs policy_inputs(const Config& config, const LoadOptions& opt) {
   auto& files = in.files;
   if (opt.packs_only) return in;
   for (const auto& f : policy_files_in(paths::managed_rules_dir())) files.emplace_back("managed", f);
+  // Claude Code's own permission rules, each settings file a layer (opt-in).
+  auto claude = [&](const char* layer, const fs::path& f) {
+    if (std::error_code ec; config.claude_permissions && fs::exists(f, ec)) files.emplace_back(layer, f);
+  };
+  claude("claude-managed", paths::claude_managed_dir() / "managed-settings.json");
   for (const char* n : {"policy.json", "policy.yaml"})
     if (std::error_code ec; fs::exists(paths::synced_dir() / n, ec)) files.emplace_back("synced", paths::synced_dir() / n);
   if (opt.user_files) {
@@ -66,8 +72,11 @@ PolicyInputs policy_inputs(const Config& config, const LoadOptions& opt) {
   } else {
     for (const auto& f : policy_files_in(paths::user_rules_dir())) files.emplace_back("user", f);
   }
+  claude("claude-user", paths::claude_user_dir() / "settings.json");
   if (!opt.project_dir.empty()) {
     for (const auto& f : policy_files_in(paths::project_dir(opt.project_dir))) files.emplace_back("project", f);
+    claude("claude-project", fs::path(opt.project_dir) / ".claude" / "settings.json");
+    claude("claude-local", fs::path(opt.project_dir) / ".claude" / "settings.local.json");
     in.trusted = is_trusted_project(config, opt.project_dir);
   }
   for (const auto& f : opt.extra_files) files.emplace_back("cli", f);
@@ -84,12 +93,33 @@ std::string packs_key(const std::string& profile) {
 
 std::string trust_key(bool trusted) { return "trusted=" + std::to_string(trusted); }
 
-// The managed layer's files, or every other one.
+bool is_managed(const std::string& layer) { return layer == "managed" || layer == "claude-managed"; }
+
+// A layer the project controls: its allow rules need the project's trust.
+bool is_project(const std::string& layer) {
+  return layer == "project" || layer == "claude-project" || layer == "claude-local";
+}
+
+// The managed layers' files, or every other one.
 Files split(const Files& files, bool managed) {
   Files out;
   for (const auto& f : files)
-    if ((f.first == "managed") == managed) out.push_back(f);
+    if (is_managed(f.first) == managed) out.push_back(f);
   return out;
+}
+
+// Claude Code's settings file as a policy document.
+Document claude_document(const fs::path& f, const fs::path& project_root, const fs::path& within,
+                         std::vector<Diagnostic>& diags) {
+  try {
+    return claude_permissions_document(read_file_safely(f, file_rules::kPolicy, within).text, f.string(),
+                                       project_root, diags);
+  } catch (const FileError& e) {
+    diags.push_back({Diagnostic::Severity::Error, {f.string(), 0, 0}, std::string("cannot read settings file: ") + e.what(), {}});
+    Document d;
+    d.file = f.string();
+    return d;
+  }
 }
 
 struct Part {
@@ -121,8 +151,11 @@ std::vector<LayerDocs> layers_of(const Part& part, const fs::path& dir, const st
   const fs::path project_root = real_project_root(part.project_dir);
   for (const auto& [layer, f] : part.files) {
     if (layers.empty() || layers.back().name != layer)
-      layers.push_back({layer, {}, layer != "project" || part.trusted});
-    if (layer == "project")
+      layers.push_back({layer, {}, !is_project(layer) || part.trusted});
+    if (layer.rfind("claude-", 0) == 0)
+      layers.back().docs.push_back(
+          claude_document(f, part.project_dir, is_project(layer) ? project_root : fs::path(), set.diags));
+    else if (layer == "project")
       layers.back().docs.push_back(load_document_file(f, set.diags, file_rules::kPolicy, project_root));
     else
       layers.back().docs.push_back(

@@ -242,3 +242,37 @@ TEST_CASE("observe mode: a managed config pins enforcement") {
   HookEnv personal(std::string(kRecommended) + "policy: {mode: observe}\n");
   CHECK(personal.hook(personal.bash("git push origin feature")).out.empty());
 }
+
+TEST_CASE("Claude Code's permissions as a layer (opt-in): deny, ask and allow rules, project allow only when trusted") {
+  const std::string settings = R"J({"permissions": {
+    "deny": ["Bash(curl:*)", "Read(~/.ssh/**)", "WebFetch(domain:evil.example)", "Task(x)"],
+    "ask": ["Bash(git push *)"],
+    "allow": ["Bash(npm run test:*)", "mcp__github"]}})J";
+  HookEnv off;
+  off.write("home/.claude/settings.json", settings);
+  CHECK(off.hook(off.bash("curl https://x")).out.empty());  // not read unless asked for
+
+  HookEnv env("profile: off\npolicy: {claude_permissions: true}\n");
+  env.write("home/.claude/settings.json", settings);
+  auto r = env.hook(env.bash("curl -s https://x"));
+  CHECK(r.exit_code == 2);
+  CHECK(has(r.err, "permissions.deny rule Bash(curl:*)"));
+  CHECK(env.hook(env.pre("Read", {{"file_path", env.home() + "/.ssh/id_ed25519"}})).exit_code == 2);
+  CHECK(env.hook(env.pre("Read", {{"file_path", env.project() + "/README.md"}})).out.empty());
+  CHECK(env.hook(env.pre("WebFetch", {{"url", "https://api.evil.example/x"}, {"prompt", "p"}})).exit_code == 2);
+  CHECK(env.hook(env.pre("WebFetch", {{"url", "https://notevil.example/x"}, {"prompt", "p"}})).out.empty());
+  CHECK(decision_of(env.hook(env.bash("git push origin main")).out)["permissionDecision"] == "ask");
+  CHECK(decision_of(env.hook(env.bash("npm run test -- --watch")).out)["permissionDecision"] == "allow");
+  CHECK(decision_of(env.hook(env.pre("mcp__github__create_issue", {{"title", "t"}})).out)["permissionDecision"] == "allow");
+  auto v = env.cli({"rules", "validate"});
+  CHECK(has(v.out, "loaded claude-user: " + env.user_settings()));
+  CHECK(has(v.err, "permissions.deny 'Task(x)' is left out: no translation for Task(x)"));
+
+  // A project's settings: its deny applies, its allow only when trusted.
+  env.write("home/project/.claude/settings.json",
+            R"J({"permissions": {"allow": ["Bash(make:*)"], "deny": ["Bash(rm:*)"]}})J");
+  CHECK(env.hook(env.bash("rm -rf build")).exit_code == 2);
+  CHECK(env.hook(env.bash("make all")).out.empty());
+  auto t = env.cli({"test", "--project", env.project(), "--", "make all"});
+  CHECK(has(t.out, "ignored: allow from an untrusted project"));
+}
