@@ -150,7 +150,7 @@ struct Engine::Impl {
   mutable std::optional<TuningPlan> plan;  // resolved on first use
 
   const TuningPlan& tuning() const {
-    if (!plan) plan = plan_tuning(layers, settings, today_utc());
+    if (!plan) plan = plan_tuning(layers, settings, today_utc);
     return *plan;
   }
 

@@ -48,8 +48,10 @@ std::string today_utc() {
   return buf;
 }
 
-TuningPlan plan_tuning(const std::vector<LayerDocs>& layers, const EngineSettings& s, const std::string& today) {
+TuningPlan plan_tuning(const std::vector<LayerDocs>& layers, const EngineSettings& s,
+                       const std::function<std::string()>& today_of) {
   TuningPlan plan;
+  std::string today;  // read only when an entry has an end
   // target ("pack NAME" or a rule id) -> strongest entry
   std::map<std::string, RuleStatus> targets;
   for (const auto& l : layers)
@@ -59,6 +61,7 @@ TuningPlan plan_tuning(const std::vector<LayerDocs>& layers, const EngineSetting
         const std::string what = std::string(disable ? "disable " : "observe ") + t.target();
         std::string refused = tuning_refused(l, s);
         if (refused.empty() && !disable) refused = observe_refused(l, s);
+        if (refused.empty() && !t.expires.empty() && today.empty()) today = today_of();
         if (refused.empty() && !t.expires.empty() && today > t.expires) refused = "expired on " + t.expires;
         if (!refused.empty()) {
           plan.notes.push_back({l.name, t.loc.str(), what, "not applied: " + refused});
@@ -76,7 +79,7 @@ TuningPlan plan_tuning(const std::vector<LayerDocs>& layers, const EngineSetting
       const Document& d = l.docs[di];
       if (is_self_protection(l, d)) continue;  // always enforced
       RuleStatus doc;
-      if (is_pack(l))
+      if (is_pack(l) && !targets.empty())
         if (auto it = targets.find("pack " + d.name); it != targets.end()) doc = it->second;
       if (d.observe && may_observe) raise(doc, RuleMode::Observe, "observed: mode: observe in " + d.file);
       if (s.observe) raise(doc, RuleMode::Observe, "observed: policy.mode: observe");
@@ -85,7 +88,7 @@ TuningPlan plan_tuning(const std::vector<LayerDocs>& layers, const EngineSetting
         for (std::size_t ci = 0; ci < d.tools[ti].conditions.size(); ++ci) {
           const Condition& c = d.tools[ti].conditions[ci];
           RuleStatus st;
-          if (!c.id.empty())
+          if (!c.id.empty() && !targets.empty())
             if (auto it = targets.find(c.id); it != targets.end()) st = it->second;
           if (!c.enforce && may_observe) raise(st, RuleMode::Observe, "observed: enforce: false");
           if (st.mode > doc.mode) plan.rules.emplace(&c, std::move(st));

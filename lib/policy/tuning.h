@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -40,7 +41,9 @@ struct TuningPlan {
   const RuleStatus& status(const Document& d, const Condition* c) const;
 };
 
-TuningPlan plan_tuning(const std::vector<LayerDocs>& layers, const EngineSettings& settings, const std::string& today);
+// today_of: today's date (YYYY-MM-DD), asked for only when an entry has an end.
+TuningPlan plan_tuning(const std::vector<LayerDocs>& layers, const EngineSettings& settings,
+                       const std::function<std::string()>& today_of);
 
 // Today's date in UTC, YYYY-MM-DD.
 std::string today_utc();
