@@ -67,7 +67,7 @@ std::string serialize_layers(const std::vector<LayerDocs>& layers) {
       w.str(d.file);
       w.str(d.name);
       w.strs(d.profiles);
-      w.u32(d.observe);
+      w.u32(d.observe | d.rule_tuning << 1);
       w.u32(static_cast<std::uint32_t>(d.tuning.size()));
       for (const auto& t : d.tuning) {
         w.u32(static_cast<std::uint32_t>(t.kind));
@@ -103,8 +103,8 @@ std::string serialize_layers(const std::vector<LayerDocs>& layers) {
           w.str(c.description);
           w.str(c.workflow);
           w.i32(c.timeout_seconds);
-          w.u32(c.enabled | c.enforce << 1);
-          w.strs(c.overrides);
+          w.u32(c.enabled | c.enforce << 1 | !c.overrides.empty() << 2);
+          if (!c.overrides.empty()) w.strs(c.overrides);  // rare: not read for every condition
           w.loc(c.loc);
           w.loc(c.expr_loc);
           w.prefilter(c.prefilter);
@@ -131,7 +131,9 @@ std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data) 
       d.file = r.str();
       d.name = r.str();
       d.profiles = r.strs();
-      d.observe = r.u32() != 0;
+      const auto doc_flags = r.u32();
+      d.observe = doc_flags & 1;
+      d.rule_tuning = doc_flags & 2;
       d.tuning.resize(r.count());
       for (auto& t : d.tuning) {
         auto kind = r.u32();
@@ -175,7 +177,7 @@ std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data) 
           const auto flags = r.u32();
           c.enabled = flags & 1;
           c.enforce = flags & 2;
-          c.overrides = r.strs();
+          if (flags & 4) c.overrides = r.strs();
           c.loc = r.loc();
           c.expr_loc = r.loc();
           if (!r.prefilter(c.prefilter)) return std::nullopt;

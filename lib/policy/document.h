@@ -104,6 +104,7 @@ struct Document {
   std::vector<TestCase> tests;
   std::vector<Tuning> tuning;  // disable: and observe: entries
   bool observe = false;        // mode: observe (every rule of the document)
+  bool rule_tuning = false;    // a condition has enforce: false or override (derived)
   const Workflow* find_workflow(const std::string& name) const;
 };
 

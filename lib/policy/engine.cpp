@@ -129,7 +129,8 @@ Outcome from_action(Action a, RuleRef ref, const std::string& label, const nlohm
 // What a document gives one call: the enforced outcome, and the outcome it
 // would give with its observed rules in force (the same when none matched).
 struct DocOutcome {
-  Outcome enforced, would;
+  Outcome enforced;
+  std::optional<Outcome> would;  // set when an observed rule matched first
 };
 
 // Rule ids overridden for this call -> the overriding rule's label.
@@ -202,15 +203,13 @@ struct Engine::Impl {
     const TuningPlan& plan = tuning();
     const RuleStatus& doc_status = plan.status(d, nullptr);
     DocOutcome out;
-    bool would_set = false;
     // A matching rule: enforced, it decides the document; observed, it only
-    // sets what the document would have answered.
+    // sets what the document would have answered (when it matched first).
     auto matched = [&](Outcome o, const RuleStatus& st) {
-      if (!would_set) {
-        out.would = o;
-        would_set = true;
+      if (st.mode == RuleMode::Observe) {
+        if (!out.would) out.would = std::move(o);
+        return false;
       }
-      if (st.mode == RuleMode::Observe) return false;
       out.enforced = std::move(o);
       return true;
     };
@@ -260,9 +259,14 @@ struct Engine::Impl {
           continue;
         }
         Compiled& comp = ds.compiled[ti][ci];
+        if (use_prefilter && skipped(prefilter_of(c, comp), vars, ev)) {
+          // The condition is false for this call: no compile, no evaluation.
+          if (trace) trace->push_back({layer, c.loc.str(), c.expression, "no match"});
+          continue;
+        }
         std::string err;
         bool invalid = false;
-        bool hit = test(c, comp, ev, vars, act, use_prefilter, err, invalid);
+        bool hit = test(c, comp, ev, vars, act, false, err, invalid);
         if (invalid) {
           // A rule that cannot compile is an invalid policy: deny, do not guess,
           // observed or not.
@@ -370,17 +374,17 @@ Decision Engine::evaluate(const protocol::HookEvent& ev, const EvalOptions& opt)
     for (auto& ds : impl_->state[li]) {
       if (enforced.verdict == Verdict::Deny && would.verdict == Verdict::Deny && !opt.full_trace) break;
       DocOutcome o = impl_->eval_doc(layer.name, ds, ev, tn, vars, act, trace, opt.prefilter, overridden);
-      for (Outcome* x : {&o.enforced, &o.would}) {
-        if (x->verdict == Verdict::Allow && !layer.honour_allow) {
-          // A cloned repository must not be able to approve its own commands.
-          if (trace && x == &o.enforced)
-            trace->push_back({layer.name, x->rule.location(), x->rule.expression,
-                              "ignored: allow from an untrusted project (add it to trusted_projects)"});
-          *x = Outcome{};
-        }
+      if (o.enforced.verdict == Verdict::Allow && !layer.honour_allow) {
+        // A cloned repository must not be able to approve its own commands.
+        if (trace)
+          trace->push_back({layer.name, o.enforced.rule.location(), o.enforced.rule.expression,
+                            "ignored: allow from an untrusted project (add it to trusted_projects)"});
+        o.enforced = Outcome{};
       }
+      if (o.would && o.would->verdict == Verdict::Allow && !layer.honour_allow) o.would = Outcome{};
+      const Outcome& w = o.would ? *o.would : o.enforced;
+      if (w.verdict > would.verdict) would = w;  // a copy, on a match only
       take(enforced, o.enforced);
-      take(would, o.would);
     }
   }
   best.verdict = enforced.verdict;

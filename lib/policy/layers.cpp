@@ -61,10 +61,13 @@ PolicyInputs policy_inputs(const Config& config, const LoadOptions& opt) {
   if (opt.packs_only) return in;
   for (const auto& f : policy_files_in(paths::managed_rules_dir())) files.emplace_back("managed", f);
   // Claude Code's own permission rules, each settings file a layer (opt-in).
-  auto claude = [&](const char* layer, const fs::path& f) {
-    if (std::error_code ec; config.claude_permissions && fs::exists(f, ec)) files.emplace_back(layer, f);
+  const bool claude_layers = config.claude_permissions;
+  auto claude = [&](const char* layer, const auto& file_of) {
+    if (!claude_layers) return;  // nothing built or looked up: the common case
+    const fs::path f = file_of();
+    if (std::error_code ec; fs::exists(f, ec)) files.emplace_back(layer, f);
   };
-  claude("claude-managed", paths::claude_managed_dir() / "managed-settings.json");
+  claude("claude-managed", [] { return paths::claude_managed_dir() / "managed-settings.json"; });
   for (const char* n : {"policy.json", "policy.yaml"})
     if (std::error_code ec; fs::exists(paths::synced_dir() / n, ec)) files.emplace_back("synced", paths::synced_dir() / n);
   if (opt.user_files) {
@@ -72,11 +75,11 @@ PolicyInputs policy_inputs(const Config& config, const LoadOptions& opt) {
   } else {
     for (const auto& f : policy_files_in(paths::user_rules_dir())) files.emplace_back("user", f);
   }
-  claude("claude-user", paths::claude_user_dir() / "settings.json");
+  claude("claude-user", [] { return paths::claude_user_dir() / "settings.json"; });
   if (!opt.project_dir.empty()) {
     for (const auto& f : policy_files_in(paths::project_dir(opt.project_dir))) files.emplace_back("project", f);
-    claude("claude-project", fs::path(opt.project_dir) / ".claude" / "settings.json");
-    claude("claude-local", fs::path(opt.project_dir) / ".claude" / "settings.local.json");
+    claude("claude-project", [&] { return fs::path(opt.project_dir) / ".claude" / "settings.json"; });
+    claude("claude-local", [&] { return fs::path(opt.project_dir) / ".claude" / "settings.local.json"; });
     in.trusted = is_trusted_project(config, opt.project_dir);
   }
   for (const auto& f : opt.extra_files) files.emplace_back("cli", f);

@@ -407,6 +407,8 @@ Document load_document_text(std::string_view text, const std::string& file, std:
       c.error(ts, "tools must be a list");
     } else {
       for (const auto& t : ts) d.tools.push_back(parse_tool(c, t));
+      for (const auto& t : d.tools)
+        for (const auto& k : t.conditions) d.rule_tuning = d.rule_tuning || !k.enforce || !k.overrides.empty();
     }
   }
   if (auto mode = root["mode"]) {

@@ -84,6 +84,7 @@ TuningPlan plan_tuning(const std::vector<LayerDocs>& layers, const EngineSetting
       if (d.observe && may_observe) raise(doc, RuleMode::Observe, "observed: mode: observe in " + d.file);
       if (s.observe) raise(doc, RuleMode::Observe, "observed: policy.mode: observe");
       if (doc.mode != RuleMode::Enforce) plan.docs.emplace(&d, doc);
+      if (targets.empty() && !d.rule_tuning) continue;  // no rule of it is tuned
       for (std::size_t ti = 0; ti < d.tools.size(); ++ti)
         for (std::size_t ci = 0; ci < d.tools[ti].conditions.size(); ++ci) {
           const Condition& c = d.tools[ti].conditions[ci];
