@@ -9,6 +9,7 @@
 #include "packs/packs.h"
 #include "policy/layers.h"
 #include "policy/loader.h"
+#include "policy/tuning.h"
 #include "policy/validate.h"
 
 namespace preloop::cmd {
@@ -54,6 +55,8 @@ int validate(const RulesArgs& a) {
     for (const auto& f : a.files) l.docs.push_back(policy::load_document_file(f, diags));
     layers.push_back(std::move(l));
   }
+  auto targets = policy::check_tuning_targets(all ? all->engine.layers() : layers);
+  diags.insert(diags.end(), targets.begin(), targets.end());
   int tests_passed = 0, tests_failed = 0;
   for (const auto& layer : layers) {
     for (const auto& doc : layer.docs) {

@@ -2,6 +2,10 @@
 
 #include <ctime>
 #include <map>
+#include <set>
+
+#include "config/suggest.h"
+#include "policy/layers.h"
 
 namespace preloop::policy {
 namespace {
@@ -37,6 +41,37 @@ const RuleStatus& TuningPlan::status(const Document& d, const Condition* c) cons
   if (c && !rules.empty())
     if (auto it = rules.find(c); it != rules.end() && it->second.mode > doc->mode) return it->second;
   return *doc;
+}
+
+std::vector<Diagnostic> check_tuning_targets(const std::vector<LayerDocs>& layers) {
+  std::set<std::string> rules, packs;
+  std::vector<Diagnostic> ignored;
+  auto collect = [&](const Document& d, bool pack) {
+    if (pack) packs.insert(d.name);
+    for (const auto& t : d.tools)
+      for (const auto& c : t.conditions)
+        if (!c.id.empty()) rules.insert(c.id);
+  };
+  for (const char* profile : {"recommended", "strict"})
+    for (const auto& d : load_packs(profile, ignored)) collect(d, true);
+  for (const auto& l : layers)
+    for (const auto& d : l.docs) collect(d, is_pack(l));
+  std::vector<Diagnostic> out;
+  auto check = [&](const std::string& name, bool pack, const SourceLoc& loc) {
+    const auto& known = pack ? packs : rules;
+    if (known.count(name)) return;
+    out.push_back({Diagnostic::Severity::Warning, loc,
+                   std::string(pack ? "no pack named '" : "no rule with id '") + name + "'" + did_you_mean(name, known) +
+                       ": the entry has no effect", {}});
+  };
+  for (const auto& l : layers)
+    for (const auto& d : l.docs) {
+      for (const auto& t : d.tuning) check(t.pack.empty() ? t.rule : t.pack, !t.pack.empty(), t.loc);
+      for (const auto& t : d.tools)
+        for (const auto& c : t.conditions)
+          for (const auto& id : c.overrides) check(id, false, c.loc);
+    }
+  return out;
 }
 
 std::string today_utc() {

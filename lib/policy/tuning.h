@@ -45,6 +45,10 @@ struct TuningPlan {
 TuningPlan plan_tuning(const std::vector<LayerDocs>& layers, const EngineSettings& settings,
                        const std::function<std::string()>& today_of);
 
+// Warnings for disable:/observe: entries and overrides that name no rule id
+// or pack of `layers` or of the built-in packs, with the closest name.
+std::vector<Diagnostic> check_tuning_targets(const std::vector<LayerDocs>& layers);
+
 // Today's date in UTC, YYYY-MM-DD.
 std::string today_utc();
 

@@ -96,6 +96,11 @@ TEST_CASE("tuning: a whole pack disabled; entries need a reason, a real date, an
   CHECK(env.hook(env.pre("Edit", {{"file_path", env.user_settings()}, {"old_string", "a"}, {"new_string", "b"}}))
             .exit_code == 2);
 
+  auto typo = env.write("typo.yaml", "disable:\n  - {rule: git.psuh, reason: x}\n  - {pack: gti, reason: y}\n");
+  auto w = env.cli({"rules", "validate", typo});
+  CHECK(has(w.err, typo + ":2:5: warning: no rule with id 'git.psuh' (did you mean 'git.push'?): the entry has no effect"));
+  CHECK(has(w.err, typo + ":3:5: warning: no pack named 'gti' (did you mean 'git'?)"));
+
   auto f = env.write("bad.yaml", "disable:\n  - {rule: git.push}\n  - {pack: self-protection, reason: x}\n"
                                  "  - {rule: x, reason: y, expires: 2026-02-31}\n  - {pack: a, rule: b, reason: c}\n");
   auto v = env.cli({"rules", "validate", f});
@@ -275,4 +280,16 @@ TEST_CASE("Claude Code's permissions as a layer (opt-in): deny, ask and allow ru
   CHECK(env.hook(env.bash("make all")).out.empty());
   auto t = env.cli({"test", "--project", env.project(), "--", "make all"});
   CHECK(has(t.out, "ignored: allow from an untrusted project"));
+}
+
+TEST_CASE("tuning added during a session weakens the guard: the next call asks") {
+  HookEnv env(kRecommended);
+  env.write("cfg/preloop-hook/rules/mine.yaml", "tools: []\n");
+  CHECK(env.hook(env.bash("ls")).out.empty());
+  env.write("cfg/preloop-hook/rules/mine.yaml", "tools: []\ndisable:\n  - {pack: git, reason: quiet please}\n");
+  auto r = env.hook(env.bash("ls"));
+  REQUIRE(r.exit_code == 0);
+  auto d = decision_of(r.out);
+  CHECK(d["permissionDecision"] == "ask");
+  CHECK(has(d["permissionDecisionReason"], "rules disabled, observed or overridden in"));
 }
