@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "config/config.h"
 #include "config/paths.h"
+#include "hook/replay.h"
 
 namespace preloop::cmd {
 namespace {
@@ -31,6 +32,8 @@ struct AuditOptions {
   std::string format = "jsonl";
   std::string output;
   std::string older_than;
+  std::vector<std::string> policy;
+  std::string profile;
   int interval_ms = 500;
   bool background = false;
   bool dry_run = false;
@@ -276,6 +279,24 @@ void run_prune(const AuditOptions& o) {
   }
 }
 
+void run_replay(const AuditOptions& o) {
+  audit::Store s = open_store(o);
+  hook::ReplayOptions ro;
+  ro.policy.assign(o.policy.begin(), o.policy.end());
+  ro.profile = o.profile;
+  ro.filter = filter_of(o);
+  Config cfg;
+  try {
+    cfg = load_config();
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+  hook::ReplayReport r = hook::replay(s, cfg, ro);
+  std::cout << (o.json ? hook::replay_json(r).dump(2) + "\n" : hook::replay_text(r));
+  if (!r.errors.empty()) throw CLI::RuntimeError(2);
+  if (r.changed) throw CLI::RuntimeError(1);
+}
+
 }  // namespace
 
 void add_audit_command(CLI::App& app) {
@@ -318,6 +339,16 @@ void add_audit_command(CLI::App& app) {
 
   CLI::App* fold = sub("fold", "fold the records waiting in the journal onto the hash chain now", run_fold);
   fold->add_flag("--background", o->background, "quiet mode used by the hook")->group("");
+
+  CLI::App* replay = sub("replay", "re-evaluate recorded calls against a candidate policy; exit 1 when a decision changes",
+                         run_replay);
+  replay->add_option("--policy", o->policy, "candidate policy file or directory, in place of the user's rules (repeatable)")
+      ->required();
+  replay->add_option("--profile", o->profile, "rule pack profile of the candidate (default: the config's)");
+  replay->add_flag("--json", o->json, "as JSON");
+  replay->footer("Exit codes: 0 no decision would change, 1 some would, 2 the candidate policy is invalid.\n"
+                 "Inputs are replayed as recorded (secrets masked); shell facts and self-protection are recomputed.");
+  add_filters(replay, *o);
 
   CLI::App* prune = sub("prune", "remove old records, keeping the chain verifiable", run_prune);
   prune->add_option("--older-than", o->older_than, "age (90d) or RFC 3339 time")->required();

@@ -1,5 +1,7 @@
 #include <fstream>
+#include <algorithm>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -7,6 +9,7 @@
 #include "config/config.h"
 #include "hook/dry_run.h"
 #include "hook/hook.h"
+#include "hook/suite_report.h"
 #include "policy/loader.h"
 #include "protocol/event.h"
 
@@ -21,6 +24,8 @@ struct TestArgs {
   std::vector<std::string> suites;
   std::vector<std::string> rules;
   std::string profile;
+  std::string project;
+  std::string junit;
   bool packs_only = false;
   bool json = false;
   bool verbose = false;
@@ -39,8 +44,21 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+// The project whose layer applies: --project, else $CLAUDE_PROJECT_DIR, else
+// the current directory (as the hook finds it).
+std::string project_of(const TestArgs& a) {
+  if (a.packs_only) return "";
+  if (!a.project.empty()) return a.project;
+  if (const char* p = std::getenv("CLAUDE_PROJECT_DIR"); p && *p) return p;
+  char buf[4096];
+  return getcwd(buf, sizeof buf) ? buf : "";
+}
+
 int run_suites(const TestArgs& a, const Config& config) {
-  int passed = 0, failed = 0;
+  std::vector<hook::SuiteRun> runs;
+  std::vector<policy::PolicySet> sets;
+  std::set<std::string> exercised;
+  std::ostringstream text;  // case lines, printed unless --json
   for (const auto& file : a.suites) {
     std::vector<policy::Diagnostic> diags;
     std::string suite_profile;
@@ -50,15 +68,45 @@ int run_suites(const TestArgs& a, const Config& config) {
     policy::LoadOptions lo;
     lo.profile = a.profile.empty() ? suite_profile : a.profile;
     lo.packs_only = a.packs_only;
+    lo.project_dir = project_of(a);
     lo.extra_files.assign(a.rules.begin(), a.rules.end());
-    auto set = policy::load_policy_set(config, lo);
+    auto& set = sets.emplace_back(policy::load_policy_set(config, lo));
     for (const auto& d : set.diags) std::cerr << d.render() << "\n";
     if (policy::has_errors(set.diags)) return hook::kExitError;
-    auto r = hook::run_cases(cases, set, config, std::cout, a.verbose);
-    passed += r.passed;
-    failed += r.failed;
+    text << file << ": loaded" << (set.files.empty() ? " no policy files" : "") << "\n";
+    for (const auto& f : set.files) text << "  " << f << "\n";
+    auto r = hook::run_cases(cases, set, config, text, a.verbose);
+    exercised.insert(r.exercised.begin(), r.exercised.end());
+    runs.push_back({file, set.files, std::move(r)});
   }
-  std::cout << passed << " passed, " << failed << " failed\n";
+  // Coverage over every set: a rule counts once, exercised by any suite.
+  hook::Coverage coverage;
+  std::set<std::string> seen;
+  for (const auto& set : sets)
+    for (auto& r : hook::rule_coverage(set, exercised).not_exercised)
+      if (seen.insert(r.location).second) coverage.not_exercised.push_back(std::move(r));
+  for (const auto& set : sets) coverage.rules = std::max(coverage.rules, hook::rule_coverage(set, {}).rules);
+  int passed = 0, failed = 0;
+  for (const auto& r : runs) {
+    passed += r.result.passed;
+    failed += r.result.failed;
+  }
+  if (!a.junit.empty()) {
+    std::ofstream out(a.junit, std::ios::binary | std::ios::trunc);
+    out << hook::junit_xml(runs);
+    if (!out.flush()) fail(hook::kExitError, "cannot write " + a.junit);
+  }
+  if (a.json) {
+    std::cout << hook::suites_json(runs, coverage).dump(2) << "\n";
+  } else {
+    std::cout << text.str() << passed << " passed, " << failed << " failed\n";
+    std::cout << "coverage: " << coverage.rules - int(coverage.not_exercised.size()) << " of " << coverage.rules
+              << " rule(s) exercised";
+    if (!coverage.not_exercised.empty()) std::cout << "; no case exercises:";
+    std::cout << "\n";
+    for (const auto& r : coverage.not_exercised)
+      std::cout << "  " << r.rule << " (" << r.layer << ", " << r.location << ")\n";
+  }
   return failed ? 1 : 0;
 }
 
@@ -89,6 +137,7 @@ int run_one(const TestArgs& a, const Config& config) {
   opt.dry_run = true;
   opt.load.profile = a.profile;
   opt.load.packs_only = a.packs_only;
+  opt.load.project_dir = a.project;
   opt.load.extra_files.assign(a.rules.begin(), a.rules.end());
   hook::HookContext ctx;
   hook::run(event, config, opt, &ctx);
@@ -120,8 +169,11 @@ void add_test_command(CLI::App& app) {
   sub->add_option("--suite", a->suites, "Run a policy test suite file (repeatable)");
   sub->add_option("--rules", a->rules, "Also load this policy file (repeatable)");
   sub->add_option("--profile", a->profile, "Rule pack profile: recommended, strict or off");
+  sub->add_option("--project", a->project,
+                  "Project whose .preloop/ layer applies (default: $CLAUDE_PROJECT_DIR, else the working directory)");
+  sub->add_option("--junit", a->junit, "With --suite: also write a JUnit XML report to this file");
   sub->add_flag("--packs-only", a->packs_only, "Evaluate the built-in packs only, not the configured layers");
-  sub->add_flag("--json", a->json, "Machine-readable output");
+  sub->add_flag("--json", a->json, "Machine-readable output (with --suite: cases, loaded files and rule coverage)");
   sub->add_flag("-v,--verbose", a->verbose, "List passing suite cases too");
   sub->add_option("command", a->command, "A Bash command (after --)");
   sub->callback([a] {

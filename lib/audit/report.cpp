@@ -73,6 +73,17 @@ void counts(std::string& out, const char* title, const std::vector<std::pair<std
   for (const auto& [k, n] : v) out += fmt::format("  {:>8}  {}\n", n, k.empty() ? "(none)" : k);
 }
 
+// Observe mode's decisions, spelt out: "would_deny (would have denied)".
+std::vector<std::pair<std::string, std::int64_t>> observed_labels(std::vector<std::pair<std::string, std::int64_t>> v) {
+  static const std::pair<const char*, const char*> kWords[] = {
+      {"would_deny", "would have denied"}, {"would_ask", "would have asked"},
+      {"would_allow", "would have allowed"}, {"would_pass", "would have passed (no decision)"}};
+  for (auto& [k, n] : v)
+    for (const auto& [key, words] : kWords)
+      if (k == key) k += std::string(" (") + words + ", observe mode)";
+  return v;
+}
+
 }  // namespace
 
 std::string summary_line(const Record& r, bool colour) {
@@ -97,7 +108,7 @@ std::string describe(const Shown& s) {
 std::string stats_text(const Stats& s, const Filter& f) {
   std::string out = fmt::format("{} event(s) from {} until {}\n", s.total, f.since.empty() ? "the start" : f.since,
                                 f.until.empty() ? "now" : f.until);
-  counts(out, "by decision (PreToolUse)", s.by_decision);
+  counts(out, "by decision (PreToolUse)", observed_labels(s.by_decision));
   counts(out, "by tool", s.by_tool);
   counts(out, "by rule", s.by_rule);
   counts(out, "by execution result", s.by_result);

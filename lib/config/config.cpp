@@ -7,6 +7,7 @@
 #include "config/paths.h"
 #include "config/safe_file.h"
 #include "config/snapshot.h"
+#include "config/suggest.h"
 
 namespace preloop {
 namespace fs = std::filesystem;
@@ -14,7 +15,7 @@ namespace {
 
 const std::set<std::string> kKnownKeys = {
     "fail_mode", "max_input_bytes", "profile", "trusted_projects", "identity", "hook_timeout_seconds",
-    "audit", "approval", "sync", "secrets", "shell", "tamper"};
+    "audit", "approval", "sync", "secrets", "shell", "tamper", "policy"};
 
 std::string where(const fs::path& file, const YAML::Mark& m) {
   return file.string() + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
@@ -66,10 +67,32 @@ T scalar(const fs::path& file, const YAML::Node& n, const char* key, const char*
   }
 }
 
+// policy: mode, allow_tuning, pin_enforce.
+void apply_policy(Config& c, const fs::path& file, const YAML::Node& v) {
+  static const std::set<std::string> known = {"mode", "allow_tuning", "pin_enforce", "claude_permissions"};
+  if (!v.IsMap()) fail(file, v, "'policy' must be a mapping");
+  for (const auto& kv : v) {
+    auto name = kv.first.as<std::string>();
+    if (!known.count(name)) fail(file, kv.first, "unknown setting 'policy." + name + "'" + did_you_mean(name, known));
+    if (name == "mode") {
+      auto s = scalar<std::string>(file, kv.second, "policy.mode", "'enforce' or 'observe'");
+      if (s != "enforce" && s != "observe")
+        fail(file, kv.second, "'policy.mode' must be 'enforce' or 'observe', got '" + s + "'");
+      c.observe = s == "observe";
+    } else if (name == "allow_tuning") {
+      c.allow_tuning = scalar<bool>(file, kv.second, "policy.allow_tuning", "true or false");
+    } else if (name == "claude_permissions") {
+      c.claude_permissions = scalar<bool>(file, kv.second, "policy.claude_permissions", "true or false");
+    } else {
+      c.pin_enforce = scalar<bool>(file, kv.second, "policy.pin_enforce", "true or false");
+    }
+  }
+}
+
 void apply(Config& c, const fs::path& file, const YAML::Node& doc) {
   for (const auto& kv : doc) {
     auto key = kv.first.as<std::string>();
-    if (!kKnownKeys.count(key)) fail(file, kv.first, "unknown setting '" + key + "'");
+    if (!kKnownKeys.count(key)) fail(file, kv.first, "unknown setting '" + key + "'" + did_you_mean(key, kKnownKeys));
     const YAML::Node& v = kv.second;
     if (key == "fail_mode") {
       auto s = scalar<std::string>(file, v, "fail_mode", "'closed' or 'open'");
@@ -118,13 +141,16 @@ void apply(Config& c, const fs::path& file, const YAML::Node& doc) {
       if (!v.IsMap()) fail(file, v, "'tamper' must be a mapping");
       for (const auto& t : v) {
         auto name = t.first.as<std::string>();
-        if (name != "on_weakening") fail(file, t.first, "unknown setting 'tamper." + name + "'");
+        if (name != "on_weakening")
+          fail(file, t.first, "unknown setting 'tamper." + name + "'" + did_you_mean(name, {"on_weakening"}));
         auto s = scalar<std::string>(file, t.second, "tamper.on_weakening", "'ask', 'deny' or 'record'");
         if (s == "ask") c.tamper_on_weakening = TamperAction::Ask;
         else if (s == "deny") c.tamper_on_weakening = TamperAction::Deny;
         else if (s == "record") c.tamper_on_weakening = TamperAction::Record;
         else fail(file, t.second, "'tamper.on_weakening' must be 'ask', 'deny' or 'record', got '" + s + "'");
       }
+    } else if (key == "policy") {
+      apply_policy(c, file, v);
     } else if (!v.IsMap() && !v.IsNull()) {
       fail(file, v, "'" + key + "' must be a mapping");
     }
@@ -218,6 +244,20 @@ void load_managed(Config& c, const fs::path& f) {
     c.fail_mode = FailMode::Closed;
     c.ignored.push_back("fail_mode: open is ignored: a managed config (" + f.string() + ") is in place");
   }
+  // Observe mode, rule tuning and observe settings below the managed layer:
+  // the user file can only make them stricter.
+  const YAML::Node policy = doc["policy"];
+  const bool managed_sets = policy && policy.IsMap() && policy["mode"];
+  if (user.observe && !managed_sets) {
+    c.observe = false;
+    c.ignored.push_back("policy.mode: observe is ignored: a managed config (" + f.string() + ") is in place");
+  }
+  if (c.pin_enforce && c.observe) {
+    c.observe = false;
+    c.ignored.push_back("policy.mode: observe is ignored: the managed config " + f.string() + " pins enforce");
+  }
+  c.allow_tuning = c.allow_tuning && user.allow_tuning;
+  c.pin_enforce = c.pin_enforce || user.pin_enforce;
   // The managed value, else the default, is the least the user may choose.
   YAML::Node tamper = doc["tamper"];
   TamperAction floor = tamper && tamper.IsMap() && tamper["on_weakening"] ? c.tamper_on_weakening : TamperAction::Ask;
@@ -255,7 +295,7 @@ std::vector<fs::path> config_files() {
 }
 
 // Bump when the payload changes.
-constexpr std::string_view kMagic = "PLHCFG02";
+constexpr std::string_view kMagic = "PLHCFG03";
 
 }  // namespace
 
@@ -301,6 +341,7 @@ std::string serialize_config(const Config& c) {
   w.i32(c.audit_busy_timeout_ms);
   w.i32(static_cast<int>(c.tamper_on_weakening));
   w.u32(c.managed);
+  w.u32(c.observe | c.allow_tuning << 1 | c.pin_enforce << 2 | c.claude_permissions << 3);
   w.strs(c.ignored);
   list.clear();
   for (const auto& p : c.sources) list.push_back(p.string());
@@ -338,6 +379,11 @@ std::optional<Config> deserialize_config(std::string_view data) {
   if (tamper < 0 || tamper > static_cast<int>(TamperAction::Deny)) r.ok = false;
   c.tamper_on_weakening = static_cast<TamperAction>(tamper);
   c.managed = r.u32() != 0;
+  const auto policy = r.u32();
+  c.observe = policy & 1;
+  c.allow_tuning = policy & 2;
+  c.pin_enforce = policy & 4;
+  c.claude_permissions = policy & 8;
   c.ignored = r.strs();
   for (auto& p : r.strs()) c.sources.emplace_back(std::move(p));
   c.sections.resize(r.count());

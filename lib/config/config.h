@@ -46,6 +46,10 @@ struct Config {
   bool audit_direct = false;                         // audit.mode: direct (commit each record to SQLite)
   TamperAction tamper_on_weakening = TamperAction::Ask;  // tamper.on_weakening: ask | deny | record
   int audit_busy_timeout_ms = 2000;                  // audit.busy_timeout_ms: wait for a locked store
+  bool observe = false;                              // policy.mode: observe (record would-be decisions, answer none)
+  bool allow_tuning = true;                          // policy.allow_tuning: rules below managed may disable/override
+  bool pin_enforce = false;                          // policy.pin_enforce: observe below managed is ignored
+  bool claude_permissions = false;                   // policy.claude_permissions: Claude Code's permissions as layers
   std::vector<std::filesystem::path> sources;        // files that were loaded
   bool managed = false;                              // a managed config file was loaded
   std::vector<std::string> ignored;                  // user settings a managed config overruled, one line each

@@ -161,10 +161,15 @@ TEST_CASE("a config snapshot carries every setting and the library sections") {
   auto f = write_tmp("snap.yaml", "fail_mode: open\nmax_input_bytes: 4096\nprofile: strict\n"
                                   "trusted_projects: [/src/a]\nidentity: bob\nhook_timeout_seconds: 100\n"
                                   "audit: {enabled: false, path: /tmp/a.db, mode: direct, busy_timeout_ms: 750}\n"
-                                  "secrets: {on_command: mask}\napproval: {url: 'https://x:8443/p'}\n");
+                                  "secrets: {on_command: mask}\napproval: {url: 'https://x:8443/p'}\n"
+                                  "policy: {mode: observe, allow_tuning: false, pin_enforce: true, claude_permissions: true}\n");
   Config c = load_config_file(f);
   auto back = deserialize_config(serialize_config(c));
   REQUIRE(back);
+  CHECK(back->observe);
+  CHECK(!back->allow_tuning);
+  CHECK(back->pin_enforce);
+  CHECK(back->claude_permissions);
   CHECK(back->fail_mode == FailMode::Open);
   CHECK(back->max_input_bytes == 4096);
   CHECK(back->profile == "strict");
@@ -215,4 +220,16 @@ TEST_CASE("load_config_cached reads the snapshot until a file changes") {
   unsetenv("PRELOOP_HOOK_MANAGED_DIR");
   unsetenv("XDG_DATA_HOME");
   fs::remove_all(data);
+}
+
+TEST_CASE("a misspelt setting is an error naming the closest known one") {
+  auto f = write_tmp("typo.yaml", "profile: strict\nfail_mdoe: closed\n");
+  try {
+    load_config_file(f);
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()) == f.string() + ":2:1: unknown setting 'fail_mdoe' (did you mean 'fail_mode'?)");
+  }
+  auto g = write_tmp("mode.yaml", "policy: {mode: watch}\n");
+  CHECK_THROWS_WITH_AS(load_config_file(g), doctest::Contains("'policy.mode' must be 'enforce' or 'observe'"), ConfigError);
 }

@@ -51,6 +51,14 @@ fs::path data_home() { return env_dir("XDG_DATA_HOME", ".local/share"); }
 fs::path state_home() { return env_dir("XDG_STATE_HOME", ".local/state"); }
 
 fs::path managed_dir() { return managed_string(); }
+fs::path claude_user_dir() {
+  const char* dir = std::getenv("CLAUDE_CONFIG_DIR");
+  return dir && *dir ? fs::path(dir) : home_dir() / ".claude";
+}
+fs::path claude_managed_dir() {
+  const char* dir = std::getenv("PRELOOP_HOOK_CLAUDE_MANAGED_DIR");
+  return dir && *dir == '/' ? fs::path(dir) : fs::path("/etc/claude-code");
+}
 fs::path managed_config_file() { return join(managed_string(), "config.yaml"); }
 fs::path managed_rules_dir() { return join(managed_string(), "rules"); }
 fs::path data_dir() { return data_string(); }

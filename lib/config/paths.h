@@ -24,6 +24,8 @@ std::filesystem::path cache_dir();            // data_dir()/cache: config and po
 std::filesystem::path guard_state_file();     // data_dir()/guard-state: the last configuration fingerprint
 std::filesystem::path credentials_file();     // user_config_dir()/credentials
 std::filesystem::path project_dir(const std::filesystem::path& project_root);  // <root>/.preloop
+std::filesystem::path claude_user_dir();      // Claude Code's: $CLAUDE_CONFIG_DIR, else ~/.claude
+std::filesystem::path claude_managed_dir();   // Claude Code's: /etc/claude-code (PRELOOP_HOOK_CLAUDE_MANAGED_DIR overrides)
 
 // Expands a leading "~" or "~/" with home_dir().
 std::filesystem::path expand_user(const std::string& path);

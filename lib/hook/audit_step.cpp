@@ -83,11 +83,21 @@ audit::Record build_record(const HookContext& ctx, const std::filesystem::path& 
     r.decision = std::string(to_string(d.verdict));
     r.reason = d.reason;
     secrets::redact_text(r.reason, redact);
-    if (d.has_rule) {
-      r.rule_layer = d.rule.layer;
-      r.rule_location = d.rule.location();
-      r.rule_id = d.rule.id;
-      r.rule_description = d.rule.description;
+    const RuleRef* rule = d.has_rule ? &d.rule : nullptr;
+    if (d.has_observed) {
+      // Observe mode: the record carries what the observed rules would have
+      // answered ("would_deny"); the reason says what was answered.
+      r.decision = "would_" + std::string(d.observed_verdict == Verdict::None ? "pass" : to_string(d.observed_verdict));
+      r.reason = "observe mode: answered " + std::string(d.verdict == Verdict::None ? "pass" : to_string(d.verdict)) +
+                 (d.observed_reason.empty() ? "" : "; " + d.observed_reason) + (d.reason.empty() ? "" : " | " + d.reason);
+      secrets::redact_text(r.reason, redact);
+      rule = d.observed_verdict == Verdict::None ? rule : &d.observed_rule;
+    }
+    if (rule) {
+      r.rule_layer = rule->layer;
+      r.rule_location = rule->location();
+      r.rule_id = rule->id;
+      r.rule_description = rule->description;
     }
     r.approval_request_id = d.approval_request_id;
     r.approval_status = d.approval_status;

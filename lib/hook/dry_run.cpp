@@ -61,7 +61,16 @@ void print_explanation(std::ostream& out, const HookContext& ctx, bool color) {
         << d.rule.location() << ")\n";
     if (!d.rule.workflow.empty()) out << "workflow: " << d.rule.workflow << "\n";
   }
+  if (d.has_observed) {
+    out << "observed: would have answered " << verdict_word(d.observed_verdict)
+        << " (observe mode: recorded in the audit trail, not answered)\n";
+    if (!d.observed_reason.empty()) out << "          " << d.observed_reason << "\n";
+  }
   if (!ctx.updated_input.is_null()) out << "updated input: " << ctx.updated_input.dump() << "\n";
+  if (ctx.policies) {
+    out << "loaded:\n";
+    for (const auto& f : ctx.policies->files) out << "  " << f << "\n";
+  }
   auto findings = secret_findings(ctx);
   if (!findings.empty()) {
     out << "secrets:\n";
@@ -91,7 +100,11 @@ nlohmann::json explanation_json(const HookContext& ctx) {
                  {"description", d.rule.description}, {"workflow", d.rule.workflow}};
   else
     j["rule"] = nullptr;
+  if (d.has_observed)
+    j["observed"] = {{"decision", to_string(d.observed_verdict)}, {"reason", d.observed_reason},
+                     {"rule", d.observed_rule.id.empty() ? d.observed_rule.location() : d.observed_rule.id}};
   if (!ctx.updated_input.is_null()) j["updated_input"] = ctx.updated_input;
+  if (ctx.policies) j["loaded"] = ctx.policies->files;
   j["secrets"] = secret_findings(ctx);
   nlohmann::json trace = nlohmann::json::array();
   for (const auto& t : d.trace)
@@ -111,25 +124,29 @@ SuiteResult run_cases(const std::vector<policy::TestCase>& cases, const policy::
     opt.eval.project_dir = c.cwd;
     HookContext ctx;
     run(make_event(c.tool, c.input, c.cwd, c.permission_mode), config, opt, &ctx);
-    bool ok = ctx.decision.verdict == c.expect;
-    if (ok && !c.expect_rule.empty()) ok = ctx.decision.rule.id == c.expect_rule;
-    if (ok) {
+    const Decision& d = ctx.decision;
+    for (const auto& t : d.trace)
+      if (t.outcome.rfind("matched", 0) == 0) r.exercised.insert(t.location);
+    CaseResult cr;
+    cr.name = c.name.empty() ? c.tool + " " + c.input.dump() : c.name;
+    cr.location = c.loc.str();
+    cr.expected = verdict_word(c.expect) + (c.expect_rule.empty() ? "" : " by " + c.expect_rule);
+    cr.got = verdict_word(d.verdict) +
+             (d.has_rule ? " by " + (d.rule.id.empty() ? d.rule.location() : d.rule.id) : std::string());
+    cr.passed = d.verdict == c.expect && (c.expect_rule.empty() || d.rule.id == c.expect_rule);
+    if (cr.passed) {
       ++r.passed;
       if (verbose) out << "ok   " << c.loc.str() << "  " << c.name << "\n";
+      r.cases.push_back(std::move(cr));
       continue;
     }
     ++r.failed;
-    out << "FAIL " << c.loc.str() << "  " << (c.name.empty() ? c.input.dump() : c.name) << "\n"
-        << "     input:    " << c.tool << " " << c.input.dump() << "\n"
-        << "     expected: " << verdict_word(c.expect)
-        << (c.expect_rule.empty() ? "" : " by " + c.expect_rule) << "\n"
-        << "     got:      " << verdict_word(ctx.decision.verdict)
-        << (ctx.decision.has_rule ? " by " + (ctx.decision.rule.id.empty() ? ctx.decision.rule.location()
-                                                                            : ctx.decision.rule.id)
-                                  : "")
-        << "\n";
-    for (const auto& t : ctx.decision.trace)
-      if (t.outcome != "no match") out << "     trace:    " << t.location << " " << t.outcome << "\n";
+    cr.detail = "     input:    " + c.tool + " " + c.input.dump() + "\n" + "     expected: " + cr.expected + "\n" +
+                "     got:      " + cr.got + "\n";
+    for (const auto& t : d.trace)
+      if (t.outcome != "no match") cr.detail += "     trace:    " + t.location + " " + t.outcome + "\n";
+    out << "FAIL " << c.loc.str() << "  " << (c.name.empty() ? c.input.dump() : c.name) << "\n" << cr.detail;
+    r.cases.push_back(std::move(cr));
   }
   return r;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,17 @@ std::string make_event(const std::string& tool, const nlohmann::json& input, con
 void print_explanation(std::ostream& out, const HookContext& ctx, bool color);
 nlohmann::json explanation_json(const HookContext& ctx);
 
+struct CaseResult {
+  std::string name, location, expected, got;
+  bool passed = false;
+  std::string detail;  // input, expectation and trace of a failed case
+};
+
 struct SuiteResult {
   int passed = 0;
   int failed = 0;
+  std::vector<CaseResult> cases;
+  std::set<std::string> exercised;  // file:line:col of every rule a case matched
 };
 
 // Runs test cases against a policy set; prints each failure with its trace.

@@ -35,8 +35,7 @@ fs::path current_executable() {
 
 ClaudeLocations ClaudeLocations::for_project(const fs::path& project_dir) {
   ClaudeLocations loc;
-  const char* config_dir = std::getenv("CLAUDE_CONFIG_DIR");
-  loc.user_dir = config_dir && *config_dir ? fs::path(config_dir) : paths::home_dir() / ".claude";
+  loc.user_dir = paths::claude_user_dir();
   loc.project_dir = project_dir;
   loc.managed_dir = claude_managed_dir();
   return loc;
@@ -44,10 +43,7 @@ ClaudeLocations ClaudeLocations::for_project(const fs::path& project_dir) {
 
 ClaudeLocations ClaudeLocations::from_environment() { return for_project(fs::current_path()); }
 
-fs::path claude_managed_dir() {
-  const char* dir = std::getenv("PRELOOP_HOOK_CLAUDE_MANAGED_DIR");
-  return dir && *dir == '/' ? fs::path(dir) : fs::path("/etc/claude-code");
-}
+fs::path claude_managed_dir() { return paths::claude_managed_dir(); }
 
 fs::path ClaudeLocations::settings_file(Scope scope) const {
   switch (scope) {

@@ -9,7 +9,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bump when the format or the prefilter derivation changes: snapshots carry derived prefilters.
-constexpr std::string_view kMagic = "PLHPOL05";
+constexpr std::string_view kMagic = "PLHPOL06";
 
 struct Writer : snapshot::Writer {
   void loc(const SourceLoc& l) {
@@ -67,6 +67,16 @@ std::string serialize_layers(const std::vector<LayerDocs>& layers) {
       w.str(d.file);
       w.str(d.name);
       w.strs(d.profiles);
+      w.u32(d.observe | d.rule_tuning << 1);
+      w.u32(static_cast<std::uint32_t>(d.tuning.size()));
+      for (const auto& t : d.tuning) {
+        w.u32(static_cast<std::uint32_t>(t.kind));
+        w.str(t.pack);
+        w.str(t.rule);
+        w.str(t.reason);
+        w.str(t.expires);
+        w.loc(t.loc);
+      }
       w.u32(static_cast<std::uint32_t>(d.workflows.size()));
       for (const auto& wf : d.workflows) {
         w.str(wf.name);
@@ -93,7 +103,8 @@ std::string serialize_layers(const std::vector<LayerDocs>& layers) {
           w.str(c.description);
           w.str(c.workflow);
           w.i32(c.timeout_seconds);
-          w.u32(c.enabled);
+          w.u32(c.enabled | c.enforce << 1 | !c.overrides.empty() << 2);
+          if (!c.overrides.empty()) w.strs(c.overrides);  // rare: not read for every condition
           w.loc(c.loc);
           w.loc(c.expr_loc);
           w.prefilter(c.prefilter);
@@ -120,6 +131,20 @@ std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data) 
       d.file = r.str();
       d.name = r.str();
       d.profiles = r.strs();
+      const auto doc_flags = r.u32();
+      d.observe = doc_flags & 1;
+      d.rule_tuning = doc_flags & 2;
+      d.tuning.resize(r.count());
+      for (auto& t : d.tuning) {
+        auto kind = r.u32();
+        if (kind > 1) return std::nullopt;
+        t.kind = static_cast<Tuning::Kind>(kind);
+        t.pack = r.str();
+        t.rule = r.str();
+        t.reason = r.str();
+        t.expires = r.str();
+        t.loc = r.loc();
+      }
       d.workflows.resize(r.count());
       for (auto& wf : d.workflows) {
         wf.name = r.str();
@@ -149,7 +174,10 @@ std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data) 
           c.description = r.str();
           c.workflow = r.str();
           c.timeout_seconds = r.i32();
-          c.enabled = r.u32() != 0;
+          const auto flags = r.u32();
+          c.enabled = flags & 1;
+          c.enforce = flags & 2;
+          if (flags & 4) c.overrides = r.strs();
           c.loc = r.loc();
           c.expr_loc = r.loc();
           if (!r.prefilter(c.prefilter)) return std::nullopt;

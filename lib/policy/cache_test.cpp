@@ -23,7 +23,13 @@ tools:
     approval_workflow: w
     conditions:
       - {id: a, expression: "args.command == 'x'", action: deny, message: "no {{ args.command }}"}
-      - {expression: "args.command.contains('y')", action: allow, enabled: false, timeout_seconds: 5}
+      - {expression: "args.command.contains('y')", action: allow, enabled: false, timeout_seconds: 5,
+         enforce: false, override: [core.x, git.y]}
+mode: observe
+disable:
+  - {pack: network, reason: "CI images", expires: 2030-01-31}
+observe:
+  - {rule: core.z, reason: trial}
 )Y", "p.yaml", diags);
   REQUIRE(diags.empty());
   return {{"user", {d}, true}, {"project", {d}, false}};
@@ -50,6 +56,18 @@ TEST_CASE("a snapshot round-trips every field the engine reads") {
   CHECK(t.conditions[1].enabled == false);
   CHECK(t.conditions[1].type == ConditionType::Cel);
   CHECK(t.conditions[1].timeout_seconds == 5);
+  CHECK(t.conditions[0].enforce);
+  CHECK(!t.conditions[1].enforce);
+  CHECK(t.conditions[1].overrides == std::vector<std::string>{"core.x", "git.y"});
+  CHECK(d.observe);
+  REQUIRE(d.tuning.size() == 2);
+  CHECK(d.tuning[0].kind == Tuning::Kind::Disable);
+  CHECK(d.tuning[0].pack == "network");
+  CHECK(d.tuning[0].reason == "CI images");
+  CHECK(d.tuning[0].expires == "2030-01-31");
+  CHECK(d.tuning[1].kind == Tuning::Kind::Observe);
+  CHECK(d.tuning[1].rule == "core.z");
+  CHECK(d.tuning[1].loc.line == 15);
 }
 
 TEST_CASE("a snapshot carries the conditions' prefilters") {

@@ -61,6 +61,12 @@ struct Decision {
   bool has_rule = false;
   RuleRef rule;
   std::vector<TraceStep> trace;
+  // Observe mode: what rules in observe mode would have answered, when that
+  // differs from the verdict (which they did not influence).
+  bool has_observed = false;
+  Verdict observed_verdict = Verdict::None;
+  std::string observed_reason;
+  RuleRef observed_rule;
   // Approval outcome, filled when an approval service was asked.
   std::string approval_request_id;
   std::string approval_status;  // approved | declined | timed_out | unreachable | auth_error | not_configured

@@ -50,6 +50,8 @@ struct Condition {
   std::string workflow;       // approval_workflow on the condition
   int timeout_seconds = 0;    // on the condition; 0 = the workflow's
   bool enabled = true;
+  bool enforce = true;        // false: observed (the would-be decision is recorded, not answered)
+  std::vector<std::string> overrides;  // rule ids this allow/ask rule overrides when it matches
   SourceLoc loc;              // the condition entry
   SourceLoc expr_loc;         // the expression scalar
   Prefilter prefilter;        // derived when the policy snapshot is written; else by the engine
@@ -78,6 +80,19 @@ struct TestCase {
   SourceLoc loc;
 };
 
+// An entry of a document's `disable:` or `observe:` list: a pack (by name)
+// or a rule (by id), with the reason and an optional last day.
+struct Tuning {
+  enum class Kind { Disable, Observe };
+  Kind kind = Kind::Disable;
+  std::string pack;     // a pack's metadata.name ...
+  std::string rule;     // ... or a rule id
+  std::string reason;
+  std::string expires;  // YYYY-MM-DD (UTC), last day in force; empty = no end
+  SourceLoc loc;
+  std::string target() const { return pack.empty() ? rule : "pack " + pack; }
+};
+
 struct Document {
   std::string file;     // path or embedded name
   std::string version = "1.0";
@@ -87,6 +102,9 @@ struct Document {
   std::vector<Workflow> workflows;
   std::vector<ToolRule> tools;
   std::vector<TestCase> tests;
+  std::vector<Tuning> tuning;  // disable: and observe: entries
+  bool observe = false;        // mode: observe (every rule of the document)
+  bool rule_tuning = false;    // a condition has enforce: false or override (derived)
   const Workflow* find_workflow(const std::string& name) const;
 };
 

@@ -8,6 +8,7 @@
 #include "policy/simple_condition.h"
 #include "policy/template.h"
 #include "policy/tool_match.h"
+#include "policy/tuning.h"
 #include "policy/variables.h"
 
 namespace preloop::policy {
@@ -125,38 +126,136 @@ Outcome from_action(Action a, RuleRef ref, const std::string& label, const nlohm
 
 }  // namespace
 
+// What a document gives one call: the enforced outcome, and the outcome it
+// would give with its observed rules in force (the same when none matched).
+struct DocOutcome {
+  Outcome enforced;
+  std::optional<Outcome> would;  // set when an observed rule matched first
+};
+
+// Rule ids overridden for this call -> the overriding rule's label.
+using Overridden = std::vector<std::pair<std::string, std::string>>;
+
+const std::string* overridden_by(const Overridden& o, const std::string& id) {
+  if (id.empty()) return nullptr;
+  for (const auto& [rule, by] : o)
+    if (rule == id) return &by;
+  return nullptr;
+}
+
 struct Engine::Impl {
   std::vector<LayerDocs> layers;
   // Parallel to layers[i].docs[j]; mutable: compiled lazily.
   mutable std::vector<std::vector<DocState>> state;
+  EngineSettings settings;
+  mutable std::optional<TuningPlan> plan;  // resolved on first use
 
-  Outcome eval_doc(const std::string& layer, DocState& ds, const protocol::HookEvent& ev, const ToolName& tn,
-                   EventVariables& vars, cel::Activation& act, std::vector<TraceStep>* trace,
-                   bool use_prefilter) const {
+  const TuningPlan& tuning() const {
+    if (!plan) plan = plan_tuning(layers, settings, today_utc);
+    return *plan;
+  }
+
+  // Whether condition c matches; err receives an evaluation error, and a
+  // compile error makes `invalid` true (with err its message).
+  bool test(const Condition& c, Compiled& comp, const protocol::HookEvent& ev, EventVariables& vars,
+            cel::Activation& act, bool use_prefilter, std::string& err, bool& invalid) const {
+    invalid = false;
+    if (use_prefilter && skipped(prefilter_of(c, comp), vars, ev)) return false;  // no compile, no evaluation
+    compile(c, comp);
+    if (!comp.error.empty()) {
+      invalid = true;
+      err = comp.error_short;
+      return false;
+    }
+    if (comp.simple) return comp.simple->evaluate(vars.args);
+    vars.bind_lazy(*comp.program, ev, act);
+    cel::Value v = comp.program->evaluate(act);
+    if (v.is_error()) err = v.error_message();
+    else if (!v.is_bool()) err = "condition returned " + std::string(v.type_name()) + ", not bool";
+    else return v.as_bool();
+    return false;
+  }
+
+  // The rule ids that matching override rules lift for this call.
+  Overridden overrides(const protocol::HookEvent& ev, const ToolName& tn, EventVariables& vars, cel::Activation& act,
+                       bool use_prefilter) const {
+    Overridden out;
+    for (const auto& r : tuning().overrides) {
+      const Document& d = layers[r.layer].docs[r.doc];
+      const ToolRule& t = d.tools[r.tool];
+      const Condition& c = t.conditions[r.cond];
+      if (!c.enabled || !tool_matches(t.names, t.source, tn)) continue;
+      if (tuning().status(d, &c).mode != RuleMode::Enforce) continue;
+      std::string err;
+      bool invalid = false;
+      if (!test(c, state[r.layer][r.doc].compiled[r.tool][r.cond], ev, vars, act, use_prefilter, err, invalid) ||
+          !err.empty())
+        continue;
+      for (const auto& id : c.overrides) out.emplace_back(id, rule_label(c, t) + " at " + c.loc.str());
+    }
+    return out;
+  }
+
+  DocOutcome eval_doc(const std::string& layer, DocState& ds, const protocol::HookEvent& ev, const ToolName& tn,
+                      EventVariables& vars, cel::Activation& act, std::vector<TraceStep>* trace, bool use_prefilter,
+                      const Overridden& overridden) const {
     const Document& d = *ds.doc;
+    const TuningPlan& plan = tuning();
+    const RuleStatus& doc_status = plan.status(d, nullptr);
+    DocOutcome out;
+    // A matching rule: enforced, it decides the document; observed, it only
+    // sets what the document would have answered (when it matched first).
+    auto matched = [&](Outcome o, const RuleStatus& st) {
+      if (st.mode == RuleMode::Observe) {
+        if (!out.would) out.would = std::move(o);
+        return false;
+      }
+      out.enforced = std::move(o);
+      return true;
+    };
+    auto suffix = [](const RuleStatus& st) {
+      return st.mode == RuleMode::Observe ? " (observe mode: not enforced; " + st.note + ")" : std::string();
+    };
     for (std::size_t ti = 0; ti < d.tools.size(); ++ti) {
       const ToolRule& t = d.tools[ti];
       if (!tool_matches(t.names, t.source, tn)) continue;
+      if (doc_status.mode == RuleMode::Disabled) {
+        if (trace) trace->push_back({layer, t.loc.str(), "(every rule of " + d.file + ")", "skipped: " + doc_status.note});
+        return out;
+      }
       if (!t.enabled) {
         Outcome o;
         o.verdict = Verdict::Deny;
         o.has_rule = true;
         o.rule = make_ref(layer, d, t, nullptr);
         o.reason = "Tool " + ev.tool_name + " is disabled by policy [" + d.file + ":" + std::to_string(t.loc.line) + "]";
-        if (trace) trace->push_back({layer, t.loc.str(), "(tool disabled)", "matched: deny"});
-        return o;
+        if (trace) trace->push_back({layer, t.loc.str(), "(tool disabled)", "matched: deny" + suffix(doc_status)});
+        if (matched(std::move(o), doc_status)) return out;
+        continue;
       }
       if (t.conditions.empty()) {
         if (t.workflow.empty()) continue;
         // Preloop's legacy form: a tool with a workflow and no conditions
         // requires approval for every call.
-        if (trace) trace->push_back({layer, t.loc.str(), "(every call)", "matched: require_approval"});
-        return from_action(Action::RequireApproval, make_ref(layer, d, t, nullptr), t.names.front(), vars.args);
+        if (trace) trace->push_back({layer, t.loc.str(), "(every call)", "matched: require_approval" + suffix(doc_status)});
+        if (matched(from_action(Action::RequireApproval, make_ref(layer, d, t, nullptr), t.names.front(), vars.args),
+                    doc_status))
+          return out;
+        continue;
       }
       for (std::size_t ci = 0; ci < t.conditions.size(); ++ci) {
         const Condition& c = t.conditions[ci];
         if (!c.enabled) {
           if (trace) trace->push_back({layer, c.loc.str(), c.expression, "skipped: disabled"});
+          continue;
+        }
+        const RuleStatus& st = plan.empty() ? doc_status : plan.status(d, &c);
+        if (st.mode == RuleMode::Disabled) {
+          if (trace) trace->push_back({layer, c.loc.str(), c.expression, "skipped: " + st.note});
+          continue;
+        }
+        if (const std::string* by = overridden.empty() ? nullptr : overridden_by(overridden, c.id)) {
+          if (trace) trace->push_back({layer, c.loc.str(), c.expression, "skipped: overridden by " + *by});
           continue;
         }
         Compiled& comp = ds.compiled[ti][ci];
@@ -165,46 +264,49 @@ struct Engine::Impl {
           if (trace) trace->push_back({layer, c.loc.str(), c.expression, "no match"});
           continue;
         }
-        compile(c, comp);
         std::string err;
-        bool matched = false;
-        if (!comp.error.empty()) {
-          // A rule that cannot compile is an invalid policy: deny, do not guess.
-          if (trace) trace->push_back({layer, c.expr_loc.str(), c.expression, "invalid: " + comp.error_short});
+        bool invalid = false;
+        bool hit = test(c, comp, ev, vars, act, false, err, invalid);
+        if (invalid) {
+          // A rule that cannot compile is an invalid policy: deny, do not guess,
+          // observed or not.
+          if (trace) trace->push_back({layer, c.expr_loc.str(), c.expression, "invalid: " + err});
           Outcome o;
           o.verdict = Verdict::Deny;
           o.has_rule = true;
           o.rule = make_ref(layer, d, t, &c);
-          o.reason = "Invalid policy expression at " + c.expr_loc.str() + ": " + comp.error_short +
+          o.reason = "Invalid policy expression at " + c.expr_loc.str() + ": " + err +
                      " (run `preloop-hook rules validate`)";
-          return o;
-        }
-        if (comp.simple) {
-          matched = comp.simple->evaluate(vars.args);
-        } else {
-          vars.bind_lazy(*comp.program, ev, act);
-          cel::Value v = comp.program->evaluate(act);
-          if (v.is_error()) err = v.error_message();
-          else if (!v.is_bool()) err = "condition returned " + std::string(v.type_name()) + ", not bool";
-          else matched = v.as_bool();
+          matched(std::move(o), kEnforced);
+          return out;
         }
         if (!err.empty()) {
           // Preloop fails closed per rule: an error means require approval.
-          if (trace) trace->push_back({layer, c.loc.str(), c.expression, "error: " + err});
+          if (trace) trace->push_back({layer, c.loc.str(), c.expression, "error: " + err + suffix(st)});
           Outcome o = from_action(Action::RequireApproval, make_ref(layer, d, t, &c), rule_label(c, t), vars.args);
           o.reason = "Rule evaluation error (failing closed): " + err + " [" + rule_label(c, t) + " at " + d.file +
                      ":" + std::to_string(c.loc.line) + "]";
           o.rule.description = "Rule evaluation error (failing closed): " + err;
-          return o;
+          if (matched(std::move(o), st)) return out;
+          continue;
         }
         if (trace)
           trace->push_back({layer, c.loc.str(), c.expression,
-                            matched ? "matched: " + std::string(to_string(c.action)) : "no match"});
-        if (matched) return from_action(c.action, make_ref(layer, d, t, &c), rule_label(c, t), vars.args);
+                            hit ? "matched: " + std::string(to_string(c.action)) + suffix(st) : "no match"});
+        if (!hit) continue;
+        Outcome o = from_action(c.action, make_ref(layer, d, t, &c), rule_label(c, t), vars.args);
+        if (!c.overrides.empty() && !overridden.empty()) {
+          std::string ids;
+          for (const auto& id : c.overrides) ids += (ids.empty() ? "" : ", ") + id;
+          o.reason += " (overrides " + ids + ")";
+        }
+        if (matched(std::move(o), st)) return out;
       }
     }
-    return {};
+    return out;
   }
+
+  static inline const RuleStatus kEnforced{};
 };
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}
@@ -214,8 +316,14 @@ Engine& Engine::operator=(Engine&&) noexcept = default;
 
 const std::vector<LayerDocs>& Engine::layers() const { return impl_->layers; }
 
+void Engine::configure(const EngineSettings& settings) {
+  impl_->settings = settings;
+  impl_->plan.reset();
+}
+
 void Engine::add_layer(LayerDocs layer) {
   impl_->layers.push_back(std::move(layer));
+  impl_->plan.reset();
   // Rebuild state pointers: the layers vector may have reallocated.
   impl_->state.clear();
   for (const auto& l : impl_->layers) {
@@ -251,27 +359,44 @@ Decision Engine::evaluate(const protocol::HookEvent& ev, const EvalOptions& opt)
   ToolName tn = ToolName::parse(ev.tool_name);
 
   Decision best;
+  Outcome would;  // with the observed rules in force
   std::vector<TraceStep>* trace = opt.full_trace ? &best.trace : nullptr;
+  const TuningPlan& plan = impl_->tuning();
+  if (trace) trace->insert(trace->end(), plan.notes.begin(), plan.notes.end());
+  const Overridden overridden =
+      plan.overrides.empty() ? Overridden{} : impl_->overrides(ev, tn, vars, act, opt.prefilter);
+  auto take = [](Outcome& into, Outcome& o) {
+    if (o.verdict > into.verdict) into = std::move(o);
+  };
+  Outcome enforced;
   for (std::size_t li = 0; li < impl_->layers.size(); ++li) {
     const LayerDocs& layer = impl_->layers[li];
     for (auto& ds : impl_->state[li]) {
-      if (best.verdict == Verdict::Deny && !opt.full_trace) return best;
-      Outcome o = impl_->eval_doc(layer.name, ds, ev, tn, vars, act, trace, opt.prefilter);
-      if (o.verdict == Verdict::Allow && !layer.honour_allow) {
+      if (enforced.verdict == Verdict::Deny && would.verdict == Verdict::Deny && !opt.full_trace) break;
+      DocOutcome o = impl_->eval_doc(layer.name, ds, ev, tn, vars, act, trace, opt.prefilter, overridden);
+      if (o.enforced.verdict == Verdict::Allow && !layer.honour_allow) {
         // A cloned repository must not be able to approve its own commands.
         if (trace)
-          trace->push_back({layer.name, o.rule.location(), o.rule.expression,
+          trace->push_back({layer.name, o.enforced.rule.location(), o.enforced.rule.expression,
                             "ignored: allow from an untrusted project (add it to trusted_projects)"});
-        continue;
+        o.enforced = Outcome{};
       }
-      if (o.verdict > best.verdict) {
-        best.verdict = o.verdict;
-        best.needs_approval = o.needs_approval;
-        best.reason = std::move(o.reason);
-        best.has_rule = o.has_rule;
-        best.rule = std::move(o.rule);
-      }
+      if (o.would && o.would->verdict == Verdict::Allow && !layer.honour_allow) o.would = Outcome{};
+      const Outcome& w = o.would ? *o.would : o.enforced;
+      if (w.verdict > would.verdict) would = w;  // a copy, on a match only
+      take(enforced, o.enforced);
     }
+  }
+  best.verdict = enforced.verdict;
+  best.needs_approval = enforced.needs_approval;
+  best.reason = std::move(enforced.reason);
+  best.has_rule = enforced.has_rule;
+  best.rule = std::move(enforced.rule);
+  if (would.verdict != best.verdict) {
+    best.has_observed = true;
+    best.observed_verdict = would.verdict;
+    best.observed_reason = std::move(would.reason);
+    best.observed_rule = std::move(would.rule);
   }
   return best;
 }

@@ -33,6 +33,13 @@ struct EvalOptions {
   std::shared_ptr<const shell::Analysis>* share_analysis = nullptr;
 };
 
+// Settings from the config that shape evaluation (config/config.h).
+struct EngineSettings {
+  bool observe = false;       // policy.mode: observe — every rule observed
+  bool allow_tuning = true;   // disable:, observe: and override below the managed layer apply
+  bool pin_enforce = false;   // observe settings below the managed layer are ignored
+};
+
 class Engine {
  public:
   Engine();
@@ -41,6 +48,7 @@ class Engine {
   Engine& operator=(Engine&&) noexcept;
 
   void add_layer(LayerDocs layer);
+  void configure(const EngineSettings& settings);
   Decision evaluate(const protocol::HookEvent& event, const EvalOptions& options = {}) const;
 
   const std::vector<LayerDocs>& layers() const;

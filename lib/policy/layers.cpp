@@ -9,6 +9,7 @@
 #include "config/paths.h"
 #include "packs/packs.h"
 #include "policy/cache.h"
+#include "policy/claude_permissions.h"
 #include "policy/loader.h"
 #include "policy/prefilter_annotate.h"
 
@@ -69,11 +70,26 @@ PolicyInputs policy_inputs(const Config& config, const LoadOptions& opt) {
   auto& files = in.files;
   if (opt.packs_only) return in;
   for (const auto& f : policy_files_in(paths::managed_rules_dir())) files.emplace_back("managed", f);
+  // Claude Code's own permission rules, each settings file a layer (opt-in).
+  const bool claude_layers = config.claude_permissions;
+  auto claude = [&](const char* layer, const auto& file_of) {
+    if (!claude_layers) return;  // nothing built or looked up: the common case
+    const fs::path f = file_of();
+    if (std::error_code ec; fs::exists(f, ec)) files.emplace_back(layer, f);
+  };
+  claude("claude-managed", [] { return paths::claude_managed_dir() / "managed-settings.json"; });
   for (const char* n : {"policy.json", "policy.yaml"})
     if (std::error_code ec; fs::exists(paths::synced_dir() / n, ec)) files.emplace_back("synced", paths::synced_dir() / n);
-  for (const auto& f : policy_files_in(paths::user_rules_dir())) files.emplace_back("user", f);
+  if (opt.user_files) {
+    for (const auto& f : *opt.user_files) files.emplace_back("user", f);
+  } else {
+    for (const auto& f : policy_files_in(paths::user_rules_dir())) files.emplace_back("user", f);
+  }
+  claude("claude-user", [] { return paths::claude_user_dir() / "settings.json"; });
   if (!opt.project_dir.empty()) {
     for (const auto& f : policy_files_in(paths::project_dir(opt.project_dir))) files.emplace_back("project", f);
+    claude("claude-project", [&] { return fs::path(opt.project_dir) / ".claude" / "settings.json"; });
+    claude("claude-local", [&] { return fs::path(opt.project_dir) / ".claude" / "settings.local.json"; });
     in.trusted = is_trusted_project(config, opt.project_dir);
   }
   for (const auto& f : opt.extra_files) files.emplace_back("cli", f);
@@ -90,12 +106,33 @@ std::string packs_key(const std::string& profile) {
 
 std::string trust_key(bool trusted) { return "trusted=" + std::to_string(trusted); }
 
-// The managed layer's files, or every other one.
+bool is_managed(const std::string& layer) { return layer == "managed" || layer == "claude-managed"; }
+
+// A layer the project controls: its allow rules need the project's trust.
+bool is_project(const std::string& layer) {
+  return layer == "project" || layer == "claude-project" || layer == "claude-local";
+}
+
+// The managed layers' files, or every other one.
 Files split(const Files& files, bool managed) {
   Files out;
   for (const auto& f : files)
-    if ((f.first == "managed") == managed) out.push_back(f);
+    if (is_managed(f.first) == managed) out.push_back(f);
   return out;
+}
+
+// Claude Code's settings file as a policy document.
+Document claude_document(const fs::path& f, const fs::path& project_root, const fs::path& within,
+                         std::vector<Diagnostic>& diags) {
+  try {
+    return claude_permissions_document(read_file_safely(f, file_rules::kPolicy, within).text, f.string(),
+                                       project_root, diags);
+  } catch (const FileError& e) {
+    diags.push_back({Diagnostic::Severity::Error, {f.string(), 0, 0}, std::string("cannot read settings file: ") + e.what(), {}});
+    Document d;
+    d.file = f.string();
+    return d;
+  }
 }
 
 struct Part {
@@ -127,8 +164,11 @@ std::vector<LayerDocs> layers_of(const Part& part, const fs::path& dir, const st
   const fs::path project_root = real_project_root(part.project_dir);
   for (const auto& [layer, f] : part.files) {
     if (layers.empty() || layers.back().name != layer)
-      layers.push_back({layer, {}, layer != "project" || part.trusted});
-    if (layer == "project")
+      layers.push_back({layer, {}, !is_project(layer) || part.trusted});
+    if (layer.rfind("claude-", 0) == 0)
+      layers.back().docs.push_back(
+          claude_document(f, part.project_dir, is_project(layer) ? project_root : fs::path(), set.diags));
+    else if (layer == "project")
       layers.back().docs.push_back(load_document_file(f, set.diags, file_rules::kPolicy, project_root));
     else
       layers.back().docs.push_back(
@@ -167,8 +207,13 @@ bool managed_mode() {
 
 fs::path managed_snapshot_dir(const std::string& profile) { return paths::managed_dir() / "cache" / profile; }
 
+EngineSettings engine_settings(const Config& config) {
+  return {.observe = config.observe, .allow_tuning = config.allow_tuning, .pin_enforce = config.pin_enforce};
+}
+
 PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   PolicySet set;
+  set.engine.configure(engine_settings(config));
   set.inputs = policy_inputs(config, opt);
   const PolicyInputs& in = set.inputs;
   for (const auto& [layer, f] : in.files) set.files.push_back(layer + ": " + f.string());

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct LoadOptions {
   std::string profile;           // overrides Config::profile when set
   bool packs_only = false;       // only the built-in packs (pack suites)
   std::vector<std::filesystem::path> extra_files;  // `test --rules FILE`: an extra "cli" layer
+  std::optional<std::vector<std::filesystem::path>> user_files;  // in place of the user's rules (`audit replay`)
   bool use_cache = false;        // the hook: reuse a parsed snapshot when no input changed
 };
 
@@ -65,6 +67,8 @@ struct PolicySet {
 };
 
 PolicySet load_policy_set(const Config& config, const LoadOptions& options);
+// The config's policy settings for an Engine.
+EngineSettings engine_settings(const Config& config);
 
 // Documents of the built-in packs enabled by a profile.
 std::vector<Document> load_packs(const std::string& profile, std::vector<Diagnostic>& diags);

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/suggest.h"
 #include "protocol/json_depth.h"
 
 namespace preloop::policy {
@@ -72,7 +73,7 @@ struct Ctx {
   void unknown_keys(const YAML::Node& map, const std::set<std::string>& known, const char* where) const {
     for (const auto& kv : map) {  // by value: yaml-cpp's iterator -> points into a temporary
       auto k = kv.first.Scalar();
-      if (!known.count(k)) warn(kv.first, "unknown field '" + k + "' in " + where + " (ignored)");
+      if (!known.count(k)) error(kv.first, "unknown field '" + k + "' in " + where + did_you_mean(k, known));
     }
   }
 };
@@ -134,7 +135,7 @@ Condition parse_condition(const Ctx& c, const YAML::Node& n) {
     return k;
   }
   c.unknown_keys(n, {"id", "expression", "action", "condition_type", "description", "message", "approval_workflow",
-                     "timeout_seconds", "enabled"},
+                     "timeout_seconds", "enabled", "enforce", "override"},
                  "condition");
   if (auto e = n["expression"]) {
     k.expr_loc = c.loc(e);
@@ -150,7 +151,8 @@ Condition parse_condition(const Ctx& c, const YAML::Node& n) {
   if (auto a = n["action"]) {
     std::string s;
     if (c.str(a, "action", s) && !parse_action(s, k.action))
-      c.error(a, "unknown action '" + s + "' (allow, deny or require_approval)");
+      c.error(a, "unknown action '" + s + "' (allow, deny or require_approval)" +
+                     did_you_mean(s, {"allow", "deny", "require_approval"}));
   }
   if (auto t = n["condition_type"]) {
     std::string s;
@@ -171,6 +173,15 @@ Condition parse_condition(const Ctx& c, const YAML::Node& n) {
   if (n["approval_workflow"]) c.str(n["approval_workflow"], "approval_workflow", k.workflow);
   if (n["timeout_seconds"]) c.integer(n["timeout_seconds"], "timeout_seconds", 1, 86400, k.timeout_seconds);
   if (n["enabled"]) c.boolean(n["enabled"], "enabled", k.enabled);
+  if (n["enforce"]) c.boolean(n["enforce"], "enforce", k.enforce);
+  if (auto o = n["override"]) {
+    k.overrides = c.strings(o, "override");
+    if (k.action == Action::Deny) c.error(o, "override belongs on an allow or require_approval rule, not a deny");
+    for (const auto& id : k.overrides) {
+      if (id.empty()) c.error(o, "override names an empty rule id");
+      if (id.rfind("self-protection.", 0) == 0) c.error(o, "self-protection rules cannot be overridden");
+    }
+  }
   return k;
 }
 
@@ -200,6 +211,43 @@ ToolRule parse_tool(const Ctx& c, const YAML::Node& n) {
       for (const auto& e : cs) t.conditions.push_back(parse_condition(c, e));
     }
   }
+  return t;
+}
+
+// A calendar date YYYY-MM-DD.
+bool valid_date(const std::string& s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (s[i] < '0' || s[i] > '9') return false;
+  int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)), d = std::stoi(s.substr(8, 2));
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1) return false;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
+Tuning parse_tuning(const Ctx& c, const YAML::Node& n, Tuning::Kind kind) {
+  Tuning t;
+  t.kind = kind;
+  t.loc = c.loc(n);
+  const char* what = kind == Tuning::Kind::Disable ? "disable entry" : "observe entry";
+  if (!n.IsMap()) {
+    c.error(n, std::string("a ") + what + " must be a mapping {pack|rule, reason, expires}");
+    return t;
+  }
+  c.unknown_keys(n, {"pack", "rule", "reason", "expires"}, what);
+  if (n["pack"]) c.str(n["pack"], "pack", t.pack);
+  if (n["rule"]) c.str(n["rule"], "rule", t.rule);
+  if (t.pack.empty() == t.rule.empty()) c.error(n, std::string("a ") + what + " names exactly one of 'pack' or 'rule'");
+  if (n["reason"]) c.str(n["reason"], "reason", t.reason);
+  while (!t.reason.empty() && (t.reason.back() == '\n' || t.reason.back() == ' ')) t.reason.pop_back();
+  if (t.reason.empty()) c.error(n, std::string("a ") + what + " needs a 'reason'");
+  if (auto e = n["expires"]) {
+    if (c.str(e, "expires", t.expires) && !valid_date(t.expires))
+      c.error(e, "expires must be a date YYYY-MM-DD, got '" + t.expires + "'");
+  }
+  if (t.pack == "self-protection" || t.rule.rfind("self-protection.", 0) == 0)
+    c.error(n, "self-protection cannot be disabled or observed: it guards the guard's own files");
   return t;
 }
 
@@ -324,7 +372,7 @@ Document load_document_text(std::string_view text, const std::string& file, std:
     return d;
   }
   c.unknown_keys(root, {"version", "metadata", "mcp_servers", "approval_workflows", "tools", "defaults", "model_io",
-                        "tests"},
+                        "tests", "disable", "observe", "mode"},
                  "policy document");
   if (auto v = root["version"]) {
     if (c.str(v, "version", d.version) && d.version != "1.0" && d.version != "1")
@@ -334,6 +382,7 @@ Document load_document_text(std::string_view text, const std::string& file, std:
     if (!m.IsMap()) {
       c.error(m, "metadata must be a mapping");
     } else {
+      c.unknown_keys(m, {"name", "description", "profiles", "version", "author", "tags", "labels"}, "metadata");
       if (m["name"]) c.str(m["name"], "metadata.name", d.name);
       if (m["description"]) c.str(m["description"], "metadata.description", d.description);
       if (m["profiles"]) {
@@ -358,7 +407,26 @@ Document load_document_text(std::string_view text, const std::string& file, std:
       c.error(ts, "tools must be a list");
     } else {
       for (const auto& t : ts) d.tools.push_back(parse_tool(c, t));
+      for (const auto& t : d.tools)
+        for (const auto& k : t.conditions) d.rule_tuning = d.rule_tuning || !k.enforce || !k.overrides.empty();
     }
+  }
+  if (auto mode = root["mode"]) {
+    std::string s;
+    if (c.str(mode, "mode", s)) {
+      if (s == "observe") d.observe = true;
+      else if (s != "enforce") c.error(mode, "mode must be 'enforce' or 'observe', got '" + s + "'" + did_you_mean(s, {"enforce", "observe"}));
+    }
+  }
+  for (auto kind : {Tuning::Kind::Disable, Tuning::Kind::Observe}) {
+    const char* key = kind == Tuning::Kind::Disable ? "disable" : "observe";
+    auto list = root[key];
+    if (!list) continue;
+    if (!list.IsSequence()) {
+      c.error(list, std::string(key) + " must be a list of {pack|rule, reason, expires}");
+      continue;
+    }
+    for (const auto& e : list) d.tuning.push_back(parse_tuning(c, e, kind));
   }
   if (auto tests = root["tests"]) {
     if (!tests.IsSequence()) c.error(tests, "tests must be a list of cases");

@@ -45,14 +45,17 @@ PolicyFacts policy_facts(const std::string& text, const std::string& file) {
   for (const auto& t : doc.tools) {
     if (!t.enabled || t.conditions.empty()) {
       ++f.rules;  // denies, or requires approval for, every call of the tool
+      if (doc.observe) ++f.relaxed;
       continue;
     }
     for (const auto& c : t.conditions) {
       if (!c.enabled) continue;
       ++f.rules;
+      f.relaxed += int(c.overrides.size()) + (!c.enforce || doc.observe ? 1 : 0);
       if (c.action == Action::Allow && matches_everything(c.expression)) f.allow_all = true;
     }
   }
+  f.relaxed += int(doc.tuning.size());
   return f;
 }
 

@@ -23,6 +23,7 @@ struct PolicyFacts {
   bool valid = true;      // false: the file does not load (the hook then denies every call)
   int rules = 0;          // enabled conditions, plus tools that apply to every call
   bool allow_all = false; // an enabled `allow` condition that matches every call (`true` or no expression)
+  int relaxed = 0;        // disable:/observe: entries, overridden rule ids, observed rules (mode: observe, enforce: false)
 };
 PolicyFacts policy_facts(const std::string& text, const std::string& file);
 

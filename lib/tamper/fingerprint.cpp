@@ -161,7 +161,7 @@ std::string render_facts(const std::string& kind, const std::string& text, const
   if (is_policy(kind)) {
     PolicyFacts f = policy_facts(text, path);
     return "valid=" + std::to_string(f.valid) + " rules=" + std::to_string(f.rules) +
-           " allow_all=" + std::to_string(f.allow_all);
+           " allow_all=" + std::to_string(f.allow_all) + " relaxed=" + std::to_string(f.relaxed);
   }
   if (is_settings(kind)) {
     SettingsFacts f = settings_facts(text, path);
@@ -216,6 +216,8 @@ std::vector<std::string> file_weakening(const Entry* before, const Entry& after)
     if (had && has && fact(before->facts, "valid") == 1 && fact(after.facts, "valid") == 1 && new_rules < old_rules)
       why.push_back("fewer rules in " + after.path + " (" + std::to_string(old_rules) + " -> " +
                     std::to_string(new_rules) + ")");
+    if (has && fact(after.facts, "relaxed") > std::max(0, had ? fact(before->facts, "relaxed") : 0))
+      why.push_back("rules disabled, observed or overridden in " + after.path);
     if (has && fact(after.facts, "allow_all") == 1 && !(had && fact(before->facts, "allow_all") == 1))
       why.push_back("a rule allowing every call was added in " + after.path);
   } else if (is_settings(after.kind)) {
@@ -236,6 +238,8 @@ int rank(const std::string& name, const std::string& value) {
   if (name == "tamper.on_weakening") return value == "deny" ? 2 : value == "ask" ? 1 : 0;
   if (name == "audit.enabled" || name == "managed_config") return value == "true" ? 1 : 0;
   if (name == "project_trusted") return value == "true" ? 0 : 1;  // a trusted project's allow rules apply
+  if (name == "policy.mode") return value == "enforce" ? 1 : 0;
+  if (name == "policy.allow_tuning") return value == "true" ? 0 : 1;
   return -1;
 }
 
@@ -273,6 +277,8 @@ Inputs gather_inputs(const Config& config, const policy::PolicyInputs& policy, s
                {"tamper.on_weakening", to_string(config.tamper_on_weakening)},
                {"audit.enabled", config.audit_enabled ? "true" : "false"},
                {"managed_config", config.managed ? "true" : "false"},
+               {"policy.mode", config.observe ? "observe" : "enforce"},
+               {"policy.allow_tuning", config.allow_tuning ? "true" : "false"},
                {"project_trusted", policy.trusted && !project.empty() ? "true" : "false"}};
   return in;
 }

@@ -158,6 +158,11 @@ TEST_CASE("weakening changes during a session escalate the next PreToolUse") {
     CHECK(has_weakening(out, "fewer rules"));
     CHECK(out.escalate.find("(2 -> 1)") != std::string::npos);
   }
+  SUBCASE("a rule disabled, observed or overridden") {
+    w.dir.write("rules/b.yaml", std::string(kOneRule) + "disable:\n  - {rule: git.push, reason: x}\n");
+    auto out = check(w.state, w.inputs(), "s1", true);
+    CHECK(has_weakening(out, "rules disabled, observed or overridden in"));
+  }
   SUBCASE("a rule file removed") {
     fs::remove(w.dir.path / "rules" / "b.yaml");
     auto out = check(w.state, w.inputs(), "s1", true);
