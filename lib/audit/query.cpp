@@ -69,7 +69,9 @@ std::vector<std::pair<std::string, std::int64_t>> group(const Store& s, const Fi
 std::string parse_decision_filter(const std::string& text) {
   static constexpr const char* kAccepted[] = {"allow",       "ask",         "deny",           "none",
                                               "approved",    "declined",    "timed_out",      "unreachable",
-                                              "auth_error",  "not_configured", "reused"};
+                                              "auth_error",  "not_configured", "reused",
+                                              "would_allow", "would_ask", "would_deny",
+                                              "would_pass"};
   std::string v;
   for (char c : text) v += char(std::tolower(static_cast<unsigned char>(c)));
   if (v == "pass") return "none";

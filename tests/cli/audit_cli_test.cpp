@@ -48,7 +48,8 @@ TEST_CASE("audit filters: any case, pass means no decision, unknown values refus
   const auto bad = env.cli({"audit", "list", "--decision", "denied"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("unknown --decision 'denied': use allow, ask, deny, none, approved, declined, timed_out, "
-                     "unreachable, auth_error, not_configured, reused (pass means none: no decision)") !=
+                     "unreachable, auth_error, not_configured, reused, would_allow, would_ask, would_deny, "
+                     "would_pass (pass means none: no decision)") !=
         std::string::npos);
   CHECK(bad.out.empty());
   CHECK(env.cli({"audit", "stats", "--decision", "maybe"}).exit_code == 2);
