@@ -21,7 +21,7 @@ _preloop_hook() {
       else COMPREPLY=($(compgen -W "csv json jsonl" -- "$cur")); fi
       return ;;
     --decision)
-      COMPREPLY=($(compgen -W "allow ask deny none pass approved declined timed_out unreachable auth_error not_configured reused" -- "$cur"))
+      COMPREPLY=($(compgen -W "allow ask deny none pass approved declined timed_out unreachable auth_error not_configured reused would_allow would_ask would_deny would_pass" -- "$cur"))
       return ;;
     --suite|-o|--output|--db|--policy) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
@@ -32,7 +32,7 @@ _preloop_hook() {
   case $cmd in
     audit)
       if [[ -z $sub ]]; then
-        COMPREPLY=($(compgen -W "list show tail stats export verify fold prune --db --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "list show tail stats export verify fold prune replay --db --help" -- "$cur"))
       else
         COMPREPLY=($(compgen -W "--since --until --tool --decision --session --rule --json --limit --format --output --older-than --dry-run --help" -- "$cur"))
       fi ;;
