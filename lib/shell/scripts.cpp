@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace preloop::shell {
 
@@ -55,10 +56,51 @@ std::vector<std::string> script_effects(std::string_view family, std::string_vie
                               "file_put_contents", "File.write", "IO.write", "shutil.copy", "os.rename",
                               "os.replace", "chmod", "createWriteStream", "'w'", "\"w\"", "'a'", "\"a\"",
                               "'wb'", "\"wb\"", "open(F", "> $", ">$", "Deno.writeTextFile"});
+  bool dynamic = false;
+  if (family == "python")
+    dynamic = has_any(code, {"getattr(", "__import__", "importlib", "eval(", "globals()", "locals()", "__dict__",
+                             "__builtins__"});
+  else if (family == "node")
+    dynamic = has_any(code, {"](", "eval(", "Function(", "process.binding", "globalThis[", "global["}) ||
+              (code.find("require(") != std::string_view::npos && code.find("require('") == std::string_view::npos &&
+               code.find("require(\"") == std::string_view::npos && code.find("require(`") == std::string_view::npos);
+  else if (family == "ruby")
+    dynamic = has_any(code, {".send(", ".send ", "__send__", "public_send", "const_get", "instance_eval",
+                             "class_eval", "eval(", "eval ", "method("});
+  else if (family == "perl")
+    dynamic = has_any(code, {"&{", "&$", "->$", "eval ", "eval(", "eval{", "can("});
+  else if (family == "php")
+    dynamic = has_any(code, {"call_user_func", "eval(", "$$", "${"});
   if (del) out.push_back("delete");
   if (exec) out.push_back("exec");
   if (net) out.push_back("network");
   if (write) out.push_back("write");
+  if (dynamic) out.push_back("dynamic");
+  return out;
+}
+
+bool forks_in_loop(std::string_view code) {
+  if (code.find("fork") == std::string_view::npos) return false;
+  return has_any(code, {"while", "loop", "for(;;)", "for (;;)", "until", "redo", "goto", "iter(", "count(",
+                        "setInterval", "repeat"});
+}
+
+std::vector<std::string> block_devices(std::string_view code) {
+  std::vector<std::string> out;
+  for (std::size_t pos = code.find("/dev/"); pos != std::string_view::npos && out.size() < 8;
+       pos = code.find("/dev/", pos + 5)) {
+    std::size_t end = pos + 5;
+    while (end < code.size() && (std::isalnum(static_cast<unsigned char>(code[end])) || code[end] == '/' ||
+                                 code[end] == '-' || code[end] == '_'))
+      ++end;
+    std::string_view dev = code.substr(pos, end - pos);
+    for (std::string_view prefix : {"/dev/sd", "/dev/hd", "/dev/vd", "/dev/xvd", "/dev/nvme", "/dev/mmcblk",
+                                    "/dev/disk", "/dev/dm-", "/dev/md", "/dev/mapper/", "/dev/loop", "/dev/root"})
+      if (dev.rfind(prefix, 0) == 0) {
+        out.emplace_back(dev);
+        break;
+      }
+  }
   return out;
 }
 

@@ -226,6 +226,11 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
     auto fs = expand(w, scope, depth);
     for (auto& f : fs) e.argv.push_back(std::move(f));
   }
+  for (const auto& as : e.assignments) {
+    std::size_t eq = as.find('=');
+    note_assignment(out_, std::string_view(as).substr(0, eq), std::string_view(as).substr(eq + 1),
+                    e.argv.empty() ? std::string_view() : std::string_view(e.argv[0].text));
+  }
   for (const auto& r : c.redirects) {
     Redirect rr;
     rr.fd = r.fd;
@@ -297,12 +302,18 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
       std::string name = t.substr(0, eq);
       if (e.argv[k].dynamic) scope.set(name, std::nullopt);
       else scope.set(name, t.substr(eq + 1));
+      note_assignment(out_, name, std::string_view(t).substr(eq + 1), "");
     }
   } else if (n0 == "unset") {
     for (std::size_t k = 1; k < e.argv.size(); ++k) scope.set(e.argv[k].text, std::string());
   }
   if (n0 == "cat" && e.argv.size() == 1 && e.stdin.text) so.output = e.stdin.text;
   else so.output = literal_output(e.argv, scope.cwd);
+  for (const auto& r : e.redirects)  // what a script run later in this command line would contain
+    if (!r.path.empty() && (r.op == ">" || r.op == ">|" || r.op == ">>" || r.op == "&>" || r.op == "&>>") &&
+        (r.fd == -1 || r.fd == 1))
+      written_.note(r.path, so.output, n0.empty() ? "$" : n0.substr(n0.find_last_of('/') + 1),
+                    r.op == ">>" || r.op == "&>>");
   run_exec(std::move(e));
 }
 
