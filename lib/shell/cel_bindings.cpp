@@ -6,6 +6,7 @@
 #include <set>
 
 #include "shell/paths.h"
+#include "shell/sql.h"
 
 namespace preloop::shell {
 
@@ -299,6 +300,10 @@ void register_functions(cel::Env& env) {
   env.add_function({"covers", true, 2, [](const std::vector<Value>& a) { return path_pred<covers>("covers", a); }});
   env.add_function({"matchesGlob", true, 2,
                     [](const std::vector<Value>& a) { return path_pred<globbed>("matchesGlob", a); }});
+  env.add_function({"sqlText", true, 1, [](const std::vector<Value>& a) {
+                      if (a.size() != 1 || !a[0].is_string()) return bad_call("sqlText", "a string receiver");
+                      return Value::String(sql_text(a[0].as_string()));
+                    }});
   env.add_function({"basename", true, 1, [](const std::vector<Value>& a) {
                       if (a.size() != 1 || !a[0].is_string()) return bad_call("basename", "a string receiver");
                       std::string_view s = a[0].as_string();

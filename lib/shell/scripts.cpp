@@ -55,7 +55,7 @@ std::vector<std::string> script_effects(std::string_view family, std::string_vie
   bool write = has_any(code, {"writeFile", "appendFile", "write_text", "write_bytes", ".write(",
                               "file_put_contents", "File.write", "IO.write", "shutil.copy", "os.rename",
                               "os.replace", "chmod", "createWriteStream", "'w'", "\"w\"", "'a'", "\"a\"",
-                              "'wb'", "\"wb\"", "open(F", "> $", ">$", "Deno.writeTextFile"});
+                              "'wb'", "\"wb\"", "'r+'", "\"r+\"", "'>'", "\">\"", "'+<'", "\"+<\"", "open(F", "> $", ">$", "Deno.writeTextFile"});
   bool dynamic = false;
   if (family == "python")
     dynamic = has_any(code, {"getattr(", "__import__", "importlib", "eval(", "globals()", "locals()", "__dict__",
