@@ -140,12 +140,13 @@ void code_file(Walker& w, const Exec& e, const Command& c, const Field& f, const
   }
   w.add_read(f, e.cwd, c.name);
   const PathEffect& pe = w.out().reads.back();
-  code_from_path(w, e, c, pe.path, pe.dynamic, family);
+  // an entry listed below a known directory (xargs) keeps its place
+  code_from_path(w, e, c, pe.path, pe.dynamic && (pe.path.empty() || pe.path[0] != '/'), family);
 }
 
 void shell_effects(Walker& w, const Exec& e, const Command& c, const std::vector<Field>& args) {
   std::size_t i = 0;
-  bool dash_c = false, read_stdin = false;
+  bool dash_c = false, read_stdin = false, no_exec = false;
   while (i < args.size()) {
     const std::string& t = args[i].text;
     if (t == "--" || t == "-") {
@@ -161,6 +162,7 @@ void shell_effects(Walker& w, const Exec& e, const Command& c, const std::vector
     if (t[1] != '-') {
       if (t.find('c') != std::string::npos) dash_c = true;
       if (t.find('s') != std::string::npos) read_stdin = true;
+      if (t[0] == '-' && t.find('n') != std::string::npos) no_exec = true;  // -n: read, check syntax, run nothing
     }
     ++i;
   }
@@ -169,6 +171,10 @@ void shell_effects(Walker& w, const Exec& e, const Command& c, const std::vector
     const Field& code = args[i];
     if (has_unknown_output({code})) add_dynamic(w, c.name, code.sources, "$()");
     if (!only_substitutions({code})) w.run_script(code.text, e, c.name + " -c");
+    return;
+  }
+  if (no_exec && !dash_c) {
+    if (i < args.size() && !read_stdin) w.add_read(args[i], e.cwd, c.name);
     return;
   }
   if (i < args.size() && !read_stdin) {
