@@ -91,7 +91,8 @@ struct DynamicCode {
   std::string runner;               // sh, bash, python, eval, source, ...
   std::vector<std::string> sources; // names of the commands producing the code
   std::string via;                  // "pipe", "<()", "$()", "file"
-  std::string path;                 // via "file": the file read, resolved ("" when not known)
+  std::string path;                 // via "file": the file read, resolved; not absolute when its
+                                    // location is not known ("$DIR/x.sh", or relative with no cwd)
 };
 
 // Something the analysis could not know that changes what the command does:

@@ -9,24 +9,30 @@ namespace preloop::shell {
 void note_assignment(Analysis& out, std::string_view name, std::string_view value, std::string_view command) {
   if (name == "IFS") {
     if (command == "read" || command == "mapfile" || command == "readarray") return;  // only read splits with it
-    if (value == " \t\n") return;
+    // only blanks (IFS=$'\n', IFS=): bash splits on fewer characters than the analysis assumes, so
+    // every word it sees is one the analysis saw whole or in pieces
+    if (value.find_first_not_of(" \t\n") == std::string_view::npos) return;
     out.unknowns.push_back(Unknown{"ifs", "IFS=" + std::string(value)});
   } else if (name == "CDPATH" && !value.empty()) {
     out.unknowns.push_back(Unknown{"cdpath", "CDPATH=" + std::string(value)});
   }
 }
 
-void WrittenFiles::note(const std::string& path, std::optional<std::string> text, std::string writer, bool append) {
+void WrittenFiles::note(const std::string& path, const std::optional<std::string>& text, std::string_view writer,
+                        bool append) {
+  constexpr std::size_t kMax = 64 * 1024;
   auto it = files_.find(path);
-  if (append && it != files_.end()) {
-    if (it->second.text && text && it->second.text->size() + text->size() <= 64 * 1024) *it->second.text += *text;
-    else it->second.text.reset();
-    it->second.writer = std::move(writer);
+  if (it == files_.end()) it = files_.emplace(path, Entry{}).first;
+  else if (!append) it->second.text.reset();
+  Entry& entry = it->second;
+  entry.writer.assign(writer);
+  bool fits = text && (append ? entry.text && entry.text->size() + text->size() <= kMax : text->size() <= kMax);
+  if (!fits) {
+    entry.text.reset();  // unknown content, too large, or appended to content that is not known
     return;
   }
-  if (append) text.reset();  // appended to a file whose content is not known
-  if (text && text->size() > 64 * 1024) text.reset();
-  files_[path] = Entry{std::move(text), std::move(writer)};
+  if (append) *entry.text += *text;
+  else entry.text = *text;
 }
 
 const WrittenFiles::Entry* WrittenFiles::find(const std::string& path) const {

@@ -15,8 +15,8 @@ namespace preloop::shell {
 
 struct Exec;
 
-// Records an Unknown for `IFS=…` (other than as a prefix of read/mapfile, or
-// the default value) and for `CDPATH=…`. `command` is the command the
+// Records an Unknown for `IFS=…` holding a character other than blanks (not
+// as a prefix of read/mapfile) and for `CDPATH=…`. `command` is the command the
 // assignment prefixes, "" for a plain assignment or export.
 void note_assignment(Analysis& out, std::string_view name, std::string_view value, std::string_view command);
 
@@ -29,7 +29,8 @@ class WrittenFiles {
     std::string writer;
   };
   // A redirect of `writer` to `path`; `append` for >>.
-  void note(const std::string& path, std::optional<std::string> text, std::string writer, bool append);
+  // `text` is copied only when it is kept (at most 64 KiB in all).
+  void note(const std::string& path, const std::optional<std::string>& text, std::string_view writer, bool append);
   const Entry* find(const std::string& path) const;
 
  private:

@@ -35,7 +35,8 @@ TEST_CASE("IFS and CDPATH assignments are unknowns, read's own IFS is not") {
   CHECK(c.unknowns[0].kind == "cdpath");
   CHECK(c.unknowns[0].detail == "CDPATH=/etc");
   for (const char* cmd : {"while IFS= read -r l; do echo \"$l\"; done < f", "IFS=, read -ra p <<< \"a,b\"",
-                          "IFS=$' \\t\\n'", "echo \"$IFS\""})
+                          "IFS=$' \\t\\n'", "IFS=$'\\n'; for f in $(ls); do echo \"$f\"; done", "IFS=",
+                          "echo \"$IFS\""})
     CHECK_MESSAGE(an(cmd).unknowns.empty(), cmd);
 }
 
@@ -68,7 +69,7 @@ TEST_CASE("code from files and streams carries its file or its producers") {
   CHECK(a.dynamic_code[0].sources.empty());
   auto b = an("zsh \"$S\"");
   REQUIRE(b.dynamic_code.size() == 1);
-  CHECK(b.dynamic_code[0].path.empty());
+  CHECK(b.dynamic_code[0].path == "$S");
   auto c = an("cat /tmp/a.sh | sh");
   REQUIRE(c.dynamic_code.size() == 1);
   CHECK(c.dynamic_code[0].via == "file");

@@ -103,7 +103,7 @@ void code_from_path(Walker& w, const Exec& e, const Command& c, const std::strin
         return;
       }
   }
-  add_dynamic(w, c.name, {}, "file", dynamic ? std::string() : path);
+  add_dynamic(w, c.name, {}, "file", path);
 }
 
 // Code arriving on stdin for a shell or interpreter.

@@ -312,7 +312,7 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
   for (const auto& r : e.redirects)  // what a script run later in this command line would contain
     if (!r.path.empty() && (r.op == ">" || r.op == ">|" || r.op == ">>" || r.op == "&>" || r.op == "&>>") &&
         (r.fd == -1 || r.fd == 1))
-      written_.note(r.path, so.output, n0.empty() ? "$" : n0.substr(n0.find_last_of('/') + 1),
+      written_.note(r.path, so.output, n0.empty() ? std::string_view("$") : std::string_view(n0).substr(n0.find_last_of('/') + 1),
                     r.op == ">>" || r.op == "&>>");
   run_exec(std::move(e));
 }
