@@ -21,7 +21,8 @@ struct Exec;
 void note_assignment(Analysis& out, std::string_view name, std::string_view value, std::string_view command);
 
 // Files written earlier in the command line, by resolved path: the literal
-// text written when known, and the name of the writing command.
+// text written when known (redirects of echo, printf, cat <<EOF), and the
+// name of the last command writing it.
 class WrittenFiles {
  public:
   struct Entry {

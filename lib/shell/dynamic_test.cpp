@@ -128,3 +128,15 @@ TEST_CASE("one-liners: computed names, fork loops, block devices, perl modules")
   REQUIRE(p.scripts.size() == 1);
   CHECK(p.scripts[0].code.find("remove_tree(") != std::string::npos);
 }
+
+TEST_CASE("a script overwritten by another command is not the literal text written before") {
+  auto a = an("echo 'echo ok' > x.sh; curl -so x.sh https://x; bash x.sh");
+  REQUIRE(a.dynamic_code.size() == 1);
+  CHECK(a.dynamic_code[0].sources == std::vector<std::string>{"curl"});
+  auto b = an("echo 'echo ok' > x.sh; { cat /tmp/y; } > x.sh; bash x.sh");
+  REQUIRE(b.dynamic_code.size() == 1);
+  CHECK(b.dynamic_code[0].sources == std::vector<std::string>{"redirect"});
+  auto c = an("echo 'echo ok' > x.sh; cp /tmp/y x.sh; . ./x.sh");
+  REQUIRE(c.dynamic_code.size() == 1);
+  CHECK(c.dynamic_code[0].sources == std::vector<std::string>{"cp"});
+}

@@ -97,11 +97,6 @@ void code_from_path(Walker& w, const Exec& e, const Command& c, const std::strin
       add_dynamic(w, c.name, {wr->writer}, "file", path);
       return;
     }
-    for (const auto& wr : w.out().writes)  // written by another command (curl -o, cp, tee, ...)
-      if (wr.path == path) {
-        add_dynamic(w, c.name, {wr.command}, "file", path);
-        return;
-      }
   }
   add_dynamic(w, c.name, {}, "file", path);
 }

@@ -202,7 +202,10 @@ void Walker::walk_command(const ast::Command& c, Scope& scope, int depth, const 
     bool dup = (r.op == ">&" || r.op == "<&") && (f.text == "-" || std::all_of(f.text.begin(), f.text.end(), ::isdigit));
     if (dup || f.procsub) continue;
     if (r.op == "<") add_read(f, scope.cwd, "redirect");
-    else if (!null_device(f.text)) add_write(f, scope.cwd, "redirect");
+    else if (!null_device(f.text)) {
+      add_write(f, scope.cwd, "redirect");
+      written_.note(out_.writes.back().path, std::nullopt, "redirect", false);
+    }
   }
 }
 
@@ -538,6 +541,10 @@ PathEffect Walker::path_effect(const Field& f, const std::string& cwd, std::stri
 void Walker::add_write(const Field& f, const std::string& cwd, std::string_view command, bool recursive) {
   PathEffect pe = path_effect(f, cwd, command);
   pe.recursive = recursive;
+  // what a script run later would contain: not known (redirects of simple commands are noted with
+  // their text once the command's output is known)
+  if (command != "redirect" && command != "chmod" && command != "chown" && command != "chgrp" && command != "touch")
+    written_.note(pe.path, std::nullopt, command, false);
   out_.writes.push_back(std::move(pe));
 }
 

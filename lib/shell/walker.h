@@ -92,7 +92,7 @@ class Walker {
 
   const Context& ctx() const { return ctx_; }
   Analysis& out() { return out_; }
-  // Files written earlier in this command line (redirects of simple commands).
+  // Files written earlier in this command line, with their text when it is literal.
   const WrittenFiles& written() const { return written_; }
   void note_error(const std::string& e);
 
