@@ -99,6 +99,15 @@ std::vector<std::string> listed_entries(const Analysis& out, const Exec& e) {
     bool files_mode = std::find(c->flags.begin(), c->flags.end(), "--files") != c->flags.end();
     for (std::size_t k = files_mode ? 0 : 1; k < c->operands.size(); ++k) dirs.push_back(c->operands[k]);
     if (dirs.empty()) dirs.push_back(".");
+  } else if (c->name == "ls" && !c->operands.empty()) {
+    // `ls NAME…`: the names themselves, or the entries of directories, printed relative to the
+    // working directory of xargs
+    std::vector<std::string> bounds{"./?*"};
+    for (const auto& o : c->operands) {
+      if (o.empty() || o[0] == '$' || bounds.size() >= 4) return {};
+      bounds.push_back(o);
+    }
+    return bounds;
   } else if ((c->name == "ls" && c->operands.empty()) ||
              (c->name == "git" && !c->operands.empty() &&
               (c->operands[0] == "ls-files" || (c->operands[0] == "diff" &&

@@ -40,7 +40,8 @@ class WrittenFiles {
 
 // Where the entries a pipeline stage lists lie, for xargs: "<dir>/?*" for
 // each directory the producer lists below (find DIR, fd, grep -rl DIR, and
-// the working directory for ls, git ls-files, git diff --name-only). Empty
+// the working directory for ls, git ls-files, git diff --name-only; the names
+// given to `ls NAME…` themselves). Empty
 // when the producer's output cannot be bounded.
 std::vector<std::string> listed_entries(const Analysis& out, const Exec& e);
 

@@ -102,6 +102,9 @@ TEST_CASE("xargs entries are placed below what the producer lists") {
   CHECK(deletes(c, "/home/user/project/?*"));
   auto d = an("grep -rl TODO src | sort | xargs rm");
   CHECK(deletes(d, "/home/user/project/src/?*"));
+  auto l = an("ls *.tmp | xargs rm");
+  CHECK(deletes(l, "/home/user/project/*.tmp"));
+  CHECK(deletes(an("ls /etc | xargs rm"), "/etc"));
   auto e = an("cat list.txt | xargs rm");
   CHECK(deletes(e, "$_STDIN_"));
   auto f = an("xargs -a list.txt rm");
@@ -117,6 +120,7 @@ TEST_CASE("one-liners: computed names, fork loops, block devices, perl modules")
   CHECK(has_effect(an("node -e \"require(process.argv[1])\""), "dynamic"));
   CHECK(has_effect(an("ruby -e 'File.send(:delete, \"x\")'"), "dynamic"));
   CHECK_FALSE(has_effect(an("python3 -c 'import re; print(re.compile(\"a\"))'"), "dynamic"));
+  CHECK_FALSE(has_effect(an("python3 -c 'import importlib.metadata as m; print(m.version(\"x\"))'"), "dynamic"));
   CHECK_FALSE(has_effect(an("node -e \"console.log(require('os').cpus().length)\""), "dynamic"));
   CHECK(an("perl -e 'fork while fork'").fork_bomb);
   CHECK(an("python3 -c 'import os\nwhile True: os.fork()'").fork_bomb);

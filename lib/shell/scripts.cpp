@@ -86,8 +86,8 @@ std::vector<std::string> script_effects(std::string_view family, std::string_vie
                               "'wb'", "\"wb\"", "'r+'", "\"r+\"", "'>'", "\">\"", "'+<'", "\"+<\"", "open(F", "> $", ">$", "Deno.writeTextFile"});
   bool dynamic = false;
   if (family == "python")
-    dynamic = has_any(code, pairs, {"getattr(", "__import__", "importlib", "eval(", "globals()", "locals()",
-                                    "__dict__", "__builtins__"});
+    dynamic = has_any(code, pairs, {"getattr(", "__import__", "import_module(", "eval(", "globals()[", "locals()[",
+                                    "__dict__[", "__builtins__"});
   else if (family == "node")
     dynamic = has_any(code, pairs, {"](", "eval(", "Function(", "process.binding", "globalThis[", "global["}) ||
               (code.find("require(") != std::string_view::npos && code.find("require('") == std::string_view::npos &&
