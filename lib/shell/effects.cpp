@@ -1,6 +1,7 @@
 #include "shell/effects.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <string_view>
 
@@ -315,6 +316,36 @@ void make_effects(Walker& w, const Exec& e, const Command& c, const std::vector<
     } else {
       code_file(w, e, c, f, "");
     }
+  }
+}
+
+// git runs commands named in its environment and configuration: GIT_SSH_COMMAND=…,
+// -c core.sshCommand=…, core.pager, diff.external, … are analysed as shell code;
+// -c core.hooksPath=DIR runs the hooks found in DIR.
+void git_config_code(Walker& w, const Exec& e, const Command& c) {
+  for (const auto& a : e.assignments) {
+    std::size_t eq = a.find('=');
+    std::string_view name = std::string_view(a).substr(0, eq);
+    if (eq != std::string::npos && eq + 1 < a.size() &&
+        in(name, {"GIT_SSH_COMMAND", "GIT_SSH", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_PAGER", "GIT_EXTERNAL_DIFF",
+                  "GIT_PROXY_COMMAND", "GIT_ASKPASS"}))
+      w.run_script(a.substr(eq + 1), e, "git config");
+  }
+  std::size_t sub = git_subcommand_index(c.args, nullptr);
+  for (std::size_t k = 0; k < sub && k < c.args.size(); ++k) {
+    std::string kv = c.args[k] == "-c" && k + 1 < sub ? c.args[++k] : c.args[k].rfind("-c", 0) == 0 ? c.args[k].substr(2) : "";
+    std::size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq + 1 >= kv.size()) continue;
+    std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
+    for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (in(key, {"core.sshcommand", "core.pager", "core.editor", "core.askpass", "diff.external", "sequence.editor",
+                 "gpg.program", "core.gitproxy"}) ||
+        (in(key, {"credential.helper", "core.fsmonitor"}) && value[0] == '!') ||
+        (key.rfind("filter.", 0) == 0 && (key.size() > 6 && (key.compare(key.size() - 6, 6, ".clean") == 0 ||
+                                                            key.compare(key.size() - 7, 7, ".smudge") == 0))))
+      w.run_script(value[0] == '!' ? value.substr(1) : value, e, "git config");
+    else if (key == "core.hookspath")
+      add_dynamic(w, "git", {}, "file", w.path_effect(Field{value}, e.cwd, "git").path);
   }
 }
 
@@ -712,6 +743,8 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
     else stdin_code(w, e, c, "");
   } else if (n == "make" || n == "gmake" || n == "bmake") {
     make_effects(w, e, c, args);
+  } else if (n == "git") {
+    git_config_code(w, e, c);
   } else if (n == "find") {
     find_effects(w, e, args);
   } else if (n == "xargs") {
