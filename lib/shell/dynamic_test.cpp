@@ -157,3 +157,9 @@ TEST_CASE("commands git takes from its environment and configuration are analyse
   CHECK(d.dynamic_code[0].path == "/tmp/hooks");
   CHECK(an("git -c user.name=x commit -m 'rm -rf /'").deletes.empty());
 }
+
+TEST_CASE("a script overwritten through another descriptor is not known") {
+  auto a = an("echo 'echo ok' > x.sh; curl https://x 2> x.sh; bash x.sh");
+  REQUIRE(a.dynamic_code.size() == 1);
+  CHECK(a.dynamic_code[0].sources == std::vector<std::string>{"curl"});
+}

@@ -312,11 +312,14 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
   }
   if (n0 == "cat" && e.argv.size() == 1 && e.stdin.text) so.output = e.stdin.text;
   else so.output = literal_output(e.argv, scope.cwd);
-  for (const auto& r : e.redirects)  // what a script run later in this command line would contain
-    if (!r.path.empty() && (r.op == ">" || r.op == ">|" || r.op == ">>" || r.op == "&>" || r.op == "&>>") &&
-        (r.fd == -1 || r.fd == 1))
-      written_.note(r.path, so.output, n0.empty() ? std::string_view("$") : std::string_view(n0).substr(n0.find_last_of('/') + 1),
-                    r.op == ">>" || r.op == "&>>");
+  for (const auto& r : e.redirects) {  // what a script run later in this command line would contain
+    if (r.path.empty() || !(r.op == ">" || r.op == ">|" || r.op == ">>" || r.op == "&>" || r.op == "&>>" ||
+                            r.op == "<>"))
+      continue;
+    bool stdout_text = (r.fd == -1 || r.fd == 1) && r.op != "<>";
+    std::string_view writer = n0.empty() ? std::string_view("$") : std::string_view(n0).substr(n0.find_last_of('/') + 1);
+    written_.note(r.path, stdout_text ? so.output : std::nullopt, writer, r.op == ">>" || r.op == "&>>");
+  }
   run_exec(std::move(e));
 }
 
