@@ -29,7 +29,7 @@ enum class FactField : std::uint8_t {
   Operand,  // any operand of any command
   Alias,    // an entry of shell.names (command names and wrappers)
   Flag,     // a non-empty list or true bool: deletes, writes, reads, sends, scripts,
-            // dynamic_code, fork_bomb, unparseable, dynamic_name
+            // dynamic_code, unknowns, fork_bomb, unparseable, dynamic_name
   Arg,      // key + '\0' + value of a string field of `args`; a key that is absent
             // or not a string admits the atom (the condition may then fail closed)
 };

@@ -257,7 +257,7 @@ class Deriver {
   Atoms comprehension(const Expr& e) {
     if (e.macro != cel::Macro::Exists || !e.var2.empty() || !e.range || !e.predicate) return std::nullopt;
     const Expr& r = *e.range;
-    for (const char* list : {"deletes", "writes", "reads", "sends", "scripts", "dynamic_code"})
+    for (const char* list : {"deletes", "writes", "reads", "sends", "scripts", "dynamic_code", "unknowns"})
       if (shell_field(r, list)) return std::vector<PrefilterAtom>{{FactField::Flag, FactOp::Eq, list}};
     std::optional<Bound> var;
     if (shell_field(r, "commands")) var = Bound::Command;

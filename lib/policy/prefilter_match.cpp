@@ -72,6 +72,7 @@ void add_shell_facts(CallFacts& f, const shell::Analysis& a) {
   add_flag(f, !a.sends.empty(), "sends");
   add_flag(f, !a.scripts.empty(), "scripts");
   add_flag(f, !a.dynamic_code.empty(), "dynamic_code");
+  add_flag(f, !a.unknowns.empty(), "unknowns");
   add_flag(f, a.fork_bomb, "fork_bomb");
   add_flag(f, a.unparseable, "unparseable");
   add_flag(f, dynamic_name, "dynamic_name");

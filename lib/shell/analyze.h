@@ -91,6 +91,15 @@ struct DynamicCode {
   std::string runner;               // sh, bash, python, eval, source, ...
   std::vector<std::string> sources; // names of the commands producing the code
   std::string via;                  // "pipe", "<()", "$()", "file"
+  std::string path;                 // via "file": the file read, resolved; not absolute when its
+                                    // location is not known ("$DIR/x.sh", or relative with no cwd)
+};
+
+// Something the analysis could not know that changes what the command does:
+// kind "ifs" (word splitting changed), "cdpath" (cd searches other directories).
+struct Unknown {
+  std::string kind;
+  std::string detail;               // the assignment or word concerned
 };
 
 struct Analysis {
@@ -101,6 +110,7 @@ struct Analysis {
   std::vector<Send> sends;
   std::vector<Script> scripts;
   std::vector<DynamicCode> dynamic_code;
+  std::vector<Unknown> unknowns;
   bool fork_bomb = false;           // a function that starts itself in a pipeline or in the background
   bool unparseable = false;         // syntax error or limit: facts above are incomplete
   std::string error;

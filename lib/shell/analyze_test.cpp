@@ -301,7 +301,8 @@ TEST_CASE("network sends of files") {
 
 TEST_CASE("git global options and dashed forms") {
   auto a = an("git -C /srv/repo -c core.pager=less push --force origin main");
-  REQUIRE(a.commands.size() == 1);
+  REQUIRE(a.commands.size() == 2);  // git, then the pager it runs
+  CHECK(a.commands[1].name == "less");
   const Command& g = a.commands[0];
   CHECK(g.operands == std::vector<std::string>{"push", "origin", "main"});
   CHECK(has(g.flags, "-f"));

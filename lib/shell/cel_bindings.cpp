@@ -7,6 +7,7 @@
 
 #include "shell/credentials.h"
 #include "shell/paths.h"
+#include "shell/sql.h"
 
 namespace preloop::shell {
 
@@ -36,7 +37,12 @@ Value script(const Script& s) {
 Value dynamic_code(const DynamicCode& d) {
   return Value::StringMap({{"runner", Value::String(d.runner)},
                            {"sources", strings(d.sources)},
-                           {"via", Value::String(d.via)}});
+                           {"via", Value::String(d.via)},
+                           {"path", Value::String(d.path)}});
+}
+
+Value unknown(const Unknown& u) {
+  return Value::StringMap({{"kind", Value::String(u.kind)}, {"detail", Value::String(u.detail)}});
 }
 
 Value redirects(const std::vector<Redirect>& v) {
@@ -208,11 +214,11 @@ Value names(const Analysis& a) {
   return strings(out);
 }
 
-class AnalysisRecord final : public LazyRecord<AnalysisRecord, 11> {
+class AnalysisRecord final : public LazyRecord<AnalysisRecord, 12> {
  public:
-  static constexpr std::array<std::string_view, 11> kKeys = {
+  static constexpr std::array<std::string_view, 12> kKeys = {
       "commands", "names", "writes", "deletes", "reads", "sends", "scripts", "dynamic_code",
-      "fork_bomb", "unparseable", "error"};
+      "fork_bomb", "unparseable", "error", "unknowns"};
   explicit AnalysisRecord(std::shared_ptr<const Analysis> a) : a_(std::move(a)) {}
   Value make(std::size_t i) const {
     switch (i) {
@@ -226,6 +232,7 @@ class AnalysisRecord final : public LazyRecord<AnalysisRecord, 11> {
       case 7: return lazy_list<DynamicCode, dynamic_code, &Analysis::dynamic_code>(a_);
       case 8: return Value::Bool(a_->fork_bomb);
       case 9: return Value::Bool(a_->unparseable);
+      case 11: return lazy_list<Unknown, unknown, &Analysis::unknowns>(a_);
       default: return Value::String(a_->error);
     }
   }
@@ -335,6 +342,10 @@ void register_functions(cel::Env& env) {
   env.add_function({"covers", true, 2, [](const std::vector<Value>& a) { return path_pred<covers>("covers", a); }});
   env.add_function({"matchesGlob", true, 2,
                     [](const std::vector<Value>& a) { return path_pred<globbed>("matchesGlob", a); }});
+  env.add_function({"sqlText", true, 1, [](const std::vector<Value>& a) {
+                      if (a.size() != 1 || !a[0].is_string()) return bad_call("sqlText", "a string receiver");
+                      return Value::String(sql_text(a[0].as_string()));
+                    }});
   env.add_function({"basename", true, 1, [](const std::vector<Value>& a) {
                       if (a.size() != 1 || !a[0].is_string()) return bad_call("basename", "a string receiver");
                       std::string_view s = a[0].as_string();

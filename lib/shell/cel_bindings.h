@@ -19,7 +19,7 @@ cel::Value to_cel(std::shared_ptr<const Analysis> analysis);
 inline cel::Value to_cel(Analysis analysis) { return to_cel(std::make_shared<const Analysis>(std::move(analysis))); }
 
 // Registers: c.is(name[, sub...]), c.hasFlag(flag...), p.under(dir|dirs),
-// p.covers(path|paths), p.matchesGlob(pattern|patterns), p.basename().
+// p.covers(path|paths), p.matchesGlob(pattern|patterns), p.basename(), s.sqlText().
 void register_functions(cel::Env& env);
 
 }  // namespace preloop::shell

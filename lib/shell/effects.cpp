@@ -1,6 +1,7 @@
 #include "shell/effects.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <string_view>
 
@@ -58,12 +59,48 @@ Field with_text(const Field& f, std::string text) {
   return g;
 }
 
-void add_dynamic(Walker& w, std::string runner, std::vector<std::string> sources, std::string via) {
+void add_dynamic(Walker& w, std::string runner, std::vector<std::string> sources, std::string via,
+                 std::string path = {}) {
   DynamicCode d;
   d.runner = std::move(runner);
   d.sources = std::move(sources);
   d.via = std::move(via);
+  d.path = std::move(path);
   w.out().dynamic_code.push_back(std::move(d));
+}
+
+// The words hold the output of a command substitution that is not known.
+bool has_unknown_output(const std::vector<Field>& fields) {
+  for (const auto& f : fields)
+    if (!f.sources.empty() && f.text.find(kSubstitution) != std::string::npos) return true;
+  return false;
+}
+
+// A name for the standard input: /dev/stdin, /dev/fd/0, /proc/self/fd/0, -.
+bool stdin_name(std::string_view p) {
+  return p == "-" || p == "/dev/stdin" || p == "/dev/fd/0" || p == "/proc/self/fd/0";
+}
+
+// Code read from the file at resolved `path` by `c`: the text written to it
+// earlier in the command line is analysed; otherwise the file is recorded as
+// dynamic code, with the command that wrote it (if any) as its source.
+void code_from_path(Walker& w, const Exec& e, const Command& c, const std::string& path, bool dynamic,
+                    const std::string& family) {
+  if (!dynamic) {
+    if (const auto* wr = w.written().find(path)) {
+      if (wr->text && family.empty()) {
+        w.run_script(*wr->text, e, c.name + " file");
+        return;
+      }
+      if (wr->text) {
+        w.out().scripts.push_back(Script{family, *wr->text, script_effects(family, *wr->text)});
+        return;
+      }
+      add_dynamic(w, c.name, {wr->writer}, "file", path);
+      return;
+    }
+  }
+  add_dynamic(w, c.name, {}, "file", path);
 }
 
 // Code arriving on stdin for a shell or interpreter.
@@ -78,13 +115,35 @@ void stdin_code(Walker& w, const Exec& e, const Command& c, const std::string& f
     }
     return;
   }
-  if (!in.from.empty()) add_dynamic(w, c.name, in.from, in.via.empty() ? "pipe" : in.via);
-  else if (!in.paths.empty()) add_dynamic(w, c.name, {}, "file");
+  // `cat FILE… | sh` and `sh < FILE` run the files' code
+  bool files_only = !in.paths.empty() && (in.from.empty() || (in.from.size() == 1 && in.from[0] == "cat"));
+  if (files_only) {
+    for (std::size_t k = 0; k < in.paths.size() && k < 8; ++k)
+      code_from_path(w, e, c, in.paths[k], in.paths[k].empty() || in.paths[k][0] != '/', family);
+  } else if (!in.from.empty()) {
+    add_dynamic(w, c.name, in.from, in.via.empty() ? "pipe" : in.via);
+  }
+}
+
+// A script file named on the command line (bash FILE, source FILE, make -f FILE).
+void code_file(Walker& w, const Exec& e, const Command& c, const Field& f, const std::string& family) {
+  if (f.procsub) {
+    add_dynamic(w, c.name, f.sources, "<()");
+    return;
+  }
+  if (stdin_name(f.text)) {
+    stdin_code(w, e, c, family);
+    return;
+  }
+  w.add_read(f, e.cwd, c.name);
+  const PathEffect& pe = w.out().reads.back();
+  // an entry listed below a known directory (xargs) keeps its place
+  code_from_path(w, e, c, pe.path, pe.dynamic && (pe.path.empty() || pe.path[0] != '/'), family);
 }
 
 void shell_effects(Walker& w, const Exec& e, const Command& c, const std::vector<Field>& args) {
   std::size_t i = 0;
-  bool dash_c = false, read_stdin = false;
+  bool dash_c = false, read_stdin = false, no_exec = false;
   while (i < args.size()) {
     const std::string& t = args[i].text;
     if (t == "--" || t == "-") {
@@ -100,23 +159,23 @@ void shell_effects(Walker& w, const Exec& e, const Command& c, const std::vector
     if (t[1] != '-') {
       if (t.find('c') != std::string::npos) dash_c = true;
       if (t.find('s') != std::string::npos) read_stdin = true;
+      if (t[0] == '-' && t.find('n') != std::string::npos) no_exec = true;  // -n: read, check syntax, run nothing
     }
     ++i;
   }
   if (dash_c) {
     if (i >= args.size()) return;
     const Field& code = args[i];
-    if (!code.sources.empty()) add_dynamic(w, c.name, code.sources, "$()");
+    if (has_unknown_output({code})) add_dynamic(w, c.name, code.sources, "$()");
     if (!only_substitutions({code})) w.run_script(code.text, e, c.name + " -c");
     return;
   }
+  if (no_exec && !dash_c) {
+    if (i < args.size() && !read_stdin) w.add_read(args[i], e.cwd, c.name);
+    return;
+  }
   if (i < args.size() && !read_stdin) {
-    const Field& script = args[i];
-    if (script.procsub) add_dynamic(w, c.name, script.sources, "<()");
-    else {
-      w.add_read(script, e.cwd, c.name);
-      add_dynamic(w, c.name, {}, "file");
-    }
+    code_file(w, e, c, args[i], "");
     return;
   }
   stdin_code(w, e, c, "");
@@ -150,8 +209,9 @@ void interpreter_effects(Walker& w, const Exec& e, const Command& c, const std::
         break;
       }
     } else if (family == "perl") {
+      bool module = t.size() > 2 && (t[1] == 'M' || t[1] == 'm' || t[1] == 'I');  // -MFile::Path=remove_tree
       inline_flag = t == "-e" || t == "-E" ||
-                    (t.size() > 2 && t[0] == '-' && t[1] != '-' && (t.back() == 'e' || t.back() == 'E'));
+                    (!module && t.size() > 2 && t[0] == '-' && t[1] != '-' && (t.back() == 'e' || t.back() == 'E'));
     } else if (family == "ruby") {
       inline_flag = t == "-e" || (t.size() > 2 && t[0] == '-' && t[1] != '-' && t.back() == 'e');
     } else if (family == "php") {
@@ -199,6 +259,7 @@ void interpreter_effects(Walker& w, const Exec& e, const Command& c, const std::
     }
     script = true;
     if (args[i].procsub) add_dynamic(w, c.name, args[i].sources, "<()");
+    else if (stdin_name(args[i].text)) script = false;
     else w.add_read(args[i], e.cwd, c.name);
     break;
   }
@@ -206,6 +267,10 @@ void interpreter_effects(Walker& w, const Exec& e, const Command& c, const std::
     Script s{family, code, script_effects(family, code)};
     bool exec = std::find(s.effects.begin(), s.effects.end(), "exec") != s.effects.end();
     bool del = std::find(s.effects.begin(), s.effects.end(), "delete") != s.effects.end();
+    if (forks_in_loop(code)) w.out().fork_bomb = true;
+    for (const auto& dev : block_devices(code))
+      if (std::find(s.effects.begin(), s.effects.end(), "write") != s.effects.end())
+        w.add_write(Field{dev}, e.cwd, c.name);
     w.out().scripts.push_back(s);
     if (!sources.empty()) add_dynamic(w, c.name, sources, "$()");
     if (exec || del) {
@@ -221,6 +286,68 @@ void interpreter_effects(Walker& w, const Exec& e, const Command& c, const std::
     return;
   }
   if (!script) stdin_code(w, e, c, family);
+}
+
+// make -f FILE: the makefile's recipes run; from stdin (-f -, -f /dev/stdin)
+// a literal makefile's recipe lines are analysed as shell commands.
+void make_effects(Walker& w, const Exec& e, const Command& c, const std::vector<Field>& args) {
+  for (std::size_t k = 0; k < args.size(); ++k) {
+    const std::string& t = args[k].text;
+    if (t == "--") break;
+    Field f;
+    if ((t == "-f" || t == "--file" || t == "--makefile") && k + 1 < args.size()) f = args[++k];
+    else if (t.rfind("-f", 0) == 0 && t.size() > 2) f = with_text(args[k], t.substr(2));
+    else if (t.rfind("--file=", 0) == 0 || t.rfind("--makefile=", 0) == 0) f = with_text(args[k], t.substr(t.find('=') + 1));
+    else continue;
+    if (stdin_name(f.text) && e.stdin.text) {
+      std::string recipes;
+      std::string_view text = *e.stdin.text;
+      for (std::size_t pos = 0; pos < text.size();) {
+        std::size_t nl = text.find('\n', pos);
+        std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        pos = nl == std::string_view::npos ? text.size() : nl + 1;
+        if (!line.empty() && line[0] == '\t') recipes.append(line.substr(1)).push_back('\n');
+        else if (std::size_t semi = line.find(';'); semi != std::string_view::npos && line.find(':') < semi)
+          recipes.append(line.substr(semi + 1)).push_back('\n');
+      }
+      w.run_script(recipes, e, c.name + " stdin");
+    } else if (stdin_name(f.text)) {
+      if (!e.stdin.from.empty()) add_dynamic(w, c.name, e.stdin.from, "pipe");
+      else for (const auto& p : e.stdin.paths) code_from_path(w, e, c, p, p.empty() || p[0] != '/', "");
+    } else {
+      code_file(w, e, c, f, "");
+    }
+  }
+}
+
+// git runs commands named in its environment and configuration: GIT_SSH_COMMAND=…,
+// -c core.sshCommand=…, core.pager, diff.external, … are analysed as shell code;
+// -c core.hooksPath=DIR runs the hooks found in DIR.
+void git_config_code(Walker& w, const Exec& e, const Command& c) {
+  for (const auto& a : e.assignments) {
+    std::size_t eq = a.find('=');
+    std::string_view name = std::string_view(a).substr(0, eq);
+    if (eq != std::string::npos && eq + 1 < a.size() &&
+        in(name, {"GIT_SSH_COMMAND", "GIT_SSH", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_PAGER", "GIT_EXTERNAL_DIFF",
+                  "GIT_PROXY_COMMAND", "GIT_ASKPASS"}))
+      w.run_script(a.substr(eq + 1), e, "git config");
+  }
+  std::size_t sub = git_subcommand_index(c.args, nullptr);
+  for (std::size_t k = 0; k < sub && k < c.args.size(); ++k) {
+    std::string kv = c.args[k] == "-c" && k + 1 < sub ? c.args[++k] : c.args[k].rfind("-c", 0) == 0 ? c.args[k].substr(2) : "";
+    std::size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq + 1 >= kv.size()) continue;
+    std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
+    for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (in(key, {"core.sshcommand", "core.pager", "core.editor", "core.askpass", "diff.external", "sequence.editor",
+                 "gpg.program", "core.gitproxy"}) ||
+        (in(key, {"credential.helper", "core.fsmonitor"}) && value[0] == '!') ||
+        (key.rfind("filter.", 0) == 0 && (key.size() > 6 && (key.compare(key.size() - 6, 6, ".clean") == 0 ||
+                                                            key.compare(key.size() - 7, 7, ".smudge") == 0))))
+      w.run_script(value[0] == '!' ? value.substr(1) : value, e, "git config");
+    else if (key == "core.hookspath")
+      add_dynamic(w, "git", {}, "file", w.path_effect(Field{value}, e.cwd, "git").path);
+  }
 }
 
 // find PATH... EXPRESSION: -delete, -exec/-execdir/-ok ... ; or +, -fprint FILE.
@@ -354,6 +481,19 @@ void xargs_effects(Walker& w, const Exec& e, const std::vector<Field>& args) {
   if (cmd.empty()) cmd.push_back(Field{"echo"});
   Exec no_stdin;
   std::vector<Field> items = input_items(from_file ? no_stdin : e, !replace.empty());
+  if (!from_file && items.size() == 1 && items[0].dynamic) {
+    // entries listed by the producer: placed below the directories it lists
+    std::vector<std::string> bounds = listed_entries(w.out(), e);
+    if (!bounds.empty()) {
+      Field proto = items[0];
+      items.clear();
+      for (auto& b : bounds) {
+        Field f = with_text(proto, std::move(b));
+        f.glob = true;
+        items.push_back(std::move(f));
+      }
+    }
+  }
   Exec sub;
   sub.wrappers = e.wrappers;
   sub.wrappers.push_back("xargs");
@@ -598,18 +738,15 @@ void apply_effects(Walker& w, const Exec& e, const Command& c, const std::vector
       code += (k ? " " : "") + args[k].text;
       sources.insert(sources.end(), args[k].sources.begin(), args[k].sources.end());
     }
-    if (!sources.empty()) add_dynamic(w, "eval", sources, "$()");
+    if (has_unknown_output(args)) add_dynamic(w, "eval", sources, "$()");
     if (!only_substitutions(args)) w.run_script(code, e, "eval");
   } else if (n == "source" || n == ".") {
-    if (!args.empty()) {
-      if (args[0].procsub) add_dynamic(w, c.name, args[0].sources, "<()");
-      else {
-        w.add_read(args[0], e.cwd, n);
-        add_dynamic(w, c.name, {}, "file");
-      }
-    } else {
-      stdin_code(w, e, c, "");
-    }
+    if (!args.empty()) code_file(w, e, c, args[0], "");
+    else stdin_code(w, e, c, "");
+  } else if (n == "make" || n == "gmake" || n == "bmake") {
+    make_effects(w, e, c, args);
+  } else if (n == "git") {
+    git_config_code(w, e, c);
   } else if (n == "find") {
     find_effects(w, e, args);
   } else if (n == "xargs") {

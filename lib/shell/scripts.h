@@ -12,8 +12,17 @@ namespace preloop::shell {
 // (python3.12, nodejs, bun, deno, ...), "" otherwise.
 std::string interpreter_family(std::string_view name);
 
-// Subset of {"delete", "exec", "network", "write"}, by keyword scan.
+// Subset of {"delete", "exec", "network", "write", "dynamic"}, by keyword scan;
+// "dynamic": names computed at run time (getattr, __import__, obj['a'+'b'](),
+// send, const_get, symbolic references), so the other effects cannot be known.
 std::vector<std::string> script_effects(std::string_view family, std::string_view code);
+
+// The code starts processes in an endless loop (fork while fork, while(1){fork},
+// loop { fork }, while True: os.fork()).
+bool forks_in_loop(std::string_view code);
+
+// Literal block-device paths in the code ("/dev/sda", "/dev/nvme0n1", ...).
+std::vector<std::string> block_devices(std::string_view code);
 
 // Candidate shell command strings in code that runs processes: string
 // literals and lists of string literals (joined by spaces).

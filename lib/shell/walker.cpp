@@ -202,7 +202,10 @@ void Walker::walk_command(const ast::Command& c, Scope& scope, int depth, const 
     bool dup = (r.op == ">&" || r.op == "<&") && (f.text == "-" || std::all_of(f.text.begin(), f.text.end(), ::isdigit));
     if (dup || f.procsub) continue;
     if (r.op == "<") add_read(f, scope.cwd, "redirect");
-    else if (!null_device(f.text)) add_write(f, scope.cwd, "redirect");
+    else if (!null_device(f.text)) {
+      add_write(f, scope.cwd, "redirect");
+      written_.note(out_.writes.back().path, std::nullopt, "redirect", false);
+    }
   }
 }
 
@@ -225,6 +228,11 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
   for (const auto& w : c.words) {
     auto fs = expand(w, scope, depth);
     for (auto& f : fs) e.argv.push_back(std::move(f));
+  }
+  for (const auto& as : e.assignments) {
+    std::size_t eq = as.find('=');
+    note_assignment(out_, std::string_view(as).substr(0, eq), std::string_view(as).substr(eq + 1),
+                    e.argv.empty() ? std::string_view() : std::string_view(e.argv[0].text));
   }
   for (const auto& r : c.redirects) {
     Redirect rr;
@@ -297,12 +305,21 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
       std::string name = t.substr(0, eq);
       if (e.argv[k].dynamic) scope.set(name, std::nullopt);
       else scope.set(name, t.substr(eq + 1));
+      note_assignment(out_, name, std::string_view(t).substr(eq + 1), "");
     }
   } else if (n0 == "unset") {
     for (std::size_t k = 1; k < e.argv.size(); ++k) scope.set(e.argv[k].text, std::string());
   }
   if (n0 == "cat" && e.argv.size() == 1 && e.stdin.text) so.output = e.stdin.text;
   else so.output = literal_output(e.argv, scope.cwd);
+  for (const auto& r : e.redirects) {  // what a script run later in this command line would contain
+    if (r.path.empty() || !(r.op == ">" || r.op == ">|" || r.op == ">>" || r.op == "&>" || r.op == "&>>" ||
+                            r.op == "<>"))
+      continue;
+    bool stdout_text = (r.fd == -1 || r.fd == 1) && r.op != "<>";
+    std::string_view writer = n0.empty() ? std::string_view("$") : std::string_view(n0).substr(n0.find_last_of('/') + 1);
+    written_.note(r.path, stdout_text ? so.output : std::nullopt, writer, r.op == ">>" || r.op == "&>>");
+  }
   run_exec(std::move(e));
 }
 
@@ -527,6 +544,10 @@ PathEffect Walker::path_effect(const Field& f, const std::string& cwd, std::stri
 void Walker::add_write(const Field& f, const std::string& cwd, std::string_view command, bool recursive) {
   PathEffect pe = path_effect(f, cwd, command);
   pe.recursive = recursive;
+  // what a script run later would contain: not known (redirects of simple commands are noted with
+  // their text once the command's output is known)
+  if (command != "redirect" && command != "chmod" && command != "chown" && command != "chgrp" && command != "touch")
+    written_.note(pe.path, std::nullopt, command, false);
   out_.writes.push_back(std::move(pe));
 }
 

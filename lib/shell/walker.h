@@ -11,6 +11,7 @@
 
 #include "shell/analyze.h"
 #include "shell/ast.h"
+#include "shell/dynamic.h"
 #include "shell/parser.h"
 
 namespace preloop::shell {
@@ -91,6 +92,8 @@ class Walker {
 
   const Context& ctx() const { return ctx_; }
   Analysis& out() { return out_; }
+  // Files written earlier in this command line, with their text when it is literal.
+  const WrittenFiles& written() const { return written_; }
   void note_error(const std::string& e);
 
  private:
@@ -122,6 +125,7 @@ class Walker {
   Analysis& out_;
   std::size_t expanded_bytes_ = 0;
   std::vector<std::string> defining_;  // functions whose bodies are being walked
+  WrittenFiles written_;
   Scope top_;
 };
 
