@@ -5,7 +5,6 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,8 +13,6 @@
 #include "approval/http_transport.h"
 #include "process/detached.h"
 #include "process/helper.h"
-
-extern char** environ;
 
 namespace preloop::approval {
 namespace {
@@ -78,28 +75,7 @@ Read read_all(int fd, std::string* out, std::size_t cap, SteadyClock::time_point
   }
 }
 
-pid_t spawn_helper(const std::string& helper, int fd) {
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawnattr_init(&attr);
-  posix_spawn_file_actions_adddup2(&fa, fd, 0);
-  posix_spawn_file_actions_adddup2(&fa, fd, 1);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  char* argv[] = {const_cast<char*>(helper.c_str()), nullptr};
-  pid_t pid = -1;
-  if (posix_spawn(&pid, helper.c_str(), &fa, &attr, argv, environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  return pid;
-}
+pid_t spawn_helper(const std::string& helper, int fd) { return process::spawn_clean(helper, {}, fd, false); }
 
 int wait_exit(pid_t pid) {
   int st = 0;

@@ -4,14 +4,10 @@
 #include <cctype>
 #include <string>
 
+#include "secrets/filters.h"
+
 namespace preloop::secrets {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool one_of(std::string_view w, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), w) != set.end();
@@ -25,7 +21,7 @@ bool all_digits(std::string_view s) {
 
 bool well_known_dummy(std::string_view value) {
   if (value.empty() || value.size() > 24) return false;
-  std::string v = lower(value);
+  std::string v = ascii_lower(value);
   if (v.back() == '!') v.pop_back();
   std::size_t end = v.size();
   while (end > 0 && std::isdigit(static_cast<unsigned char>(v[end - 1]))) --end;
@@ -45,7 +41,7 @@ bool well_known_dummy(std::string_view value) {
 bool local_host(std::string_view host) {
   if (host.empty()) return false;
   if (host.front() == '[') host = host.substr(1, host.find(']') == std::string_view::npos ? host.size() - 1 : host.find(']') - 1);
-  std::string h = lower(host);
+  std::string h = ascii_lower(host);
   if (h == "localhost" || h == "0.0.0.0" || h == "::1" || h == "host.docker.internal" || h == "host.containers.internal")
     return true;
   if (h.rfind("127.", 0) == 0) return true;
@@ -74,7 +70,7 @@ std::string_view first_url_host(std::string_view text) {
 }
 
 bool fixture_path(std::string_view path) {
-  std::string p = lower(path);
+  std::string p = ascii_lower(path);
   for (std::string_view dir : {"/test/", "/tests/", "/spec/", "/specs/", "/__tests__/", "/__mocks__/", "/fixtures/",
                                "/fixture/", "/testdata/", "/test_data/", "/e2e/", "/testing/", "/mocks/"})
     if (p.find(dir) != std::string::npos || p.rfind(dir.substr(1), 0) == 0) return true;

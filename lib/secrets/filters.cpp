@@ -10,12 +10,6 @@
 namespace preloop::secrets {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool contains_any(std::string_view hay, std::initializer_list<std::string_view> needles) {
   return std::any_of(needles.begin(), needles.end(),
                      [&](std::string_view n) { return hay.find(n) != std::string_view::npos; });
@@ -36,7 +30,7 @@ std::vector<std::string> words_of(std::string_view name) {
   std::vector<std::string> words;
   std::string cur;
   auto flush = [&] {
-    if (!cur.empty()) words.push_back(lower(cur));
+    if (!cur.empty()) words.push_back(ascii_lower(cur));
     cur.clear();
   };
   for (std::size_t i = 0; i < name.size(); ++i) {
@@ -101,7 +95,7 @@ bool is_placeholder(std::string_view value, bool loose) {
       (first == '[' && last == ']'))
     return true;
   if (contains_any(value, {"${", "{{", "}}", "<", ">", "$("})) return true;
-  std::string l = lower(value);
+  std::string l = ascii_lower(value);
   if (contains_any(l, {"xxxx", "****", "....", "####", "your_", "your-", "yourapi", "yourkey", "yourtoken", "example",
                        "changeme", "change_me", "change-me", "placeholder", "redacted", "replace_me", "replace-me",
                        "insert_", "insert-", "1234567890", "0123456789", "abcdefghij", "qwerty"}))
@@ -159,7 +153,7 @@ bool is_reference_like(std::string_view value) {
     if (dotted || !(upper && lowr) || value.size() < 20) return true;
   }
   // A file name with a common extension.
-  std::string l = lower(value);
+  std::string l = ascii_lower(value);
   return ends_with_any(l, {".pem", ".key", ".json", ".txt", ".yaml", ".yml", ".env", ".crt", ".p12", ".pfx",
                            ".conf", ".ini", ".toml", ".xml", ".py", ".js", ".ts", ".go", ".rs", ".sh"});
 }
@@ -183,6 +177,12 @@ bool secret_name(std::string_view name) {
   std::size_t i = words.size();
   while (i > 1 && qualifier_word(words[i - 1])) --i;
   return secret_word(words[i - 1]);
+}
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 }  // namespace preloop::secrets

@@ -1,9 +1,13 @@
 // Precision filters applied to candidate secrets after a regex match.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace preloop::secrets {
+
+// s with ASCII letters in lower case.
+std::string ascii_lower(std::string_view s);
 
 // Shannon entropy of the bytes of s, in bits per byte.
 double shannon_entropy(std::string_view s);
