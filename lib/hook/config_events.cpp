@@ -53,7 +53,7 @@ protocol::Reply config_change(HookContext& ctx) {
   std::string problem;
   if (is_settings_source(ev.source) && !file.empty()) {
     // What the file did before this change, as the last call saw it.
-    auto before = tamper::recorded_settings(paths::guard_state_file(), file);
+    auto before = tamper::recorded_settings(paths::guard_state_dir(), project_dir_for(ev), file);
     problem = switches_off(file, before);
   }
   guard_step(ctx, nullptr, "");

@@ -50,8 +50,13 @@ void guard_step(HookContext& ctx, const policy::PolicyInputs* policy, const std:
     policy = &listed;
   }
   tamper::Inputs inputs = tamper::gather_inputs(config, *policy, signature, install::ClaudeLocations::for_project(project), project);
+  // PostToolUse takes the fingerprint too, though only PreToolUse can act on a
+  // weakening: a change made by the tool call is recorded right after that call,
+  // and one the call makes and undoes before the next PreToolUse is still seen
+  // (kept pending for it). With an unchanged state per project it costs a few
+  // stats and one small read.
   bool pre = ctx.event.kind == protocol::EventKind::PreToolUse;
-  tamper::Outcome out = tamper::check(paths::guard_state_file(), inputs, ctx.event.session_id, pre);
+  tamper::Outcome out = tamper::check(paths::guard_state_dir(), inputs, ctx.event.session_id, pre);
   TamperAction action = action_for(config, out.changes);
   for (const auto& c : out.changes) {
     audit::Record r;

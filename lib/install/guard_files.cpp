@@ -67,7 +67,7 @@ std::vector<GuardFile> guard_files(const ClaudeLocations& claude, const Config* 
   add("audit store", db, false);
   add("audit journal", audit::spool_path(db), false);
   add("audit key", audit::key_path(db), false);
-  add("fingerprint state", paths::guard_state_file(), false);
+  add("fingerprint state", paths::guard_state_dir(), false);
   return out;
 }
 

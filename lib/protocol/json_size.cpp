@@ -1,5 +1,6 @@
 #include "protocol/json_size.h"
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -15,18 +16,31 @@ std::size_t escape_extra(unsigned char c) {
 }
 
 std::size_t string_size(const std::string& s) {
-  // Eight bytes at a time: a word without a control byte, a quote or a
-  // backslash (the common case, tested without branches per byte) adds nothing.
-  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-  auto has_below = [](std::uint64_t x, std::uint64_t n) { return (x - ones * n) & ~x & high; };
-  auto has_byte = [&](std::uint64_t x, std::uint64_t b) { return has_below(x ^ (ones * b), 1); };
+  // Eight bytes at a time, with exact per-byte masks (the high bit of each
+  // byte; no carry crosses a byte): a word without a control byte, a quote or
+  // a backslash (the common case) adds nothing; a quote, a backslash or a
+  // newline adds one each, counted at once; only another control byte is
+  // looked at alone.
+  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull, low7 = ~high;
+  auto below_space = [&](std::uint64_t x) { return ~((x & low7) + ones * (0x80 - 0x20)) & ~x & high; };
+  auto equals = [&](std::uint64_t x, unsigned char b) {
+    const std::uint64_t y = x ^ (ones * b);
+    return ~(((y & low7) + low7) | y) & high;
+  };
+  auto count = [&](std::uint64_t mask) { return static_cast<std::size_t>(((mask >> 7) * ones) >> 56); };
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   std::size_t n = 2 + s.size(), i = 0;
   for (; i + 8 <= s.size(); i += 8) {
     std::uint64_t w;
     std::memcpy(&w, p + i, 8);
-    if (!(has_below(w, 0x20) | has_byte(w, '"') | has_byte(w, '\\'))) continue;
-    for (std::size_t j = 0; j < 8; ++j) n += escape_extra(p[i + j]);
+    const std::uint64_t control = below_space(w), quoted = equals(w, '"') | equals(w, '\\');
+    if (!(control | quoted)) continue;
+    const std::uint64_t newline = equals(w, '\n');
+    n += count(quoted | newline);
+    for (std::uint64_t other = control & ~newline; other; other &= other - 1) {
+      std::uint64_t byte = w >> (std::countr_zero(other) & ~7);
+      n += escape_extra(static_cast<unsigned char>(byte));
+    }
   }
   for (; i < s.size(); ++i) n += escape_extra(p[i]);
   return n;

@@ -50,3 +50,16 @@ TEST_CASE("dumped_size equals the length of dump() for every kind of value") {
     REQUIRE_MESSAGE(dumped_size(v) == v.dump().size(), v.dump());
   }
 }
+
+TEST_CASE("dumped_size of a string: every ASCII byte at every offset of a word") {
+  for (int c = 0; c < 0x80; ++c)
+    for (std::size_t len = 1; len <= 19; ++len)
+      for (std::size_t at = 0; at < len; ++at) {
+        std::string s(len, 'x');
+        s[at] = static_cast<char>(c);
+        if (at + 2 < len) s[at + 2] = '\n';  // a newline in the same word, counted with the others
+        CAPTURE(c);
+        CAPTURE(at);
+        CHECK(dumped_size(json(s)) == json(s).dump().size());
+      }
+}

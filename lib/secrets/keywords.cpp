@@ -1,6 +1,7 @@
 #include "secrets/keywords.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace preloop::secrets {
@@ -56,18 +57,45 @@ std::vector<KeywordHit> find_all(const View& v, std::string_view text) {
   const auto* t = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
   const std::uint8_t* pairs = v.pairs;
+  // The flags of the pair at j: the table is indexed by p0 | p1 << 8, the
+  // pair as one little-endian 16-bit load.
+  auto flags = [&](std::size_t j) -> unsigned {
+    if constexpr (std::endian::native == std::endian::little) {
+      std::uint16_t w;
+      std::memcpy(&w, t + j, 2);
+      return pairs[w];
+    } else {
+      return pairs[t[j] | (unsigned{t[j + 1]} << 8)];
+    }
+  };
+  // Position j survives the filter with flags f at j and g at j + 1: kStarts3
+  // with kFollows3 after, or kShort.
+  auto survives = [](unsigned f, unsigned g) { return (f & ((g >> 2) | kShort)) != 0; };
   std::size_t i = 0;
-  if (n > 2) {
-    // f: flags of the pair at i; g: of the pair at i + 1 (next round's f).
-    unsigned prev = t[1], f = pairs[t[0] | (prev << 8)];
-    for (; i + 2 < n; ++i) {
-      const unsigned next = t[i + 2], g = pairs[prev | (next << 8)];
-      if (f & ((g >> 2) | kShort)) verify(v, text, i, out);  // kStarts3 with kFollows3 after, or kShort
+  // Blocks of sixteen positions, the outcome of each position's filter put in
+  // two bits of a mask without a branch: most blocks have no survivor, and a
+  // block with some goes straight to them. A block reads the pairs at
+  // i .. i + 16, so bytes up to i + 17.
+  if (n >= 18) {
+    unsigned f = flags(0);
+    for (; i + 18 <= n; i += 16) {
+      std::uint32_t survivors = 0;
+      unsigned g = f;
+#pragma GCC unroll 16
+      for (int k = 0; k < 16; ++k) {
+        const unsigned h = flags(i + k + 1);
+        survivors |= (g & ((h >> 2) | kShort)) << (2 * k);  // bits 0-1 only
+        g = h;
+      }
+      survivors = (survivors | (survivors >> 1)) & 0x55555555u;  // one bit a position
+      for (; survivors; survivors &= survivors - 1) verify(v, text, i + std::countr_zero(survivors) / 2, out);
       f = g;
-      prev = next;
     }
   }
-  for (; i < n; ++i) verify(v, text, i, out);  // the last two bytes: no pair filter
+  // The rest one position at a time; the last two bytes have no pair filter.
+  for (; i + 2 < n; ++i)
+    if (survives(flags(i), flags(i + 1))) verify(v, text, i, out);
+  for (; i < n; ++i) verify(v, text, i, out);
   return out;
 }
 

@@ -1,7 +1,8 @@
 // The keyword prefilter: where a fixed set of lowercase keywords occur in a
 // text, ASCII case-insensitively, in one pass without a lowercased copy.
 // Hand-written: a byte-pair filter (one 64 KiB table holding the case
-// variants, one independent load per byte) rejects almost every position, and
+// variants, one independent load per byte, sixteen positions at a time without a
+// branch) rejects almost every position, and
 // only the survivors are compared, eight folded bytes at a time, with the
 // keywords sharing their first two bytes. The tables of a constant keyword
 // list (the built-in detectors') are built at compile time (KeywordTables<N>),

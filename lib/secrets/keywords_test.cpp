@@ -51,6 +51,34 @@ TEST_CASE("keyword matcher reports every occurrence in text order") {
   CHECK(m.find_all("").empty());
 }
 
+TEST_CASE("every occurrence at every offset, across the blocks the filter works in") {
+  // Texts of every length up to a few blocks, a keyword at every position:
+  // the blocked pair filter passes each occurrence, at a block's edges too.
+  const std::vector<std::string> kws = {"key", "secret", "sk", "s", "ghp_", "private key", "-h", "xox"};
+  KeywordMatcher m(kws);
+  std::mt19937 rng(3);
+  const std::string alphabet = "keyKEYsecrtSghp_-xo Hiva";
+  for (std::size_t n = 0; n < 70; ++n)
+    for (int round = 0; round < 40; ++round) {
+      std::string text;
+      for (std::size_t i = 0; i < n; ++i) text.push_back(alphabet[rng() % alphabet.size()]);
+      if (n && round % 2) {  // a whole keyword placed at a random offset
+        const std::string& k = kws[rng() % kws.size()];
+        text.replace(rng() % n, k.size(), k);
+        text.resize(n);
+      }
+      std::vector<std::pair<std::size_t, std::size_t>> want, got;
+      const std::string low = lower(text);
+      for (std::size_t pos = 0; pos < low.size(); ++pos)
+        for (std::size_t k = 0; k < kws.size(); ++k)
+          if (low.compare(pos, kws[k].size(), kws[k]) == 0) want.emplace_back(pos, k);
+      for (const auto& h : m.find_all(text)) got.emplace_back(h.pos, h.keyword);
+      std::sort(got.begin(), got.end());
+      CAPTURE(text);
+      CHECK(got == want);
+    }
+}
+
 TEST_CASE("the compile-time tables of the built-in keywords agree with tables built at run time") {
   const auto& builtin = preloop::secrets::builtin_keywords();
   REQUIRE(builtin.keywords.size() > 50);

@@ -1,10 +1,12 @@
 #include "tamper/fingerprint.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdio>  // renameat2
+#include <cstdint>
+#include <cstdio>  // renameat2, snprintf
 #include <cstdlib>
 #include <map>
 
@@ -23,8 +25,8 @@ constexpr std::size_t kMaxInput = 8u << 20;  // config, policy and settings file
 
 // Fields are tab-separated, records newline-separated: escape both (paths may hold anything).
 // Both copy the runs between special characters whole: the state is read
-// and written on every call whose configuration or project differs from the
-// previous call's.
+// and written on every call whose configuration differs from the previous
+// call's in the same project.
 std::string escape(const std::string& s) {
   std::string out;
   out.reserve(s.size());
@@ -142,13 +144,39 @@ void write_state(const fs::path& file, const State& st) {
   ::close(fd);
   // Swapped in rather than renamed over: ext4 writes a file renamed over
   // another out to disk first, a wait of milliseconds on a busy disk (on every
-  // call when calls alternate between projects). The swap is as atomic: the
+  // call when calls alternate between sessions). The swap is as atomic: the
   // path always holds one whole state. Where it is not supported, rename.
   if (ok && ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, file.c_str(), RENAME_EXCHANGE) == 0) {
     ::unlink(tmp.c_str());  // now the previous state
     return;
   }
   if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) ::unlink(tmp.c_str());
+}
+
+// The state text of the project; when it has none yet, the most recently
+// written state of another project (its project field tells them apart).
+// *own: whether the text is the project's own state.
+std::optional<std::string> read_state(const fs::path& dir, const fs::path& file, bool* own) {
+  bool missing = false;
+  std::optional<std::string> text = read_regular_file(file, kMaxState, nullptr, &missing, true);
+  *own = bool(text);
+  if (text || !missing) return text;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return std::nullopt;
+  std::string newest;
+  struct timespec newest_time {};
+  while (const dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name.size() != 17 || name[0] != 'p') continue;  // state_file's names only: no temporary file
+    struct stat st;
+    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (newest.empty() || st.st_mtim.tv_sec > newest_time.tv_sec ||
+        (st.st_mtim.tv_sec == newest_time.tv_sec && st.st_mtim.tv_nsec > newest_time.tv_nsec))
+      newest = e->d_name, newest_time = st.st_mtim;
+  }
+  ::closedir(d);
+  if (newest.empty()) return std::nullopt;
+  return read_regular_file(dir / newest, kMaxState, nullptr, nullptr, true);
 }
 
 bool is_policy(const std::string& kind) { return kind.rfind("policy:", 0) == 0; }
@@ -262,6 +290,14 @@ std::string Change::describe() const {
   return s;
 }
 
+fs::path state_file(const fs::path& state_dir, const std::string& project) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a: a name, not a secret (the state records its project)
+  for (unsigned char c : project) h = (h ^ c) * 1099511628211ull;
+  char name[18];
+  std::snprintf(name, sizeof name, "p%016llx", static_cast<unsigned long long>(h));
+  return state_dir / name;
+}
+
 Inputs gather_inputs(const Config& config, const policy::PolicyInputs& policy, std::string policy_signature,
                      const install::ClaudeLocations& claude, const std::string& project) {
   Inputs in;
@@ -283,9 +319,10 @@ Inputs gather_inputs(const Config& config, const policy::PolicyInputs& policy, s
   return in;
 }
 
-Outcome check(const fs::path& state_file, const Inputs& in, const std::string& session, bool can_escalate) {
+Outcome check(const fs::path& state_dir, const Inputs& in, const std::string& session, bool can_escalate) {
   Outcome out;
   try {
+    const fs::path file = state_file(state_dir, in.project);
     std::string values;
     for (const auto& [k, v] : in.values) values += k + "=" + v + " ";
     std::string file_signature = policy::input_signature(in.files, values);
@@ -294,13 +331,14 @@ Outcome check(const fs::path& state_file, const Inputs& in, const std::string& s
                            ? ""
                            : in.policy_signature + "\n" + file_signature;
 
-    std::optional<std::string> text = read_regular_file(state_file, kMaxState, nullptr, nullptr, true);
+    bool own = false;
+    std::optional<std::string> text = read_state(state_dir, file, &own);
     std::optional<State> old = text ? parse_state(*text, true) : std::nullopt;
-    if (old && (signature.empty() || old->signature != signature)) old = parse_state(*text);
+    if (old && (!own || signature.empty() || old->signature != signature)) old = parse_state(*text);
     out.fresh = !old;
     bool same_session = old && old->session == session;
 
-    if (old && !signature.empty() && old->signature == signature) {
+    if (old && own && !signature.empty() && old->signature == signature) {
       if (same_session && old->pending.empty()) return out;  // the common case: nothing changed
       std::optional<State> full = parse_state(*text);      // rewritten below: keep its values and files
       if (!full) return out;
@@ -308,7 +346,7 @@ Outcome check(const fs::path& state_file, const Inputs& in, const std::string& s
       if (same_session && can_escalate) out.escalate = st.pending;
       if (!same_session || can_escalate) st.pending.clear(), st.pending_session.clear();
       st.session = session;
-      write_state(state_file, st);
+      write_state(file, st);
       return out;
     }
 
@@ -367,15 +405,17 @@ Outcome check(const fs::path& state_file, const Inputs& in, const std::string& s
       if (can_escalate) out.escalate = reasons;
       else st.pending_session = session, st.pending = reasons;
     }
-    write_state(state_file, st);
+    write_state(file, st);
   } catch (const std::exception&) {
     // A fingerprint that cannot be taken changes no decision; the next call tries again.
   }
   return out;
 }
 
-std::optional<SettingsFacts> recorded_settings(const fs::path& state_file, const fs::path& file) {
-  auto text = read_regular_file(state_file, kMaxState, nullptr, nullptr, true);
+std::optional<SettingsFacts> recorded_settings(const fs::path& state_dir, const std::string& project,
+                                               const fs::path& file) {
+  bool own = false;
+  auto text = read_state(state_dir, state_file(state_dir, project), &own);
   if (!text) return std::nullopt;
   auto st = parse_state(*text);
   if (!st) return std::nullopt;

@@ -4,7 +4,7 @@
 // config files, the policy files of every layer (the policy snapshot's own
 // signature), Claude Code's settings files of every scope, the binary — plus
 // the effective settings (profile, fail_mode, ...), and compares it with the
-// one kept in a small owner-only state file. Only when it differs are the
+// one kept in a small owner-only state file of the project. Only when it differs are the
 // changed files read and digested (SHA-256; the binary by its identity: size,
 // times, inode), and the difference named: which
 // file, old and new digest, and whether it weakens the guard (profile lowered,
@@ -58,15 +58,23 @@ struct Outcome {
   std::string escalate;
 };
 
-// Compares the inputs with the state file and records them there. A weakening
+// The state is kept per project: one file in `state_dir` for each project
+// root (state_file), so calls alternating between projects read an unchanged
+// state and write nothing. A project without a state yet takes the most
+// recently written one of another project as its baseline for everything not
+// project-scoped, so a change made before its first call is still seen.
+std::filesystem::path state_file(const std::filesystem::path& state_dir, const std::string& project);
+
+// Compares the inputs with the project's state and records them there. A weakening
 // seen while the session is the one of the previous call is returned in
 // Outcome::escalate when `can_escalate` (PreToolUse), else kept pending for the
 // next call that can. Never throws; a state that cannot be written is retried
 // by the next call.
-Outcome check(const std::filesystem::path& state, const Inputs& inputs, const std::string& session,
+Outcome check(const std::filesystem::path& state_dir, const Inputs& inputs, const std::string& session,
               bool can_escalate);
 
-// What the state file recorded about a Claude Code settings file; nullopt when nothing.
-std::optional<SettingsFacts> recorded_settings(const std::filesystem::path& state, const std::filesystem::path& file);
+// What the project's state recorded about a Claude Code settings file; nullopt when nothing.
+std::optional<SettingsFacts> recorded_settings(const std::filesystem::path& state_dir, const std::string& project,
+                                               const std::filesystem::path& file);
 
 }  // namespace preloop::tamper

@@ -58,9 +58,10 @@ const char* kOurHook =
 // Inputs over the files of a directory, as the hook gathers them.
 struct World {
   Dir dir;
-  fs::path state = dir.path / "data" / "guard-state";
+  fs::path state = dir.path / "data" / "guard-states";
   std::string profile = "recommended";
   std::string project = "/p1";
+  fs::path file() const { return state_file(state, project); }
   Files policy_files;
   Inputs inputs() {
     Inputs in;
@@ -102,32 +103,76 @@ TEST_CASE("the first call records a baseline; an unchanged configuration reports
   CHECK(first.fresh);
   CHECK(first.changes.empty());
   CHECK(first.escalate.empty());
-  REQUIRE(fs::exists(w.state));
-  CHECK((fs::status(w.state).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  REQUIRE(fs::exists(w.file()));
+  CHECK((fs::status(w.file()).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
   auto second = check(w.state, w.inputs(), "s1", true);
   CHECK_FALSE(second.fresh);
   CHECK(second.changes.empty());
 }
 
-TEST_CASE("calls alternating between projects replace the state whole each time, with nothing left behind") {
+TEST_CASE("calls alternating between projects keep a state each: nothing rewritten, a change seen in each") {
   World w;
   fs::path a = w.dir.write("rules/a.yaml", kTwoRules);
+  w.project = "/p1";
   check(w.state, w.inputs(), "s1", true);
+  w.project = "/p2";
+  CHECK_FALSE(check(w.state, w.inputs(), "s1", true).fresh);  // the first call in /p2 starts from /p1's state
+  fs::path p1 = state_file(w.state, "/p1"), p2 = state_file(w.state, "/p2");
+  REQUIRE(p1 != p2);
+  REQUIRE(fs::exists(p1));
+  REQUIRE(fs::exists(p2));
+  struct stat before1 {}, before2 {};
+  REQUIRE(::stat(p1.c_str(), &before1) == 0);
+  REQUIRE(::stat(p2.c_str(), &before2) == 0);
   for (int i = 0; i < 4; ++i) {
-    w.project = i % 2 ? "/p1" : "/p2";
-    auto out = check(w.state, w.inputs(), "s1", true);
+    w.project = i % 2 ? "/p2" : "/p1";
+    auto out = check(w.state, w.inputs(), "s1", i % 2 == 0);
     CHECK_FALSE(out.fresh);
     CHECK(out.changes.empty());
   }
+  struct stat after1 {}, after2 {};
+  REQUIRE(::stat(p1.c_str(), &after1) == 0);
+  REQUIRE(::stat(p2.c_str(), &after2) == 0);
+  CHECK(after1.st_ino == before1.st_ino);  // neither state was replaced
+  CHECK(after2.st_ino == before2.st_ino);
   std::size_t files = 0;
-  for (const auto& e : fs::directory_iterator(w.state.parent_path())) files += e.path() == w.state ? 1 : 100;
-  CHECK(files == 1);  // no temporary file is left over
-  // The state in place is the last call's: a change is still reported against it.
+  for (const auto& e : fs::directory_iterator(w.state)) files += e.path() == p1 || e.path() == p2 ? 1 : 100;
+  CHECK(files == 2);  // no temporary file is left over
+  // A weakening is reported in each project, against each one's own state.
   w.dir.write("rules/a.yaml", kOneRule);
+  for (const char* project : {"/p1", "/p2"}) {
+    CAPTURE(project);
+    w.project = project;
+    auto out = check(w.state, w.inputs(), "s1", true);
+    REQUIRE(out.changes.size() == 1);
+    CHECK(out.changes[0].path == a.string());
+    CHECK(has_weakening(out, "fewer rules"));
+    CHECK(out.escalate.find("fewer rules") != std::string::npos);
+  }
+  // A setting lowered while the calls alternate, PostToolUse in one project and
+  // PreToolUse in the other: each project still sees it and the PreToolUse asks.
+  w.profile = "off";
+  w.project = "/p1";
+  auto post = check(w.state, w.inputs(), "s1", false);
+  CHECK(post.escalate.empty());
+  CHECK(has_weakening(post, "profile lowered"));
+  w.project = "/p2";
+  auto pre = check(w.state, w.inputs(), "s1", true);
+  CHECK(pre.escalate.find("profile lowered from recommended to off") != std::string::npos);
+  w.project = "/p1";
+  CHECK(check(w.state, w.inputs(), "s1", true).escalate.find("profile lowered") != std::string::npos);
+}
+
+TEST_CASE("a project's first call compares what is not project-scoped with the latest state of another") {
+  World w;
+  w.dir.write("rules/a.yaml", kTwoRules);
+  w.dir.write("settings.json", kOurHook);
+  check(w.state, w.inputs(), "s1", true);
+  w.dir.write("settings.json", R"({"disableAllHooks": true})");
+  w.project = "/new";
   auto out = check(w.state, w.inputs(), "s1", true);
-  REQUIRE(out.changes.size() == 1);
-  CHECK(out.changes[0].path == a.string());
-  CHECK(has_weakening(out, "rule"));
+  CHECK_FALSE(out.fresh);
+  CHECK(out.escalate.find("disableAllHooks: true was set") != std::string::npos);
 }
 
 TEST_CASE("an edited rule file is named with its old and new digest") {
@@ -212,11 +257,11 @@ TEST_CASE("weakening changes during a session escalate the next PreToolUse") {
 TEST_CASE("a tampered or unreadable state file is a fresh baseline, never a crash") {
   World w;
   w.dir.write("rules/a.yaml", kTwoRules);
-  w.dir.write("data/guard-state", "PLHGUARD2 1\nx\nfile\tonly-two-fields\n");
+  w.dir.write(fs::relative(w.file(), w.dir.path).string(), "PLHGUARD2 1\nx\nfile\tonly-two-fields\n");
   auto out = check(w.state, w.inputs(), "s1", true);
   CHECK(out.fresh);
-  fs::remove(w.state);
-  fs::create_directories(w.state);  // a directory where the file should be
+  fs::remove(w.file());
+  fs::create_directories(w.file());  // a directory where the file should be
   CHECK_NOTHROW(check(w.state, w.inputs(), "s1", true));
 }
 
@@ -224,11 +269,11 @@ TEST_CASE("recorded settings facts are read back for ConfigChange") {
   World w;
   fs::path settings = w.dir.write("settings.json", kOurHook);
   check(w.state, w.inputs(), "s1", true);
-  auto facts = recorded_settings(w.state, settings);
+  auto facts = recorded_settings(w.state, w.project, settings);
   REQUIRE(facts);
   CHECK(facts->runs_hook);
   CHECK_FALSE(facts->disables_hooks);
-  CHECK_FALSE(recorded_settings(w.state, w.dir.path / "other.json"));
+  CHECK_FALSE(recorded_settings(w.state, w.project, w.dir.path / "other.json"));
 }
 
 TEST_CASE("facts: rules, catch-all allow, settings") {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "hook/hook_env.h"
@@ -201,6 +202,40 @@ TEST_CASE("a weakening change during a session makes the next call ask, once") {
     CHECK(env.hook(post.dump()).exit_code == 0);
     auto next = env.hook(env.bash("ls"));
     CHECK(json::parse(next.out)["hookSpecificOutput"]["permissionDecision"] == "ask");
+  }
+  SUBCASE("PostToolUse in another project between the calls: no state rewritten, a weakening still asked") {
+    json post = {{"hook_event_name", "PostToolUse"}, {"session_id", "s-test"}, {"cwd", "/tmp"},
+                 {"tool_name", "Bash"}, {"tool_input", {{"command", "ls"}}}, {"tool_response", {{"stdout", ""}}},
+                 {"tool_use_id", "toolu_test"}};
+    CHECK(env.hook(post.dump()).exit_code == 0);
+    CHECK(env.hook(env.bash("ls")).out.empty());
+    const fs::path states = env.dir().path() + "/data/preloop-hook/guard-states";
+    auto identities = [&] {
+      std::map<std::string, std::pair<ino_t, long>> out;
+      for (const auto& e : fs::directory_iterator(states)) {
+        struct stat st {};
+        REQUIRE(::stat(e.path().c_str(), &st) == 0);
+        out[e.path().filename().string()] = {st.st_ino, st.st_mtim.tv_nsec};
+      }
+      return out;
+    };
+    auto before = identities();
+    CHECK(before.size() == 2);  // the project's and /tmp's
+    for (int i = 0; i < 2; ++i) {
+      CHECK(env.hook(post.dump()).exit_code == 0);
+      CHECK(env.hook(env.bash("ls")).out.empty());
+    }
+    CHECK(identities() == before);  // alternating calls read the states and write none
+    // Rules removed while the calls alternate: both projects see it, the PreToolUse asks.
+    fs::remove(env.user_rules() + "/p.yaml");
+    CHECK(env.hook(post.dump()).exit_code == 0);
+    auto next = env.hook(env.bash("ls"));
+    REQUIRE_MESSAGE(!next.out.empty(), next.err);
+    CHECK(json::parse(next.out)["hookSpecificOutput"]["permissionDecision"] == "ask");
+    std::size_t removed = 0;
+    for (const auto& c : records_of(env, "ConfigFingerprint"))
+      removed += c["reason"].get<std::string>().find("rule file removed") != std::string::npos;
+    CHECK(removed == 2);  // once against each project's state
   }
 }
 
