@@ -29,10 +29,19 @@ bool any_glob(std::string_view path, const std::string_view (&patterns)[N]) {
   return false;
 }
 
+// A path without glob characters covers what lies below it: one that covers
+// home covers each of its files; one that does not covers one only when it
+// descends from home into a dot directory (each file lies in one).
+bool covers_no_home_file(std::string_view path, std::string_view home) {
+  if (has_glob(path)) return false;
+  return !path_covers(path, home) && path.find("/.") == std::string_view::npos;
+}
+
 }  // namespace
 
 bool credential_path(std::string_view path, std::string_view home) {
-  if (path.empty() || path[0] != '/') return false;
+  // every pattern and home directory above names a component with a dot
+  if (path.empty() || path[0] != '/' || path.find('.') == std::string_view::npos) return false;
   bool hit = any_glob(path, kFiles);
   if (!hit && !home.empty())
     for (std::string_view d : kHomeDirs)
@@ -46,9 +55,14 @@ bool credential_path(std::string_view path, std::string_view home) {
 bool reaches_credential(std::string_view path, std::string_view home, bool glob, bool recursive) {
   if (credential_path(path, home)) return true;
   if (!glob && !recursive) return false;
-  if (!home.empty())
-    for (std::string_view f : kHomeFiles)
-      if (path_covers(path, std::string(home) + std::string(f))) return true;
+  if (!home.empty() && !covers_no_home_file(path, home)) {
+    std::string target(home);
+    for (std::string_view f : kHomeFiles) {
+      target.resize(home.size());
+      target += f;
+      if (path_covers(path, target)) return true;
+    }
+  }
   if (!glob) return false;
   std::size_t slash = path.find_last_of('/');
   if (slash == std::string_view::npos) return false;
