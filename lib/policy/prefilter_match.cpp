@@ -40,10 +40,7 @@ bool test_arg(const PrefilterAtom& atom, const std::vector<std::string_view>& ar
 
 }  // namespace
 
-bool CallFacts::has(FactField field, std::string_view value) const {
-  if (!(signatures_[static_cast<int>(field)] & signature(value))) return false;
-  const auto& list = lists_[static_cast<int>(field)];
-  if (list.size() < kIndexed) return std::find(list.begin(), list.end(), value) != list.end();
+bool CallFacts::has_indexed(FactField field, std::string_view value) const {
   return sets_[static_cast<int>(field)].count(value) > 0;
 }
 
