@@ -29,6 +29,17 @@ bool any_glob(std::string_view path, const std::string_view (&patterns)[N]) {
   return false;
 }
 
+// The last component could match the last component of a pattern of
+// kFiles whose last component is not `**` (the others name a dot directory).
+bool may_be_credential_name(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  std::string_view name = path.substr(path.find_last_of('/') + 1);
+  auto ends = [name](std::string_view s) { return name.size() >= s.size() && name.substr(name.size() - s.size()) == s; };
+  return name.rfind("id_", 0) == 0 || name.rfind(".env", 0) == 0 || ends(".pem") || ends(".key") || ends(".p12") ||
+         ends(".pfx") || ends(".jks") || ends(".keystore") || name == "credentials" || name == "config" ||
+         name == "config.json" || name == ".netrc" || name == ".git-credentials" || name == ".pgpass";
+}
+
 // A path without glob characters covers what lies below it: one that covers
 // home covers each of its files; one that does not covers one only when it
 // descends from home into a dot directory (each file lies in one).
@@ -42,6 +53,9 @@ bool covers_no_home_file(std::string_view path, std::string_view home) {
 bool credential_path(std::string_view path, std::string_view home) {
   // every pattern and home directory above names a component with a dot
   if (path.empty() || path[0] != '/' || path.find('.') == std::string_view::npos) return false;
+  // no dot directory (kHomeDirs, the patterns ending in `**`) and no credential's name: no pattern
+  // can match (a long word of code is looked at once, not once per pattern)
+  if (path.find("/.") == std::string_view::npos && !may_be_credential_name(path)) return false;
   bool hit = any_glob(path, kFiles);
   if (!hit && !home.empty())
     for (std::string_view d : kHomeDirs)
