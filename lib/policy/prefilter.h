@@ -58,11 +58,27 @@ class CallFacts {
   CallFacts(const CallFacts&) = delete;  // the lists view strings_
   CallFacts& operator=(const CallFacts&) = delete;
   void add(FactField field, std::string value);
-  bool has(FactField field, std::string_view value) const;
+  bool has(FactField field, std::string_view value) const {
+    const int f = static_cast<int>(field);
+    if (!(signatures_[f] & signature(value))) return false;
+    if (lists_[f].size() >= kIndexed) return has_indexed(field, value);
+    for (std::string_view v : lists_[f])
+      if (v == value) return true;
+    return false;
+  }
   const std::vector<std::string_view>& values(FactField field) const { return lists_[static_cast<int>(field)]; }
 
  private:
   static constexpr std::size_t kIndexed = 16;    // values in a field from which on it is hashed
+  // One bit per value (of its length and end characters): most atoms a call
+  // lacks are told apart by one test, without comparing strings.
+  static std::uint64_t signature(std::string_view v) {
+    if (v.empty()) return 1;
+    return std::uint64_t{1} << ((v.size() * 7 + static_cast<unsigned char>(v.front()) * 3 +
+                                 static_cast<unsigned char>(v.back())) & 63u);
+  }
+  std::uint64_t signatures_[6] = {};               // indexed by FactField: the values' bits or'ed
+  bool has_indexed(FactField field, std::string_view value) const;
   std::deque<std::string> strings_;               // every field's values (stable addresses)
   std::vector<std::string_view> lists_[6];        // indexed by FactField, in order first seen
   std::unordered_set<std::string_view> sets_[6];  // the same, for fields of kIndexed values or more

@@ -40,9 +40,7 @@ bool test_arg(const PrefilterAtom& atom, const std::vector<std::string_view>& ar
 
 }  // namespace
 
-bool CallFacts::has(FactField field, std::string_view value) const {
-  const auto& list = lists_[static_cast<int>(field)];
-  if (list.size() < kIndexed) return std::find(list.begin(), list.end(), value) != list.end();
+bool CallFacts::has_indexed(FactField field, std::string_view value) const {
   return sets_[static_cast<int>(field)].count(value) > 0;
 }
 
@@ -52,6 +50,7 @@ void CallFacts::add(FactField field, std::string value) {
   auto& set = sets_[static_cast<int>(field)];
   std::string_view v = strings_.emplace_back(std::move(value));
   list.push_back(v);
+  signatures_[static_cast<int>(field)] |= signature(v);
   if (list.size() == kIndexed) set.insert(list.begin(), list.end());
   else if (list.size() > kIndexed) set.insert(v);
 }

@@ -1,6 +1,9 @@
 #include "policy/variables.h"
 
 #include <algorithm>
+#include <array>
+#include <functional>
+#include <optional>
 
 #include "policy/tool_match.h"
 #include "secrets/cel_bindings.h"
@@ -8,6 +11,37 @@
 #include "shell/cel_bindings.h"
 
 namespace preloop::policy {
+
+namespace {
+
+// `session`: string fields read in place from the event and the variables,
+// copied only when a condition reads one (most read one field, if any).
+class SessionMap final : public cel::HostMap {
+ public:
+  SessionMap(const protocol::HookEvent& ev, const EventVariables& vars)
+      : fields_{{{"agent_id", &ev.agent_id},
+                 {"agent_type", &ev.agent_type},
+                 {"cwd", &ev.cwd},
+                 {"event", &ev.event_name},
+                 {"home", &vars.home},
+                 {"id", &ev.session_id},
+                 {"permission_mode", &ev.permission_mode},
+                 {"project_dir", &vars.project_dir}}} {}
+  std::size_t size() const override { return fields_.size(); }
+  std::optional<cel::Value> get(std::string_view key) const override {
+    for (const auto& [k, v] : fields_)
+      if (k == key) return cel::Value::String(*v);
+    return std::nullopt;
+  }
+  void for_each(const std::function<void(const cel::Value&, const cel::Value&)>& fn) const override {
+    for (const auto& [k, v] : fields_) fn(cel::Value::String(std::string(k)), cel::Value::String(*v));
+  }
+
+ private:
+  std::array<std::pair<std::string_view, const std::string*>, 8> fields_;  // sorted by key, as a json object
+};
+
+}  // namespace
 
 EventVariables::EventVariables(const protocol::HookEvent& ev, std::string home_dir, std::string project)
     : home(std::move(home_dir)), project_dir(std::move(project)) {
@@ -61,16 +95,15 @@ const CallFacts& EventVariables::facts(const protocol::HookEvent& ev, bool with_
 void EventVariables::bind_lazy(const cel::Program& program, const protocol::HookEvent& ev, cel::Activation& act) {
   const auto& vars = program.variables();
   auto uses = [&](const char* v) { return std::find(vars.begin(), vars.end(), v) != vars.end(); };
-  if (!context_bound && (uses("tool") || uses("session"))) {
-    context_bound = true;
+  if (!tool_bound && uses("tool")) {
+    tool_bound = true;
     auto t = ToolName::parse(ev.tool_name);
     tool = {{"name", t.name}, {"is_mcp", t.is_mcp}, {"server", t.server}, {"mcp_tool", t.mcp_tool}};
-    session = {{"id", ev.session_id},         {"cwd", ev.cwd},
-               {"permission_mode", ev.permission_mode}, {"agent_id", ev.agent_id},
-               {"agent_type", ev.agent_type}, {"project_dir", project_dir},
-               {"home", home},                {"event", ev.event_name}};
     act.bind_json("tool", &tool);
-    act.bind_json("session", &session);
+  }
+  if (!session_bound && uses("session")) {
+    session_bound = true;
+    act.bind("session", cel::Value::host(std::make_shared<const SessionMap>(ev, *this)));
   }
   if (!shell_bound && uses("shell")) {
     shell_bound = true;

@@ -24,8 +24,8 @@ inline constexpr const char* kVariables[] = {"args", "tool", "session", "shell",
 struct EventVariables {
   nlohmann::json args;
   nlohmann::json tool;
-  nlohmann::json session;
-  bool context_bound = false;  // tool and session
+  bool tool_bound = false;
+  bool session_bound = false;
   bool shell_bound = false;
   bool secrets_bound = false;
   std::string home;

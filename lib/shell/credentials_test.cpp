@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+
 using namespace preloop::shell;
 
 TEST_CASE("credential paths") {
@@ -27,4 +29,25 @@ TEST_CASE("globs and recursive reads that reach a credential") {
   CHECK_FALSE(reaches_credential("/p/*", home, true, false));       // nor .env
   CHECK_FALSE(reaches_credential("/p/src", home, false, true));
   CHECK_FALSE(reaches_credential("/home/u", home, false, false));   // naming a directory is not reading it
+}
+
+TEST_CASE("long words and directories below home are told apart without every pattern") {
+  const char* home = "/home/u";
+  // a word of code taken for a path: its last component decides
+  std::string code = "/home/u/p/import json; d = {'k': 1}; print(json.dumps(d)); open('tls.key')";
+  CHECK_FALSE(credential_path(code, home));
+  CHECK(credential_path(code.substr(0, code.size() - 2), home));  // ends in tls.key
+  CHECK(credential_path("/home/u/p/x.y/deploy.pem", home));
+  CHECK(credential_path("/home/u/.kube/config", home));
+  CHECK(credential_path("/home/u/.gnupg", home));
+  CHECK(credential_path("/opt/a.b/.azure/token", home));
+  CHECK_FALSE(credential_path("/opt/a.b/config", home));
+  // recursive reads: a directory that holds home, or one inside a dot directory of home
+  CHECK(reaches_credential("/home", home, false, true));
+  CHECK(reaches_credential("/home/u/", home, false, true));
+  CHECK(reaches_credential("/home/u/.ssh", home, false, true));
+  CHECK(reaches_credential("/home/u/.docker", home, false, true));
+  CHECK_FALSE(reaches_credential("/home/u/project", home, false, true));
+  CHECK_FALSE(reaches_credential("/home/u/.cache", home, false, true));
+  CHECK_FALSE(reaches_credential("/home/uv", home, false, true));
 }

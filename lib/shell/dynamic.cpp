@@ -20,6 +20,16 @@ void note_assignment(Analysis& out, std::string_view name, std::string_view valu
 
 void WrittenFiles::note(const std::string& path, const std::optional<std::string>& text, std::string_view writer,
                         bool append) {
+  note_impl(path, text, writer, append);
+}
+
+void WrittenFiles::note(const std::string& path, std::optional<std::string>&& text, std::string_view writer,
+                        bool append) {
+  note_impl(path, std::move(text), writer, append);
+}
+
+template <class Text>
+void WrittenFiles::note_impl(const std::string& path, Text&& text, std::string_view writer, bool append) {
   constexpr std::size_t kMax = 64 * 1024;
   auto it = files_.find(path);
   if (it == files_.end()) it = files_.emplace(path, Entry{}).first;
@@ -32,7 +42,7 @@ void WrittenFiles::note(const std::string& path, const std::optional<std::string
     return;
   }
   if (append) *entry.text += *text;
-  else entry.text = *text;
+  else entry.text = std::forward<Text>(text);
 }
 
 const WrittenFiles::Entry* WrittenFiles::find(const std::string& path) const {

@@ -32,9 +32,13 @@ class WrittenFiles {
   // A redirect of `writer` to `path`; `append` for >>.
   // `text` is copied only when it is kept (at most 64 KiB in all).
   void note(const std::string& path, const std::optional<std::string>& text, std::string_view writer, bool append);
+  // The same, taking the text when it is kept.
+  void note(const std::string& path, std::optional<std::string>&& text, std::string_view writer, bool append);
   const Entry* find(const std::string& path) const;
 
  private:
+  template <class Text>
+  void note_impl(const std::string& path, Text&& text, std::string_view writer, bool append);
   std::map<std::string, Entry> files_;
 };
 

@@ -168,6 +168,7 @@ void Walker::walk_pipeline(const ast::Pipeline& p, Scope& scope, int depth, cons
     }
     Scope stage_scope = scope.child();  // each stage runs in a subshell
     StageOut so;
+    so.piped = i + 1 < p.commands.size();
     std::size_t first_command = out_.commands.size(), first_read = out_.reads.size();
     walk_command(*p.commands[i], stage_scope, depth, via, wrappers, in, so);
     for (std::size_t k = first_command; k < out_.commands.size(); ++k)
@@ -312,13 +313,24 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
   }
   if (n0 == "cat" && e.argv.size() == 1 && e.stdin.text) so.output = e.stdin.text;
   else so.output = literal_output(e.argv, scope.cwd);
-  for (const auto& r : e.redirects) {  // what a script run later in this command line would contain
-    if (r.path.empty() || !(r.op == ">" || r.op == ">|" || r.op == ">>" || r.op == "&>" || r.op == "&>>" ||
-                            r.op == "<>"))
-      continue;
-    bool stdout_text = (r.fd == -1 || r.fd == 1) && r.op != "<>";
+  // what a script run later in this command line would contain; the last file of the output takes
+  // it when no pipeline stage reads it
+  std::size_t last_text = e.redirects.size();
+  auto writes_file = [](const Redirect& r) {
+    return !r.path.empty() &&
+           (r.op == ">" || r.op == ">|" || r.op == ">>" || r.op == "&>" || r.op == "&>>" || r.op == "<>");
+  };
+  auto stdout_text = [](const Redirect& r) { return (r.fd == -1 || r.fd == 1) && r.op != "<>"; };
+  if (!so.piped)
+    for (std::size_t k = 0; k < e.redirects.size(); ++k)
+      if (writes_file(e.redirects[k]) && stdout_text(e.redirects[k])) last_text = k;
+  for (std::size_t k = 0; k < e.redirects.size(); ++k) {
+    const Redirect& r = e.redirects[k];
+    if (!writes_file(r)) continue;
     std::string_view writer = n0.empty() ? std::string_view("$") : std::string_view(n0).substr(n0.find_last_of('/') + 1);
-    written_.note(r.path, stdout_text ? so.output : std::nullopt, writer, r.op == ">>" || r.op == "&>>");
+    bool append = r.op == ">>" || r.op == "&>>";
+    if (k == last_text) written_.note(r.path, std::move(so.output), writer, append);
+    else written_.note(r.path, stdout_text(r) ? so.output : std::nullopt, writer, append);
   }
   run_exec(std::move(e));
 }

@@ -99,6 +99,7 @@ class Walker {
  private:
   struct StageOut {
     std::optional<std::string> output;  // literal stdout when known (echo/printf/cat heredoc)
+    bool piped = false;                 // output is read by the next stage of a pipeline
   };
 
   void walk_list(const ast::List& list, Scope& scope, int depth, const std::string& via,
