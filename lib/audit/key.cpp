@@ -83,9 +83,17 @@ std::string install_key(const fs::path& db, bool create) {
   return key;
 }
 
-std::string input_hash_with_key(const std::string& key, const nlohmann::json& tool_input) {
+std::string canonical_input(const nlohmann::json& tool_input) {
   // nlohmann::json keeps object keys sorted: dump() is a canonical form.
-  return to_hex(hmac_sha256(key, tool_input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+  return tool_input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string input_hash_of_text(const std::string& key, const std::string& canonical) {
+  return to_hex(hmac_sha256(key, canonical));
+}
+
+std::string input_hash_with_key(const std::string& key, const nlohmann::json& tool_input) {
+  return input_hash_of_text(key, canonical_input(tool_input));
 }
 
 std::string random_id() {

@@ -21,6 +21,9 @@ std::string install_key(const std::filesystem::path& db, bool create = true);
 // keyed with the install key of the database db_path(cfg). Throws std::runtime_error.
 std::string input_hash(const nlohmann::json& tool_input, const Config* cfg = nullptr);
 std::string input_hash_with_key(const std::string& key, const nlohmann::json& tool_input);
+// The canonical JSON that input_hash_with_key hashes, and its hash from that text.
+std::string canonical_input(const nlohmann::json& tool_input);
+std::string input_hash_of_text(const std::string& key, const std::string& canonical);
 
 // 128 random bits as 32 hex digits (spool ids, store ids). Throws std::runtime_error.
 std::string random_id();

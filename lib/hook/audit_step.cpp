@@ -71,14 +71,16 @@ audit::Record build_record(const HookContext& ctx, const std::filesystem::path& 
   audit::Record r;
   fill_common(ctx, r);
   r.tool = ev.tool_name;
+  // The input is serialised once: hashed, and recorded as is when nothing in it is masked.
+  std::string canonical = audit::canonical_input(ev.tool_input);
   try {
-    r.input_hmac = audit::input_hash_with_key(audit::install_key(db), ev.tool_input);
+    r.input_hmac = audit::input_hash_of_text(audit::install_key(db), canonical);
   } catch (const std::exception&) {
     add_failure(r.failure_class, "audit_key");
   }
   nlohmann::json masked = ev.tool_input;
-  secrets::redact_json(masked, redact);
-  r.arguments = masked.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (secrets::redact_json(masked, redact) == 0) r.arguments = std::move(canonical);
+  else r.arguments = audit::canonical_input(masked);
   if (ev.kind == protocol::EventKind::PreToolUse) {
     r.decision = std::string(to_string(d.verdict));
     r.reason = d.reason;
