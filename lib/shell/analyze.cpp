@@ -1,5 +1,7 @@
 #include "shell/analyze.h"
 
+#include <algorithm>
+
 #include "shell/parser.h"
 #include "shell/walker.h"
 
@@ -16,6 +18,11 @@ Analysis analyze(std::string_view command, const Context& ctx, const Limits& lim
   budget.max_depth = limits.max_depth;
   budget.max_nodes = limits.max_words;
   budget.start(limits.time_budget);
+  // Each command separator may start a command: room for them up front, so a
+  // long chain does not copy its growing command list a dozen times.
+  std::size_t separators = 1;
+  for (char c : command) separators += c == ';' || c == '&' || c == '|' || c == '\n';
+  out.commands.reserve(std::min(separators, limits.max_commands));
   Walker walker(ctx, limits, budget, out);
   try {
     walker.run_top(command);
