@@ -129,13 +129,17 @@ Run hook(const Home& home, const std::map<std::string, std::string>& extra, cons
   return {r.exit_code, r.out, r.err};
 }
 
+// These cases run the real binary; without it they are skipped, saying so.
+bool binary_missing() {
+  if (std::getenv("PRELOOP_HOOK_BIN")) return false;
+  MESSAGE("skipped: PRELOOP_HOOK_BIN not set");
+  return true;
+}
+
 }  // namespace
 
 TEST_CASE("planted secrets reach neither the audit store, its WAL, stdout/stderr nor the approval request") {
-  if (!std::getenv("PRELOOP_HOOK_BIN")) {
-    MESSAGE("skipped: PRELOOP_HOOK_BIN not set");
-    return;
-  }
+  if (binary_missing()) return;
   Planted p;
   Home home;
   FakePreloop server;
@@ -217,10 +221,7 @@ TEST_CASE("planted secrets reach neither the audit store, its WAL, stdout/stderr
 }
 
 TEST_CASE("planted secrets do not reach the spool when the store cannot be opened") {
-  if (!std::getenv("PRELOOP_HOOK_BIN")) {
-    MESSAGE("skipped: PRELOOP_HOOK_BIN not set");
-    return;
-  }
+  if (binary_missing()) return;
   Planted p;
   Home home;
   // The database path is a directory: the store cannot open it, records go to the spool next to it.
@@ -246,10 +247,7 @@ TEST_CASE("planted secrets do not reach the spool when the store cannot be opene
 }
 
 TEST_CASE("split, encoded and reversed secrets and secrets used as keys reach no file and no output") {
-  if (!std::getenv("PRELOOP_HOOK_BIN")) {
-    MESSAGE("skipped: PRELOOP_HOOK_BIN not set");
-    return;
-  }
+  if (binary_missing()) return;
   Planted p;
   Home home;
   const fs::path db = home.root() / "store" / "audit.db";
