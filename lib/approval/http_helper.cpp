@@ -6,12 +6,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "approval/http_transport.h"
 #include "process/detached.h"
+#include "process/executable.h"
 #include "process/helper.h"
 
 namespace preloop::approval {
@@ -27,11 +27,6 @@ constexpr std::chrono::seconds kHelperGrace{3};
 int ms_left(SteadyClock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
   return left > 0 ? static_cast<int>(std::min<long long>(left, 1 << 30)) : 0;
-}
-
-bool executable_file(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
 HttpResponse failed(HttpError e, std::string detail) {
@@ -88,7 +83,7 @@ int wait_exit(pid_t pid) {
 
 std::string helper_path() {
   for (const std::string& p : process::network_helper_candidates(process::self_exe()))
-    if (executable_file(p)) return p;
+    if (process::executable_file(p)) return p;
   return "";
 }
 

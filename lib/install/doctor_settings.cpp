@@ -1,7 +1,4 @@
 // Doctor checks on Claude Code's settings files.
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -9,6 +6,7 @@
 #include "install/doctor.h"
 #include "install/hook_entries.h"
 #include "install/settings_file.h"
+#include "process/executable.h"
 
 namespace preloop::install {
 
@@ -59,11 +57,6 @@ std::string handler_program(const Json& handler) {
     }
   }
   return word;
-}
-
-bool is_executable_file(const fs::path& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
 bool same_file(const fs::path& a, const fs::path& b) {
@@ -117,7 +110,7 @@ void check_handler(const DoctorContext& ctx, const Entry& e, std::vector<CheckRe
   } else if (program.empty() || program.front() != '/') {
     out.push_back({"hook.binary", CheckStatus::Warn, where + " runs '" + program + "', a path relative to the working directory",
                    "run `preloop-hook install` to write the absolute path"});
-  } else if (!is_executable_file(program)) {
+  } else if (!process::executable_file(program)) {
     out.push_back({"hook.binary", CheckStatus::Fail,
                    where + " runs " + program + ", which does not exist or is not executable",
                    "run `preloop-hook install` with the binary you want to use, or fix the path"});

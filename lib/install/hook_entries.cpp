@@ -1,9 +1,8 @@
 #include "install/hook_entries.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdlib>
+
+#include "process/executable.h"
 
 namespace preloop::install {
 
@@ -88,10 +87,7 @@ std::filesystem::path find_on_path(const std::string& name) {
     if (end == std::string::npos) end = dirs.size();
     const std::string dir = dirs.substr(start, end - start);
     const std::filesystem::path candidate = std::filesystem::path(dir) / name;
-    struct stat st {};
-    if (!dir.empty() && dir.front() == '/' && ::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        ::access(candidate.c_str(), X_OK) == 0)
-      return candidate;
+    if (!dir.empty() && dir.front() == '/' && process::executable_file(candidate.string())) return candidate;
     start = end + 1;
   }
   return {};
