@@ -891,9 +891,10 @@ class Parser {
     Part p;
     p.kind = Part::Kind::Param;
     p.quoted = quoted;
+    std::string prefix;  // length or indirection
     if (peek() == '#' || peek() == '!') {
       if (peek(1) != '}') {
-        p.op = std::string(1, peek());  // length or indirection prefix
+        prefix = std::string(1, peek());
         ++i_;
       }
     }
@@ -923,8 +924,7 @@ class Parser {
         break;
       }
     }
-    if (!p.op.empty()) op = p.op + op;
-    p.op = op;
+    if (!prefix.empty()) op = prefix + op;
     // argument: up to the matching '}', with nested expansions collected
     Word arg;
     int depth = 0;
@@ -969,12 +969,15 @@ class Parser {
     }
     if (peek() == '}') ++i_;
     else fail("unterminated ${");
+    std::string arg_text;
     for (auto& ap : arg.parts) {
-      if (ap.kind == Part::Kind::Literal) p.arg += ap.text;
-      else if (ap.kind == Part::Kind::Param) p.arg += "${" + ap.text + "}";
-      else p.arg += "\x01";  // an unknowable piece
+      if (ap.kind == Part::Kind::Literal) arg_text += ap.text;
+      else if (ap.kind == Part::Kind::Param) arg_text += "${" + ap.text + "}";
+      else arg_text += "\x01";  // an unknowable piece
       if (ap.body) merge_into(p.body, std::move(ap.body));
     }
+    if (!op.empty() || !arg_text.empty())
+      p.param = std::make_unique<ParamOp>(ParamOp{std::move(op), std::move(arg_text)});
     w.parts.push_back(std::move(p));
   }
 

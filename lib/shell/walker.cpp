@@ -388,19 +388,21 @@ std::optional<std::string> Walker::param_value(const ast::Part& p, Scope& scope)
   } else if (name == "IFS") {
     known = true, base = std::string(" \t\n");
   }
-  const std::string& op = p.op;
-  if (p.arg.find('\x01') != std::string::npos || p.arg.find('$') != std::string::npos) {
+  static const std::string none;
+  const std::string& op = p.param ? p.param->op : none;
+  const std::string& arg = p.param ? p.param->arg : none;
+  if (arg.find('\x01') != std::string::npos || arg.find('$') != std::string::npos) {
     if (op.empty() || op == ":") return known ? base : std::nullopt;
     return std::nullopt;
   }
   if (op.empty()) return known ? base : std::nullopt;
   if (!known) return std::nullopt;
-  if (op == ":-" || op == ":=") return base->empty() ? p.arg : *base;
+  if (op == ":-" || op == ":=") return base->empty() ? arg : *base;
   if (op == "-" || op == "=") return *base;
-  if (op == ":+") return base->empty() ? std::string() : p.arg;
-  if (op == "+") return p.arg;
+  if (op == ":+") return base->empty() ? std::string() : arg;
+  if (op == "+") return arg;
   if (op == ":") {
-    std::string a = p.arg;
+    std::string a = arg;
     std::size_t colon = a.find(':');
     try {
       long off = std::stol(a.substr(0, colon));
