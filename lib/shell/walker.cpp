@@ -187,7 +187,11 @@ void Walker::walk_command(const ast::Command& c, Scope& scope, int depth, const 
     walk_simple(c, scope, depth, via, wrappers, stdin, so);
     return;
   }
-  for (const auto& w : c.words) expand(w, scope, depth);
+  std::vector<Field> ignored;
+  for (const auto& w : c.words) {
+    ignored.clear();
+    expand(w, scope, depth, ignored);
+  }
   if (c.kind == K::Group && !c.name.empty()) scope.set(c.name, std::nullopt);  // loop variable
   if (c.kind == K::Subshell || c.kind == K::Function) {
     Scope inner = scope.child();
@@ -226,10 +230,8 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
       else scope.set(a.name, f.text);
     }
   }
-  for (const auto& w : c.words) {
-    auto fs = expand(w, scope, depth);
-    for (auto& f : fs) e.argv.push_back(std::move(f));
-  }
+  e.argv.reserve(c.words.size());
+  for (const auto& w : c.words) expand(w, scope, depth, e.argv);
   for (const auto& as : e.assignments) {
     std::size_t eq = as.find('=');
     note_assignment(out_, std::string_view(as).substr(0, eq), std::string_view(as).substr(eq + 1),
@@ -336,7 +338,8 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
 }
 
 Field Walker::expand_one(const ast::Word& w, Scope& scope, int depth) {
-  auto fs = expand(w, scope, depth, false);
+  std::vector<Field> fs;
+  expand(w, scope, depth, fs, false);
   if (fs.empty()) return Field{};
   Field f = std::move(fs[0]);
   for (std::size_t i = 1; i < fs.size(); ++i) {
@@ -418,9 +421,8 @@ std::optional<std::string> Walker::param_value(const ast::Part& p, Scope& scope)
   return std::nullopt;
 }
 
-std::vector<Field> Walker::expand(const ast::Word& w, Scope& scope, int depth, bool split) {
+void Walker::expand(const ast::Word& w, Scope& scope, int depth, std::vector<Field>& fields, bool split) {
   budget_.charge();
-  std::vector<Field> fields;
   // pure unquoted literal with braces: brace expansion
   if (split && w.parts.size() == 1 && w.parts[0].kind == ast::Part::Kind::Literal && !w.parts[0].quoted &&
       w.parts[0].text.find('{') != std::string::npos) {
@@ -431,7 +433,7 @@ std::vector<Field> Walker::expand(const ast::Word& w, Scope& scope, int depth, b
       f.text = std::move(t);
       fields.push_back(std::move(f));
     }
-    return fields;
+    return;
   }
   Field cur;
   bool started = false;
@@ -526,7 +528,6 @@ std::vector<Field> Walker::expand(const ast::Word& w, Scope& scope, int depth, b
     }
   }
   flush();
-  return fields;
 }
 
 PathEffect Walker::path_effect(const Field& f, const std::string& cwd, std::string_view command) const {
@@ -589,7 +590,7 @@ namespace {
 std::string base_name(const std::string& word) {
   std::size_t slash = word.find_last_of("/\\");
   std::string b = slash == std::string::npos ? word : word.substr(slash + 1);
-  b = lower(b);
+  b = lower(std::move(b));
   if (b.size() > 4 && b.compare(b.size() - 4, 4, ".exe") == 0) b.resize(b.size() - 4);
   return b;
 }
@@ -828,6 +829,7 @@ void Walker::record(Exec& e) {
       args.insert(args.begin(), Field{sub});
     }
   }
+  c.args.reserve(args.size());
   for (const auto& a : args) {
     c.args.push_back(a.text);
     if (a.dynamic) c.dynamic_args = true;
