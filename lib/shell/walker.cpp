@@ -313,15 +313,17 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
   } else if (n0 == "unset") {
     for (std::size_t k = 1; k < e.argv.size(); ++k) scope.set(e.argv[k].text, std::string());
   }
-  if (n0 == "cat" && e.argv.size() == 1 && e.stdin.text) so.output = e.stdin.text;
-  else so.output = literal_output(e.argv, scope.cwd);
-  // what a script run later in this command line would contain; the last file of the output takes
-  // it when no pipeline stage reads it
-  std::size_t last_text = e.redirects.size();
   auto writes_file = [](const Redirect& r) {
     return !r.path.empty() &&
            (r.op == ">" || r.op == ">|" || r.op == ">>" || r.op == "&>" || r.op == "&>>" || r.op == "<>");
   };
+  // The literal output matters only to a next pipeline stage or a file written.
+  if (!so.piped && std::none_of(e.redirects.begin(), e.redirects.end(), writes_file)) so.output.reset();
+  else if (n0 == "cat" && e.argv.size() == 1 && e.stdin.text) so.output = e.stdin.text;
+  else so.output = literal_output(e.argv, scope.cwd);
+  // what a script run later in this command line would contain; the last file of the output takes
+  // it when no pipeline stage reads it
+  std::size_t last_text = e.redirects.size();
   auto stdout_text = [](const Redirect& r) { return (r.fd == -1 || r.fd == 1) && r.op != "<>"; };
   if (!so.piped)
     for (std::size_t k = 0; k < e.redirects.size(); ++k)
