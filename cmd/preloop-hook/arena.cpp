@@ -4,6 +4,9 @@
 // much as evaluating the policy. A block freed with its size (sized delete)
 // goes on a free list per 16-byte class and is handed out again, so the
 // pages a call touches stay few; other freed arena blocks are not reused.
+// So once a call has used the mapped-up-front part (a large input), blocks
+// above kSmall come from malloc, which hands out again what is freed (the
+// old buffers of a growing vector, a syntax tree dropped after its walk).
 // Blocks above kLarge, and every block once the arena is used up (long CLI
 // runs, very large inputs), come from malloc and are freed as usual.
 #include <atomic>
@@ -52,7 +55,7 @@ void* allocate(std::size_t n) {
       return p;
     }
   }
-  if (n <= kLarge && base) [[likely]] {
+  if (n <= kLarge && base && (n <= kSmall || used.load(std::memory_order_relaxed) < kPrefault)) [[likely]] {
     // A small block's size is its class's, whatever size it is freed with.
     const std::size_t size = n <= kSmall ? (size_class(n) + 1) * 16 : (n + kAlign - 1) & ~(kAlign - 1);
     const std::size_t off = used.fetch_add(size, std::memory_order_relaxed);
