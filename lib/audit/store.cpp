@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <thread>
 
+#include "audit/commits.h"
 #include "audit/file_modes.h"
 #include "audit/key.h"
 #include "audit/location.h"
@@ -235,6 +236,7 @@ void Store::insert(Record& r, std::int64_t& seq, std::string& head) {
   Stmt st(db_, sql);
   bind_record(st, r);
   st.step();
+  index_commits(db_, r);
   head = r.hash;
 }
 

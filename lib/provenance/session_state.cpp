@@ -1,0 +1,78 @@
+#include "provenance/session_state.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/sha256.h"
+#include "config/paths.h"
+
+namespace preloop::provenance {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::size_t kMaxState = 1 << 20;
+
+std::string digest(const std::string& text) { return audit::to_hex(audit::sha256(text)).substr(0, 32); }
+
+std::optional<std::string> read_small(const fs::path& p) {
+  int fd = ::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  std::optional<std::string> out;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && std::size_t(st.st_size) <= kMaxState) {
+    std::string text(std::size_t(st.st_size), '\0');
+    ssize_t n = ::read(fd, text.data(), text.size());
+    if (n == st.st_size) out = std::move(text);
+  }
+  ::close(fd);
+  return out;
+}
+
+// Written to a temporary file and renamed over: a reader sees all or nothing.
+void write_small(const fs::path& p, const std::string& text) {
+  std::error_code ec;
+  if (fs::create_directories(p.parent_path(), ec)) ::chmod(p.parent_path().c_str(), 0700);
+  const std::string tmp = p.string() + ".tmp" + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  bool ok = ::write(fd, text.data(), text.size()) == ssize_t(text.size());
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), p.c_str()) != 0) ::unlink(tmp.c_str());
+}
+
+}  // namespace
+
+SessionState::SessionState(std::string session_id, fs::path dir)
+    : session_id_(std::move(session_id)), key_(digest(session_id_)), dir_(std::move(dir)) {}
+
+fs::path SessionState::default_dir() { return paths::data_dir() / "sessions"; }
+
+fs::path SessionState::file(const std::string& suffix) const { return dir_ / (key_ + suffix); }
+
+std::string SessionState::current_prompt() const {
+  auto text = read_small(file(".prompt"));
+  return text ? *text : "";
+}
+
+void SessionState::set_current_prompt(const std::string& prompt_id) const { write_small(file(".prompt"), prompt_id); }
+
+void SessionState::put_pending(const std::string& tool_use_id, const std::string& text) const {
+  write_small(file("." + digest(tool_use_id) + ".pending"), text);
+}
+
+std::optional<std::string> SessionState::take_pending(const std::string& tool_use_id) const {
+  const fs::path p = file("." + digest(tool_use_id) + ".pending");
+  auto text = read_small(p);
+  if (text) ::unlink(p.c_str());
+  return text;
+}
+
+void SessionState::clear() const {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().rfind(key_, 0) == 0) fs::remove(it->path(), ec);
+}
+
+}  // namespace preloop::provenance
