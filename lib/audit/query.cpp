@@ -193,10 +193,10 @@ std::optional<Shown> show(const Store& store, const std::string& key) {
 Stats stats(const Store& store, const Filter& f) {
   Stats s;
   s.total = count_rows(store, f);
-  s.by_decision = group(store, f, "decision", "hook_event = 'PreToolUse'");
+  s.by_decision = group(store, f, "decision", "hook_event IN ('PreToolUse', 'PreSkillShellCommand')");
   s.by_tool = group(store, f, "tool", "1");
   s.by_rule = group(store, f, "CASE WHEN rule_id != '' THEN rule_id ELSE rule_location END",
-                    "hook_event = 'PreToolUse' AND rule_location != ''");
+                    "hook_event IN ('PreToolUse', 'PreSkillShellCommand') AND rule_location != ''");
   s.by_result = group(store, f, "execution_result", "execution_result != ''");
   return s;
 }

@@ -106,7 +106,10 @@ TEST_CASE("add keeps every other key and hook, and is idempotent") {
   CHECK(doc["model"] == "opus");
   CHECK(doc["permissions"] == original["permissions"]);
   CHECK(doc["env"] == original["env"]);
-  CHECK(doc["hooks"]["Stop"] == original["hooks"]["Stop"]);
+  // Another Stop hook stays first; ours is added after it.
+  REQUIRE(doc["hooks"]["Stop"].size() == original["hooks"]["Stop"].size() + 1);
+  CHECK(doc["hooks"]["Stop"][0] == original["hooks"]["Stop"][0]);
+  CHECK(is_own_handler(doc["hooks"]["Stop"].back()["hooks"][0]));
   REQUIRE(doc["hooks"]["PreToolUse"].size() == 2);
   CHECK(doc["hooks"]["PreToolUse"][0] == original["hooks"]["PreToolUse"][0]);
   const Json& ours = doc["hooks"]["PreToolUse"][1];
@@ -122,6 +125,15 @@ TEST_CASE("add keeps every other key and hook, and is idempotent") {
   CHECK(doc["hooks"]["ConfigChange"][0]["hooks"][0]["timeout"] == 30);
   CHECK(doc["hooks"]["InstructionsLoaded"][0]["matcher"] == "*");
   CHECK_FALSE(doc["hooks"]["InstructionsLoaded"][0]["hooks"][0].contains("onFailure"));
+  // Skill shell lines are gated like tool calls; prompts may be blocked; the rest is recorded.
+  CHECK(doc["hooks"]["PreSkillShellCommand"][0]["hooks"][0]["timeout"] == 330);
+  CHECK(doc["hooks"]["PreSkillShellCommand"][0]["hooks"][0]["onFailure"] == "block");
+  CHECK(doc["hooks"]["UserPromptSubmit"][0]["hooks"][0]["onFailure"] == "block");
+  for (const char* event : {"SessionStart", "SessionEnd", "SubagentStart", "SubagentStop"}) {
+    INFO(event);
+    CHECK(doc["hooks"][event][0]["hooks"][0]["args"] == Json::array({"hook"}));
+    CHECK_FALSE(doc["hooks"][event][0]["hooks"][0].contains("onFailure"));
+  }
   // Key order is kept: "model" is still first, "env" last.
   CHECK(doc.begin().key() == "model");
   CHECK((--doc.end()).key() == "env");
