@@ -21,15 +21,16 @@ const std::string* bash_command(const protocol::HookEvent& ev) {
   return it != ev.tool_input.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
 }
 
-// A note on the commit naming the session, prompt and tool call that made it.
+// A note on the commit naming the session, prompt and tool call that made it,
+// committed to the notes ref in the guard's own name.
 void add_note(const std::string& top, const std::string& commit, const protocol::HookEvent& ev,
               const std::string& prompt_id) {
   static const std::string git = install::find_on_path("git").string();
   if (git.empty()) return;
   const std::string text = "preloop-hook: session " + ev.session_id + "\nprompt " + prompt_id + "\ntool_use_id " +
                            ev.tool_use_id + "\n";
-  process::run({git, "--no-pager", "-c", "core.fsmonitor=false", "-C", top, "notes", "--ref=preloop", "add", "-f",
-                "-F", "-", commit},
+  process::run({git, "--no-pager", "-c", "core.fsmonitor=false", "-c", "user.name=preloop-hook", "-c",
+                "user.email=preloop-hook@localhost", "-C", top, "notes", "--ref=preloop", "add", "-f", "-F", "-", commit},
                text, top, std::chrono::milliseconds(3000));
 }
 
