@@ -9,7 +9,10 @@
 #include <thread>
 #include <unistd.h>
 
+#include "audit/commits.h"
 #include "audit/export.h"
+#include "audit/html_report.h"
+#include "audit/timeline.h"
 #include "audit/identity.h"
 #include "audit/key.h"
 #include "audit/location.h"
@@ -730,4 +733,85 @@ TEST_CASE("arguments nested too deep are kept as text: a spool line is rejected,
   Store s = Store::open(db);
   CHECK(s.fold_spool() == 1);
   CHECK(verify(db).rejected == 1);
+}
+
+TEST_CASE("GitCommit records index their commits; blame finds them by prefix and reads the chained record") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  const std::string c1 = "3f2a" + std::string(36, '1'), c2 = "3f2b" + std::string(36, '2');
+  {
+    Store s = Store::open(db);
+    Record prompt = sample();
+    prompt.hook_event = "UserPromptSubmit";
+    prompt.tool_use_id.clear();
+    prompt.prompt_id = "p-1";
+    s.append(prompt);
+    Record call = sample();
+    call.tool_use_id = "toolu_c";
+    call.prompt_id = "p-1";
+    call.arguments = R"({"command":"git commit -m x"})";
+    s.append(call);
+    Record commit = sample();
+    commit.hook_event = kCommitEvent;
+    commit.tool_use_id = "toolu_c";
+    commit.prompt_id = "p-1";
+    commit.arguments = R"({"repository":"/r","branch":"main","commits":[")" + c1 + R"(",")" + c2 + R"("]})";
+    // Spooled: indexed when folded in.
+    spool_append(spool_path(db), commit, Sync::None, install_key(db));
+    Record later = sample();
+    s.append(later);
+  }
+  Store s = Store::open(db, {.read_only = true});
+  auto both = find_commits(s, "3F2A");
+  CHECK(both.size() == 1);  // upper case matches too
+  both = find_commits(s, "3f2a");
+  REQUIRE(both.size() == 1);
+  both.push_back(find_commits(s, "3f2b").at(0));
+  REQUIRE(both.size() == 2);
+  CHECK(both[0].repository == "/r");
+  CHECK(both[0].branch == "main");
+  CHECK(both[0].seq == 3);
+  auto one = blame(s, c2.substr(0, 8));
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].commit.commit_id == c2);
+  CHECK(one[0].commit_record.seq == 3);
+  REQUIRE(one[0].prompt.size() == 1);
+  CHECK(one[0].prompt[0].seq == 1);
+  REQUIRE(one[0].call.size() == 1);
+  CHECK(one[0].call[0].seq == 2);
+  CHECK(blame_text(one).find("commit " + c2) != std::string::npos);
+  CHECK(find_commits(s, "3f2c").empty());
+  CHECK_THROWS_AS(find_commits(s, "3f"), std::invalid_argument);
+  CHECK_THROWS_AS(find_commits(s, "xyz1"), std::invalid_argument);
+  CHECK(verify(db).ok);
+
+  SUBCASE("a commits row with no chained record naming it is not believed") {
+    raw_exec(db, "INSERT INTO commits(seq, commit_id, repository, branch) VALUES(2, '" + std::string(40, 'e') +
+                     "', '/r', 'main')");
+    Store again = Store::open(db, {.read_only = true});
+    CHECK(find_commits(again, "eeee").size() == 1);
+    CHECK(blame(again, "eeee").empty());
+  }
+}
+
+TEST_CASE("timeline steps and the HTML report escape what they show") {
+  Record r = sample();
+  r.arguments = R"({"command":"echo <b>&</b>"})";
+  r.decision = "deny";
+  r.rule_id = "x.y";
+  Step st = step_of(r);
+  CHECK(st.kind == "call");
+  CHECK(st.text == "call Bash echo <b>&</b> -> deny (x.y)");
+  CHECK(html_escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  {
+    Store s = Store::open(db);
+    s.append(r);
+  }
+  Store s = Store::open(db, {.read_only = true});
+  const std::string html = html_report(s, {}, verify(db), "now");
+  CHECK(html.find("echo &lt;b&gt;&amp;&lt;/b&gt;") != std::string::npos);
+  CHECK(html.find("<b>&</b>") == std::string::npos);
+  CHECK(html.find("verified: 1 record(s)") != std::string::npos);
 }
