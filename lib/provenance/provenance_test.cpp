@@ -102,23 +102,23 @@ TEST_CASE("commit_calls: the git commands that can commit, where they run, throu
 
 TEST_CASE("session state: the current prompt and pending text per call, all removed by clear") {
   TempDir t;
-  SessionState s("session/../../x", t.path / "sessions");
+  SessionState s("session/../../x", (t.path / "sessions").string());
   CHECK(s.current_prompt().empty());
   s.set_current_prompt("p-1");
   CHECK(s.current_prompt() == "p-1");
-  CHECK(SessionState("other", t.path / "sessions").current_prompt().empty());
+  CHECK(SessionState("other", (t.path / "sessions").string()).current_prompt().empty());
   s.put_pending("toolu_1", "[1]");
   CHECK(s.take_pending("toolu_2") == std::nullopt);
   CHECK(s.take_pending("toolu_1") == "[1]");
   CHECK(s.take_pending("toolu_1") == std::nullopt);  // taken once
-  for (const auto& e : fs::directory_iterator(t.path / "sessions"))
+  for (const auto& e : fs::directory_iterator((t.path / "sessions").string()))
     CHECK(e.path().filename().string().find("session") == std::string::npos);  // names never carry the id
-  SessionState("other", t.path / "sessions").set_current_prompt("p-2");
+  SessionState("other", (t.path / "sessions").string()).set_current_prompt("p-2");
   s.put_pending("toolu_3", "x");
   s.clear();
   CHECK(s.current_prompt().empty());
   CHECK(s.take_pending("toolu_3") == std::nullopt);
-  CHECK(SessionState("other", t.path / "sessions").current_prompt() == "p-2");
+  CHECK(SessionState("other", (t.path / "sessions").string()).current_prompt() == "p-2");
 }
 
 TEST_CASE("settings: defaults, each value, and clear errors") {

@@ -1,11 +1,11 @@
 #include "provenance/session_state.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit/sha256.h"
 #include "config/paths.h"
 
 namespace preloop::provenance {
@@ -14,9 +14,19 @@ namespace {
 
 constexpr std::size_t kMaxState = 1 << 20;
 
-std::string digest(const std::string& text) { return audit::to_hex(audit::sha256(text)).substr(0, 32); }
+// A file name for an id (FNV-1a, 64 bits, hex): the hook reads one on every
+// tool call of an older client, so no cryptographic hash. The files hold
+// nothing secret; a collision only mixes two sessions' prompt ids.
+std::string digest(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[std::size_t(i)] = kHex[h & 15];
+  return out;
+}
 
-std::optional<std::string> read_small(const fs::path& p) {
+std::optional<std::string> read_small(const std::string& p) {
   int fd = ::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return std::nullopt;
   struct stat st {};
@@ -31,10 +41,10 @@ std::optional<std::string> read_small(const fs::path& p) {
 }
 
 // Written to a temporary file and renamed over: a reader sees all or nothing.
-void write_small(const fs::path& p, const std::string& text) {
+void write_small(const std::string& dir, const std::string& p, const std::string& text) {
   std::error_code ec;
-  if (fs::create_directories(p.parent_path(), ec)) ::chmod(p.parent_path().c_str(), 0700);
-  const std::string tmp = p.string() + ".tmp" + std::to_string(::getpid());
+  if (fs::create_directories(dir, ec)) ::chmod(dir.c_str(), 0700);
+  const std::string tmp = p + ".tmp" + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return;
   bool ok = ::write(fd, text.data(), text.size()) == ssize_t(text.size());
@@ -44,26 +54,26 @@ void write_small(const fs::path& p, const std::string& text) {
 
 }  // namespace
 
-SessionState::SessionState(std::string session_id, fs::path dir)
-    : session_id_(std::move(session_id)), key_(digest(session_id_)), dir_(std::move(dir)) {}
+SessionState::SessionState(std::string session_id, std::string dir)
+    : key_(digest(session_id)), dir_(dir.empty() ? paths::session_state_dir() : std::move(dir)) {}
 
-fs::path SessionState::default_dir() { return paths::data_dir() / "sessions"; }
-
-fs::path SessionState::file(const std::string& suffix) const { return dir_ / (key_ + suffix); }
+std::string SessionState::file(const std::string& suffix) const { return dir_ + "/" + key_ + suffix; }
 
 std::string SessionState::current_prompt() const {
   auto text = read_small(file(".prompt"));
   return text ? *text : "";
 }
 
-void SessionState::set_current_prompt(const std::string& prompt_id) const { write_small(file(".prompt"), prompt_id); }
+void SessionState::set_current_prompt(const std::string& prompt_id) const {
+  write_small(dir_, file(".prompt"), prompt_id);
+}
 
 void SessionState::put_pending(const std::string& tool_use_id, const std::string& text) const {
-  write_small(file("." + digest(tool_use_id) + ".pending"), text);
+  write_small(dir_, file("." + digest(tool_use_id) + ".pending"), text);
 }
 
 std::optional<std::string> SessionState::take_pending(const std::string& tool_use_id) const {
-  const fs::path p = file("." + digest(tool_use_id) + ".pending");
+  const std::string p = file("." + digest(tool_use_id) + ".pending");
   auto text = read_small(p);
   if (text) ::unlink(p.c_str());
   return text;

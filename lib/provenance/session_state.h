@@ -4,7 +4,6 @@
 // may commit, the HEADs before it ran (read back by its PostToolUse).
 #pragma once
 
-#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -12,8 +11,8 @@ namespace preloop::provenance {
 
 class SessionState {
  public:
-  explicit SessionState(std::string session_id, std::filesystem::path dir = default_dir());
-  static std::filesystem::path default_dir();
+  // dir: paths::session_state_dir() unless given.
+  explicit SessionState(std::string session_id, std::string dir = "");
 
   // The prompt id UserPromptSubmit stored; "" when none.
   std::string current_prompt() const;
@@ -27,10 +26,10 @@ class SessionState {
   void clear() const;
 
  private:
-  std::filesystem::path file(const std::string& suffix) const;
-  std::string session_id_;
-  std::string key_;  // hex digest of the session id: file names never carry its text
-  std::filesystem::path dir_;
+  // Plain strings, not std::filesystem::path: the hook builds one on every call.
+  std::string file(const std::string& suffix) const;
+  std::string key_;  // a hash of the session id: file names never carry its text
+  std::string dir_;
 };
 
 }  // namespace preloop::provenance
