@@ -185,7 +185,7 @@ std::string blame_text(const std::vector<Blame>& bs) {
                        b.commit.branch.empty() ? "(detached)" : b.commit.branch);
     out += fmt::format("  recorded    seq {} at {}\n", cr.seq, cr.ts);
     out += fmt::format("  session     {}\n", cr.session_id);
-    out += fmt::format("  user        {}@{}\n", cr.identity.empty() ? cr.os_user : cr.identity, cr.host);
+    out += fmt::format("  user        {} on {}\n", cr.identity.empty() ? cr.os_user : cr.identity, cr.host);
     out += fmt::format("  prompt      {}\n", cr.prompt_id.empty() ? "(unknown)" : cr.prompt_id);
     for (const Record& p : b.prompt) out += fmt::format("    {:>6} {}\n", p.seq, step_of(p).text);
     out += fmt::format("  tool call   {}\n", cr.tool_use_id);
