@@ -489,4 +489,34 @@ TEST_CASE("install adds the session and skill entries, uninstall removes every o
   REQUIRE(env.cli({"uninstall"}).exit_code == 0);
   json after = json::parse(slurp(env.user_settings()));
   CHECK_FALSE(after.contains("hooks"));
+
+  // An older install (tool calls only): doctor names the missing entries.
+  json old = {{"hooks", {{"PreToolUse", json::array({{{"matcher", "*"},
+                                                      {"hooks", json::array({{{"type", "command"},
+                                                                              {"command", preloop::testing::hook_binary()},
+                                                                              {"args", json::array({"hook"})}}})}}})}}}};
+  env.write("home/.claude/settings.json", old.dump());
+  auto warned = env.cli({"doctor", "--json"});
+  CHECK(warned.out.find("hook.provenance") != std::string::npos);
+  CHECK(warned.out.find("PreSkillShellCommand, UserPromptSubmit, SessionStart") != std::string::npos);
+}
+
+TEST_CASE("a commit made by a call that then fails is still recorded (PostToolUseFailure)") {
+  HookEnv env;
+  const std::string repo = new_repo(env, "app");
+  const std::string command = "git commit -q --allow-empty -m partial && false";
+  REQUIRE(env.hook(bash_event("PreToolUse", repo, command, "t-fail", "p-f")).exit_code == 0);
+  git(repo, {"commit", "-q", "--allow-empty", "-m", "partial"});
+  json failure = base("PostToolUseFailure", repo);
+  failure["tool_name"] = "Bash";
+  failure["tool_use_id"] = "t-fail";
+  failure["prompt_id"] = "p-f";
+  failure["tool_input"] = {{"command", command}};
+  failure["error"] = "exit status 1";
+  REQUIRE(env.hook(failure.dump()).exit_code == 0);
+  CHECK(commits_recorded(env) == std::vector<std::string>{head_of(repo)});
+  CHECK(records_of(env, "GitCommit").at(0)["tool_use_id"] == "t-fail");
+  // Its state is gone: a second result of the same call finds nothing to compare.
+  REQUIRE(env.hook(failure.dump()).exit_code == 0);
+  CHECK(commits_recorded(env).size() == 1);
 }
