@@ -14,6 +14,10 @@ namespace {
 
 std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
+// The state of a session that ended without SessionEnd (a crash, a kill) is
+// forgotten this long after it was last written.
+constexpr int kForgetAfterDays = 7;
+
 // A prompt id for a prompt event that carries none (older clients).
 std::string new_prompt_id() { return "preloop-" + audit::random_id(); }
 
@@ -82,6 +86,7 @@ protocol::Reply session_event(HookContext& ctx) {
   r.decision = "none";
   audit_note(ctx, r);
   if (ev.event_name == "SessionEnd" && !ev.session_id.empty()) provenance::SessionState(ev.session_id).clear();
+  if (ev.event_name == "SessionStart") provenance::SessionState::prune(kForgetAfterDays);
   return {};  // nothing to decide
 }
 

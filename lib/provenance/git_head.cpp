@@ -1,17 +1,30 @@
 #include "provenance/git_head.h"
 
-#include <fstream>
 #include <sstream>
 #include <sys/stat.h>
+
+#include "config/safe_file.h"
 
 namespace preloop::provenance {
 namespace {
 
+// Files of a repository the agent can write: a FIFO or a huge file is refused, never waited on.
+constexpr FileRule kGitFile{"git repository files", 16u << 20, true};
+
+std::optional<std::string> contents(const std::string& path) {
+  try {
+    auto f = read_file_if_present(path, kGitFile);
+    if (f) return std::move(f->text);
+  } catch (const FileError&) {
+  }
+  return std::nullopt;
+}
+
 // The first line of a small file, without its newline; nullopt when unreadable.
 std::optional<std::string> first_line(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) return std::nullopt;
+  auto text = contents(path);
+  if (!text) return std::nullopt;
+  std::string line = text->substr(0, text->find('\n'));
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
   return line;
 }
@@ -33,7 +46,7 @@ std::string joined(const std::string& base, const std::string& rel) {
 // The commit a ref names: its loose file, else its line in packed-refs.
 std::string resolve_ref(const std::string& common_dir, const std::string& ref) {
   if (auto loose = first_line(common_dir + "/" + ref)) return *loose;
-  std::ifstream packed(common_dir + "/packed-refs");
+  std::istringstream packed(contents(common_dir + "/packed-refs").value_or(""));
   for (std::string line; std::getline(packed, line);) {
     if (line.empty() || line[0] == '#' || line[0] == '^') continue;
     auto space = line.find(' ');

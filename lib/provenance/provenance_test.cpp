@@ -1,8 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sys/stat.h>
 
 #include "provenance/git_calls.h"
 #include "provenance/git_head.h"
@@ -64,6 +66,10 @@ TEST_CASE("read_head: loose ref, packed ref, detached, unborn, from a subdirecto
 
   t.write("repo/.git/HEAD", "garbage\n");
   CHECK_FALSE(read_head((t.path / "repo").string()));
+  // A FIFO planted as HEAD is refused at once, not waited on.
+  fs::remove(t.path / "repo/.git/HEAD");
+  REQUIRE(::mkfifo((t.path / "repo/.git/HEAD").c_str(), 0600) == 0);
+  CHECK_FALSE(read_head((t.path / "repo").string()));
   CHECK_FALSE(read_head("relative/path"));
 }
 
@@ -119,6 +125,16 @@ TEST_CASE("session state: the current prompt and pending text per call, all remo
   CHECK(s.current_prompt().empty());
   CHECK(s.take_pending("toolu_3") == std::nullopt);
   CHECK(SessionState("other", (t.path / "sessions").string()).current_prompt() == "p-2");
+
+  // Sessions that never ended are forgotten after a while; recent ones stay.
+  SessionState stale("stale", (t.path / "sessions").string());
+  stale.set_current_prompt("p-old");
+  for (const auto& e : fs::directory_iterator(t.path / "sessions"))  // every file eight days old
+    fs::last_write_time(e.path(), fs::file_time_type::clock::now() - std::chrono::hours(24 * 8));
+  SessionState("other", (t.path / "sessions").string()).set_current_prompt("p-3");  // written now
+  CHECK(SessionState::prune(7, (t.path / "sessions").string()) == 1);
+  CHECK(stale.current_prompt().empty());
+  CHECK(SessionState("other", (t.path / "sessions").string()).current_prompt() == "p-3");
 }
 
 TEST_CASE("settings: defaults, each value, and clear errors") {

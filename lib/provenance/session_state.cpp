@@ -1,6 +1,7 @@
 #include "provenance/session_state.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -83,6 +84,18 @@ void SessionState::clear() const {
   std::error_code ec;
   for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec))
     if (it->path().filename().string().rfind(key_, 0) == 0) fs::remove(it->path(), ec);
+}
+
+std::size_t SessionState::prune(int days, std::string dir) {
+  if (dir.empty()) dir = paths::session_state_dir();
+  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(24) * days;
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code e;
+    if (it->is_regular_file(e) && it->last_write_time(e) < cutoff && !e && fs::remove(it->path(), e)) ++removed;
+  }
+  return removed;
 }
 
 }  // namespace preloop::provenance

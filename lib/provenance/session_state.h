@@ -4,6 +4,7 @@
 // may commit, the HEADs before it ran (read back by its PostToolUse).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,10 @@ class SessionState {
 
   // Removes every file of the session (SessionEnd).
   void clear() const;
+
+  // Removes the files of every session not written for `days` days (sessions
+  // that ended without SessionEnd). Returns how many went.
+  static std::size_t prune(int days, std::string dir = "");
 
  private:
   // Plain strings, not std::filesystem::path: the hook builds one on every call.
