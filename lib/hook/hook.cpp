@@ -78,7 +78,6 @@ protocol::Reply fail(HookContext& ctx, const std::string& what, const std::strin
     return protocol::post_tool_use_reply(
         secrets::withhold_tool_output(ctx.event.tool_response, notice, ctx.event.tool_name), ctx.decision.reason);
   }
-  if (ctx.event.kind == protocol::EventKind::PreSkillShellCommand) return protocol::skill_shell_reply(ctx.decision);
   return protocol::pre_tool_use_reply(ctx.decision);
 }
 
@@ -112,8 +111,17 @@ protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
     remember_heads(ctx, analysis.get());
     maybe_background_sync(ctx);
   }
-  if (ctx.event.kind == protocol::EventKind::PreSkillShellCommand) return protocol::skill_shell_reply(ctx.decision);
   return protocol::pre_tool_use_reply(ctx.decision, ctx.updated_input, ctx.additional_context);
+}
+
+// A skill's shell line: the pipeline of a PreToolUse of its tool, its decision
+// answered in PreSkillShellCommand's shape. (A failure inside the pipeline is
+// answered by fail(): exit 2, which stops the line too.)
+protocol::Reply skill_shell_line(HookContext& ctx, const RunOptions& opt) {
+  protocol::Reply as_tool_call = pre_tool_use(ctx, opt);
+  protocol::Reply r = protocol::skill_shell_reply(ctx.decision);
+  if (r.stderr_text.empty()) r.stderr_text = as_tool_call.stderr_text;  // a fail-open warning
+  return r;
 }
 
 protocol::Reply post_tool_use(HookContext& ctx, const RunOptions& opt) {
@@ -149,8 +157,8 @@ protocol::Reply run(const std::string& input, const Config& config, const RunOpt
   try {
     ctx.event = protocol::parse_event(input);
     switch (ctx.event.kind) {
-      case protocol::EventKind::PreToolUse:
-      case protocol::EventKind::PreSkillShellCommand: return pre_tool_use(ctx, opt);
+      case protocol::EventKind::PreToolUse: return pre_tool_use(ctx, opt);
+      case protocol::EventKind::PreSkillShellCommand: return skill_shell_line(ctx, opt);
       case protocol::EventKind::PostToolUse:
       case protocol::EventKind::PostToolUseFailure: return post_tool_use(ctx, opt);
       case protocol::EventKind::ConfigChange: return opt.dry_run ? protocol::Reply{} : config_change(ctx);
