@@ -38,7 +38,8 @@ std::string input_of(const Record& r) {
 }
 
 bool masked_secret(const Record& r) {
-  return r.rule_id.rfind("secrets.", 0) == 0 || r.reason.find("masked a secret") != std::string::npos;
+  return r.rule_id.rfind("secrets.", 0) == 0 || r.reason.find("masked a secret") != std::string::npos ||
+         r.reason.rfind("secrets in the tool output were masked", 0) == 0;
 }
 
 std::vector<Record> rows_where(const Store& store, const std::string& where, const std::vector<std::string>& params) {
@@ -87,6 +88,7 @@ Step step_of(const Record& r) {
     std::string text = "result " + r.tool + " " + r.execution_result;
     if (r.exec_duration_ms) text += fmt::format(" in {} ms", *r.exec_duration_ms);
     if (!r.exec_error.empty()) text += ": " + one_line(r.exec_error);
+    if (masked_secret(r)) return {"secret", text + "; " + r.reason, r.execution_result};
     return {"result", text, r.execution_result};
   }
   if (ev == "SessionStart" || ev == "SessionEnd" || ev == "Stop" || ev == "SubagentStart" || ev == "SubagentStop") {

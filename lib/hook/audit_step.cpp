@@ -113,6 +113,7 @@ audit::Record build_record(const HookContext& ctx, const std::filesystem::path& 
       r.output_size = std::int64_t(protocol::dumped_size(ev.tool_response));
     r.exec_error = ev.error;
     secrets::redact_text(r.exec_error, redact);
+    if (!ctx.updated_output.is_null()) r.reason = "secrets in the tool output were masked before the model read it";
   }
   if (!d.failure_class.empty()) add_failure(r.failure_class, d.failure_class);
   r.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - ctx.started).count();

@@ -404,6 +404,17 @@ TEST_CASE("audit session prints the session as a timeline") {
   auto j = env.cli({"audit", "session", "sess-1", "--json"});
   REQUIRE(j.exit_code == 0);
   CHECK(json::parse(j.out).size() == 5);  // prompt, call, result, commit, denied call
+
+  // A secret masked in a tool's output shows as such.
+  json post = json::parse(bash_event("PostToolUse", repo, "cat .env", "t-3", "prompt-t"));
+  post["tool_response"] = {{"stdout", std::string("AWS_ACCESS_KEY_ID=") + kSecret + "\n"}, {"stderr", ""}};
+  auto masked = env.hook(post.dump());
+  REQUIRE(masked.exit_code == 0);
+  CHECK(masked.out.find(kSecret) == std::string::npos);
+  auto after = env.cli({"audit", "session", "sess-1"});
+  CHECK(after.out.find("secret   result Bash success; secrets in the tool output were masked") != std::string::npos);
+  CHECK(after.out.find("2 secret(s) masked") == std::string::npos);
+  CHECK(after.out.find("1 secret(s) masked") != std::string::npos);
   CHECK(env.cli({"audit", "session", "no-such-session"}).exit_code == 1);
 }
 
