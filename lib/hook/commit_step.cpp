@@ -39,7 +39,7 @@ void add_note(const std::string& top, const std::string& commit, const protocol:
 void remember_heads(HookContext& ctx, const shell::Analysis* analysis) {
   const protocol::HookEvent& ev = ctx.event;
   if (ev.kind != protocol::EventKind::PreToolUse || ctx.decision.verdict == Verdict::Deny || ev.session_id.empty() ||
-      ev.tool_use_id.empty())
+      ev.tool_use_id.empty() || !ctx.config->audit_enabled)
     return;
   const std::string* command = bash_command(ev);
   if (!command || !provenance::mentions_git(*command)) return;
