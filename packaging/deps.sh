@@ -12,7 +12,7 @@ BUILD=(
   doctest-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev libbenchmark-dev nettle-dev
 )
 TOOLS=(
-  sqlite3 hyperfine openssl curl
+  sqlite3 hyperfine openssl curl chromium
   nodejs npm
 )
 case "${1:-all}" in
