@@ -12,7 +12,7 @@ BUILD=(
   doctest-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev libbenchmark-dev nettle-dev
 )
 TOOLS=(
-  sqlite3 hyperfine openssl curl chromium
+  sqlite3 hyperfine openssl curl chromium-headless-shell
   nodejs npm
 )
 case "${1:-all}" in

@@ -446,8 +446,9 @@ TEST_CASE("audit report --html writes one self-contained page that renders offli
   CHECK(env.cli({"audit", "report", "-o", file}).exit_code != 0);  // --html is required
 
   const char* chromium = nullptr;
-  for (const char* c : {"/usr/bin/chromium", "/usr/bin/chromium-browser"})
-    if (::access(c, X_OK) == 0) chromium = c;
+  // The headless shell first: the package the tests install (no GTK, a third smaller).
+  for (const char* c : {"/usr/bin/chromium-headless-shell", "/usr/bin/chromium", "/usr/bin/chromium-browser"})
+    if (!chromium && ::access(c, X_OK) == 0) chromium = c;
   if (!chromium) {
     MESSAGE("chromium is not installed: the rendering check is skipped");
     return;
