@@ -247,3 +247,29 @@ TEST_CASE("the installed command blocks when the binary is gone, in the agents t
     CHECK(r.exit_code == 2);
   }
 }
+
+TEST_CASE("a patch of several files is checked by the paths it writes: a credential file or the guard's config is denied") {
+  HookEnv env("profile: recommended\n");
+  auto patch = [&](const std::string& second) {
+    return json{{"hook_event_name", "PreToolUse"}, {"session_id", "s-cx"}, {"cwd", env.project()},
+                {"tool_name", "apply_patch"},
+                {"tool_input",
+                 {{"command", "*** Begin Patch\n*** Add File: notes.txt\n+plain\n*** Add File: " + second +
+                                  "\n+x\n*** End Patch\n"}}},
+                {"tool_use_id", "call_p"}}
+        .dump();
+  };
+  for (const std::string agent : {"codex", "copilot"}) {
+    INFO("agent: " << agent);
+    auto input = [&](const std::string& second) {
+      if (agent == "codex") return patch(second);
+      json j = json::parse(patch(second));
+      return json{{"sessionId", "s-cp"}, {"cwd", env.project()}, {"toolName", "apply_patch"},
+                  {"toolArgs", j["tool_input"]["command"]}}
+          .dump();
+    };
+    CHECK(verdict(agent, run(env, agent, input("more.txt"))) == "none");
+    CHECK(verdict(agent, run(env, agent, input(env.home() + "/.aws/credentials"))) == "deny");
+    CHECK(verdict(agent, run(env, agent, input(env.dir().path() + "/cfg/preloop-hook/config.yaml"))) == "deny");
+  }
+}
