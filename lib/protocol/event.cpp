@@ -49,7 +49,7 @@ bool is_tool_event(EventKind kind) {
          kind == EventKind::PreSkillShellCommand;
 }
 
-HookEvent parse_event(std::string_view text) {
+nlohmann::json parse_event_object(std::string_view text) {
   nlohmann::json j;
   if (std::optional<nlohmann::json> fast = parse_json_fast(text)) {
     j = std::move(*fast);
@@ -72,7 +72,11 @@ HookEvent parse_event(std::string_view text) {
     }
   }
   if (!j.is_object()) throw ProtocolError(std::string("hook input must be a JSON object, got ") + j.type_name());
+  return j;
+}
 
+HookEvent parse_event(std::string_view text) {
+  nlohmann::json j = parse_event_object(text);
   HookEvent ev;
   ev.raw_size = text.size();
   ev.event_name = string_field(j, "hook_event_name");
