@@ -6,9 +6,9 @@ HOME, XDG directories and project (harness.Sandbox), gets its hooks from
 `preloop-hook install --agent NAME`, and talks to a ResponsesStandin on
 127.0.0.1 instead of a model provider: Codex through a `model_providers` entry
 with the Responses wire API, Copilot through its BYOK provider variables with
-offline mode on. Neither contacts anything but the stand-in (checked with
-strace when these harnesses were written: plugin sync, apps and analytics are
-what Codex would otherwise reach for, and they are switched off here).
+offline mode on. The stand-in is also their proxy, so every run checks that
+nothing tried to go past loopback (Codex would sync plugins from github.com
+and reach chatgpt.com for apps: both are switched off here).
 """
 
 import json
@@ -64,6 +64,15 @@ class AgentSandbox(Sandbox):
     """A harness.Sandbox whose agent is one of the npm CLIs here."""
 
     agent = None        # preloop-hook's name for the agent (install --agent, hook --agent)
+
+    def base_env(self):
+        env = super().base_env()
+        # Anything the CLI sends past loopback goes to the stand-in as its proxy, which
+        # refuses it and records it (Result.stray), so a test sees it and nothing leaves.
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+            env[name] = env[name.lower()] = self.standin.url
+        env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+        return env
 
     def __init__(self, binary, hook_bin, standin):
         super().__init__(binary, hook_bin, standin)
@@ -150,6 +159,10 @@ class CopilotSandbox(AgentSandbox):
             "COPILOT_PROVIDER_WIRE_API": "responses",
             "COPILOT_PROVIDER_API_KEY": "dummy",
             "COPILOT_MODEL": self.model,
+            # Copilot unpacks its JavaScript into the cache directory at start (~3 s):
+            # once, next to the npm install (binary = <prefix>/node_modules/.bin/copilot).
+            "XDG_CACHE_HOME": os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(self.binary))),
+                                           "xdg-cache"),
         })
         env.update(self.extra_env)
         return env
