@@ -95,6 +95,10 @@ class AgentSandbox(Sandbox):
     def shell(self, command):
         raise NotImplementedError
 
+    def read_file(self, path):
+        """The agent's way to read a file (its shell where it has no read tool)."""
+        return self.shell(f"cat {path}")
+
     def add_file(self, path, text):
         """apply_patch adding one file (both CLIs offer it for MODEL)."""
         lines = "".join(f"+{line}\n" for line in text.splitlines())
@@ -173,6 +177,9 @@ class CopilotSandbox(AgentSandbox):
 
     def shell(self, command):
         return tool_call("bash", command=command, description="e2e step")
+
+    def read_file(self, path):
+        return tool_call("view", path=path)
 
 
 AGENTS = {

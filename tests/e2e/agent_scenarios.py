@@ -4,6 +4,7 @@ runs the real CLI and asserts what happened on disk, in the audit store and in
 what the model was shown."""
 
 import os
+import shutil
 import unittest
 
 from responses_standin import text, tool_call
@@ -109,6 +110,16 @@ class Scenarios:
         self.assertFalse(os.path.exists(os.path.join(self.box.home, ".ssh", "id_ed25519")), result)
         self.assertEqual([d for _, d in self.decisions()], ["deny", "deny", "allow"], result)
 
+    def test_credential_file_read_is_not_shown_to_the_model(self):
+        # Reading .env asks (secrets.read-file); with no one to ask, the model never gets it.
+        self.box.write(".env", f"GITHUB_TOKEN={SECRET}\n")
+        result = self.run_agent(self.box.read_file(self.box.path(".env")))
+        self.assertFalse(SECRET[4:20] in result.everything_the_model_saw(), result)
+        rows = self.box.audit_rows(hook_event="PreToolUse")
+        self.assertEqual(len(rows), 1, result)
+        self.assertIn(rows[0]["decision"], ("ask", "deny"))
+        self.assertIn("secrets.read", rows[0]["rule_id"])
+
     def test_secret_in_tool_output_does_not_reach_the_model(self):
         self.box.write("token.txt", f"GITHUB_TOKEN={SECRET}\n")
         result = self.run_agent(self.box.shell("cat token.txt"))
@@ -124,6 +135,15 @@ class Scenarios:
         result = self.run_agent(self.box.shell("touch should-not-exist.txt"))
         self.assertNotCreated("should-not-exist.txt", result)
         self.assertModelWasTold("broken.yaml:3:1", result)
+
+    def install_from_a_copy_then_remove_it(self):
+        """The hook command names a binary that is gone, as after a failed upgrade."""
+        copy = os.path.join(self.box.root, "bin", "preloop-hook")
+        os.makedirs(os.path.dirname(copy))
+        shutil.copy2(HOOK_BIN, copy)
+        self.box.preloop("uninstall", "--agent", AGENT.name)
+        self.box.preloop("install", "--agent", AGENT.name, binary=copy)
+        os.unlink(copy)
 
     def test_policy_with_a_bad_expression_blocks(self):
         self.box.write_policy("bad-cel.yaml", DENY_POLICY.replace("contains('forbidden')", "contains('forbidden'"))
@@ -147,7 +167,23 @@ class CodexScenarios(Scenarios, unittest.TestCase):
         self.assertIn("trust", (doctor.stdout + doctor.stderr).lower())
 
 
+    def test_missing_hook_binary_does_not_block_in_codex(self):
+        # A known limit of Codex: a hook that cannot start counts as failed, and the
+        # call runs. doctor is what finds it.
+        self.install_from_a_copy_then_remove_it()
+        result = self.run_agent(self.box.shell("touch no-hook.txt"))
+        self.assertCreated("no-hook.txt", result)
+        self.assertEqual(self.box.preloop("doctor", "--agent", "codex", check=False).returncode, 1)
+
+
 class CopilotScenarios(Scenarios, unittest.TestCase):
+
+    def test_missing_hook_binary_blocks(self):
+        # Copilot denies the call when its preToolUse hook errors.
+        self.install_from_a_copy_then_remove_it()
+        result = self.run_agent(self.box.shell("touch no-hook.txt"))
+        self.assertNotCreated("no-hook.txt", result)
+        self.assertModelWasTold("hook errored", result)
 
     def test_create_tool_of_credential_file_is_blocked(self):
         # Models outside the GPT family get create/edit instead of apply_patch.
