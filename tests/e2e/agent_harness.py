@@ -28,8 +28,9 @@ MODEL_KEY_ENV = "PRELOOP_E2E_MODEL_KEY"
 class Agent:
     """A CLI under test: its npm package, pinned version and binary."""
 
-    def __init__(self, name, package, version, binaries, sandbox):
-        self.name, self.package, self.version = name, package, version
+    def __init__(self, name, audit_name, package, version, binaries, sandbox):
+        self.name, self.audit_name = name, audit_name  # --agent NAME; the audit's agent column
+        self.package, self.version = package, version
         self.binaries, self.sandbox = binaries, sandbox
 
     def ensure(self, cache_dir):
@@ -183,8 +184,8 @@ class CopilotSandbox(AgentSandbox):
 
 
 AGENTS = {
-    "codex": Agent("codex", "@openai/codex", "0.171.0", [os.path.join("node_modules", ".bin", "codex")],
+    "codex": Agent("codex", "codex_cli", "@openai/codex", "0.171.0", [os.path.join("node_modules", ".bin", "codex")],
                    CodexSandbox),
-    "copilot": Agent("copilot", "@github/copilot", "1.0.102", [os.path.join("node_modules", ".bin", "copilot")],
+    "copilot": Agent("copilot", "copilot_cli", "@github/copilot", "1.0.102", [os.path.join("node_modules", ".bin", "copilot")],
                      CopilotSandbox),
 }
