@@ -28,10 +28,13 @@ MODEL_KEY_ENV = "PRELOOP_E2E_MODEL_KEY"
 class Agent:
     """A CLI under test: its npm package, pinned version and binary."""
 
-    def __init__(self, name, audit_name, package, version, binaries, sandbox):
+    def __init__(self, name, audit_name, package, version, binaries, sandbox, tells_hooks_its_version):
         self.name, self.audit_name = name, audit_name  # --agent NAME; the audit's agent column
         self.package, self.version = package, version
         self.binaries, self.sandbox = binaries, sandbox
+        # Whether its hooks can know the version (Copilot: COPILOT_CLI_BINARY_VERSION in
+        # their environment; Codex tells them nothing of it).
+        self.tells_hooks_its_version = tells_hooks_its_version
 
     def ensure(self, cache_dir):
         """Path of the pinned CLI, installed into cache_dir/<name> when missing (Unavailable when it cannot be)."""
@@ -184,8 +187,8 @@ class CopilotSandbox(AgentSandbox):
 
 
 AGENTS = {
-    "codex": Agent("codex", "codex_cli", "@openai/codex", "0.171.0", [os.path.join("node_modules", ".bin", "codex")],
-                   CodexSandbox),
-    "copilot": Agent("copilot", "copilot_cli", "@github/copilot", "1.0.102", [os.path.join("node_modules", ".bin", "copilot")],
-                     CopilotSandbox),
+    "codex": Agent("codex", "codex_cli", "@openai/codex", "0.171.0",
+                   [os.path.join("node_modules", ".bin", "codex")], CodexSandbox, tells_hooks_its_version=False),
+    "copilot": Agent("copilot", "copilot_cli", "@github/copilot", "1.0.102",
+                     [os.path.join("node_modules", ".bin", "copilot")], CopilotSandbox, tells_hooks_its_version=True),
 }

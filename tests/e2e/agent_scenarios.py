@@ -93,7 +93,10 @@ class Scenarios:
         self.assertCreated("passed.txt", result)
         self.assertIn("hello-from-shell", result.output(0))
         self.assertEqual(self.decisions(), [("Bash", "pass")], result)
-        self.assertEqual({r["agent"] for r in self.box.audit_rows()}, {AGENT.audit_name})
+        rows = self.box.audit_rows()
+        self.assertEqual({r["agent"] for r in rows}, {AGENT.audit_name})
+        if AGENT.tells_hooks_its_version:
+            self.assertEqual({r["agent_version"] for r in rows}, {AGENT.version})
 
     def test_ask_is_not_run_unattended(self):
         # No approval service is configured and no one is at the terminal: the call must not run.
