@@ -193,8 +193,9 @@ class CopilotScenarios(Scenarios, unittest.TestCase):
     def test_create_tool_of_credential_file_is_blocked(self):
         # Models outside the GPT family get create/edit instead of apply_patch.
         self.box.model = "claude-sonnet-4.5"
-        result = self.run_agent(tool_call("create", path=self.box.path(".env"), file_text="AWS_SECRET_ACCESS_KEY=abc\n"),
-                                tool_call("create", path=self.box.path("notes.txt"), file_text="plain text\n"))
+        result = self.run_agent(
+            tool_call("create", path=self.box.path(".env"), file_text="AWS_SECRET_ACCESS_KEY=abc\n"),
+            tool_call("create", path=self.box.path("notes.txt"), file_text="plain text\n"))
         self.assertCreated("notes.txt", result)
         self.assertNotCreated(".env", result)
         self.assertEqual(self.decisions(), [("Write", "deny"), ("Write", "pass")], result)
