@@ -114,6 +114,7 @@ class CodexSandbox(AgentSandbox):
     # Codex runs a non-managed hook only once the user has trusted it (by hash, in
     # /hooks); tests use the documented per-invocation bypass instead.
     bypass_hook_trust = True
+    trust_project_args = ["--trust"]  # saves the project's trust in config.toml
 
     @property
     def codex_home(self):
@@ -157,6 +158,7 @@ class CodexSandbox(AgentSandbox):
 class CopilotSandbox(AgentSandbox):
     agent = "copilot"
     model = MODEL
+    trust_project_args = ["--trust-folder"]  # this run only
 
     def env(self):
         env = self.base_env()

@@ -141,6 +141,21 @@ class Scenarios:
         self.assertNotCreated("should-not-exist.txt", result)
         self.assertModelWasTold("broken.yaml:3:1", result)
 
+    def test_project_hooks_run_only_in_a_trusted_project(self):
+        # A project's hook file names preloop-hook through PATH (it is shared with the repository),
+        # and both CLIs load a project's hooks only once the project is trusted.
+        self.box.preloop("uninstall", "--agent", AGENT.name)
+        out = self.box.preloop("install", "--agent", AGENT.name, "--scope", "project")
+        self.assertIn("trust", out.stdout.lower())
+        self.box.extra_env["PATH"] = os.path.dirname(HOOK_BIN) + os.pathsep + self.box.base_env()["PATH"]
+        self.box.write_policy("deny.yaml", DENY_POLICY)
+        untrusted = self.run_agent(self.box.shell("touch forbidden.txt"))
+        self.assertCreated("forbidden.txt", untrusted)  # a known limit of both CLIs
+        os.unlink(self.box.path("forbidden.txt"))
+        trusted = self.run_agent(self.box.shell("touch forbidden.txt"), extra_args=self.box.trust_project_args)
+        self.assertNotCreated("forbidden.txt", trusted)
+        self.assertModelWasTold("forbidden commands are blocked by the e2e policy", trusted)
+
     def install_from_a_copy_then_remove_it(self):
         """The hook command names a binary that is gone, as after a failed upgrade."""
         copy = os.path.join(self.box.root, "bin", "preloop-hook")
