@@ -47,6 +47,7 @@ tools:
 
 # A GitHub personal access token shape (random, not a real credential).
 SECRET = "ghp_" + "Q8vN2kLr5XtW9mZc3HbJ7pYd1FgS4aEu6RiT"
+CODEX_SYSTEM_DIR = "/etc/codex"
 PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
 
 
@@ -184,8 +185,25 @@ class CodexScenarios(Scenarios, unittest.TestCase):
         self.assertEqual(self.box.audit_rows(hook_event="PreToolUse"), [])
         doctor = self.box.preloop("doctor", "--agent", "codex", check=False)
         self.assertEqual(doctor.returncode, 1, doctor)
-        self.assertIn("trust", (doctor.stdout + doctor.stderr).lower())
+        self.assertIn("agent.codex.user.trust", doctor.stdout)
 
+    @unittest.skipUnless(os.geteuid() == 0, "Codex's managed hooks file /etc/codex/hooks.json needs root")
+    @unittest.skipIf(os.path.exists(CODEX_SYSTEM_DIR), f"{CODEX_SYSTEM_DIR} exists: a real Codex set-up is not touched")
+    def test_managed_hooks_gate_without_any_trust(self):
+        # Hooks beside Codex's system config layer are trusted by policy: the deployment
+        # that needs neither /hooks nor the bypass flag.
+        self.addCleanup(shutil.rmtree, CODEX_SYSTEM_DIR, True)
+        self.box.preloop("uninstall", "--agent", "codex")
+        out = self.box.preloop("install", "--agent", "codex", "--scope", "managed")
+        self.assertIn("installed: " + os.path.join(CODEX_SYSTEM_DIR, "hooks.json"), out.stdout)
+        self.box.write_policy("deny.yaml", DENY_POLICY)
+        self.box.bypass_hook_trust = False
+        result = self.run_agent(self.box.shell("touch forbidden.txt"))
+        self.assertNotCreated("forbidden.txt", result)
+        self.assertModelWasTold("forbidden commands are blocked by the e2e policy", result)
+        doctor = self.box.preloop("doctor", "--agent", "codex", check=False)
+        self.assertEqual(doctor.returncode, 0, doctor.stdout)
+        self.assertIn("agent.codex.managed", doctor.stdout)
 
     def test_missing_hook_binary_does_not_block_in_codex(self):
         # A known limit of Codex: a hook that cannot start counts as failed, and the
@@ -193,7 +211,9 @@ class CodexScenarios(Scenarios, unittest.TestCase):
         self.install_from_a_copy_then_remove_it()
         result = self.run_agent(self.box.shell("touch no-hook.txt"))
         self.assertCreated("no-hook.txt", result)
-        self.assertEqual(self.box.preloop("doctor", "--agent", "codex", check=False).returncode, 1)
+        doctor = self.box.preloop("doctor", "--agent", "codex", check=False)
+        self.assertEqual(doctor.returncode, 1)
+        self.assertIn("agent.codex.user.binary", doctor.stdout)
 
 
 class CopilotScenarios(Scenarios, unittest.TestCase):
