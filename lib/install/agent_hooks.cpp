@@ -261,7 +261,12 @@ std::string agent_hook_command(const fs::path& binary, std::string_view agent) {
     for (char c : path) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
     path = quoted + "'";
   }
-  return path + " hook --agent " + std::string(agent);
+  std::string command = path + " hook --agent " + std::string(agent);
+  // Gemini, Qwen and Codex run the command through a shell and let the call
+  // through when it exits with anything but 0 or 2 (a missing binary: 127, a
+  // crash: 128+signal). Exit 2 blocks in all three.
+  if (agent == "gemini" || agent == "qwen" || agent == "codex") command += " || exit 2";
+  return command;
 }
 
 std::vector<AgentHandler> find_agent_handlers(std::string_view agent, const Json& doc) {

@@ -35,7 +35,9 @@ std::filesystem::path agent_hooks_file(std::string_view agent, Scope scope, cons
 // The hook events preloop-hook is installed on, in the agent's names.
 std::vector<std::string> agent_hook_events(std::string_view agent);
 
-// The command an entry runs: `<binary> hook --agent NAME` (the binary quoted when needed).
+// The command an entry runs: `<binary> hook --agent NAME` (the binary quoted
+// when needed), followed by `|| exit 2` for the agents that run it through a
+// shell and would let a call through on any other failure (Gemini, Qwen, Codex).
 std::string agent_hook_command(const std::filesystem::path& binary, std::string_view agent);
 
 struct AgentHandler {

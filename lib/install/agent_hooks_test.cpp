@@ -67,7 +67,8 @@ TEST_CASE("each agent's hook files, per scope") {
   CHECK(agent_hooks_file("cursor", Scope::User, h.where) == h.where.home / ".cursor/hooks.json");
   CHECK(agent_hooks_file("cursor", Scope::Local, h.where).empty());
   CHECK_THROWS_AS(agent_hooks_file("claude", Scope::User, h.where), SettingsError);
-  CHECK(agent_hook_command("/a b/preloop-hook", "qwen") == "'/a b/preloop-hook' hook --agent qwen");
+  CHECK(agent_hook_command("/a b/preloop-hook", "qwen") == "'/a b/preloop-hook' hook --agent qwen || exit 2");
+  CHECK(agent_hook_command("/usr/bin/preloop-hook", "cursor") == "/usr/bin/preloop-hook hook --agent cursor");
 }
 
 TEST_CASE("install keeps everything else, is idempotent, and uninstall restores the file") {
@@ -94,7 +95,8 @@ TEST_CASE("install keeps everything else, is idempotent, and uninstall restores 
     CHECK(doc["hooks"][events[0]][0] == theirs);  // theirs first, ours after
     auto ours = find_agent_handlers(agent, doc);
     REQUIRE(ours.size() == events.size());
-    for (const auto& found : ours) CHECK(found.command == "/opt/preloop/bin/preloop-hook hook --agent " + std::string(agent));
+    for (const auto& found : ours)
+      CHECK(found.command == agent_hook_command("/opt/preloop/bin/preloop-hook", agent));
     if (std::string(agent) == "gemini" || std::string(agent) == "qwen") CHECK(ours[0].handler["timeout"] == 330000);
     if (std::string(agent) == "copilot") CHECK(ours[0].handler["timeoutSec"] == 330);
     if (std::string(agent) == "cursor") CHECK(ours[0].handler["failClosed"] == true);
@@ -130,7 +132,8 @@ TEST_CASE("project scope names the command on PATH; its backups stay out of the 
   const fs::path file = agent_hooks_file("gemini", Scope::Project, h.where);
   spit(file, "{\"theme\": \"dark\"}\n");
   auto change = install_agent_hooks("gemini", Scope::Project, h.where, spec(), false);
-  CHECK(find_agent_handlers("gemini", read_settings(file).json)[0].command == "preloop-hook hook --agent gemini");
+  CHECK(find_agent_handlers("gemini", read_settings(file).json)[0].command ==
+        "preloop-hook hook --agent gemini || exit 2");
   CHECK(change.backup.string().rfind((h.root / "data").string(), 0) == 0);
   for (const auto& entry : fs::directory_iterator(file.parent_path()))
     CHECK(entry.path().filename().string().find("preloop-backup") == std::string::npos);
