@@ -166,6 +166,16 @@ class Scenarios:
         self.box.preloop("install", "--agent", AGENT.name, binary=copy)
         os.unlink(copy)
 
+    def test_missing_hook_binary_blocks(self):
+        # Copilot denies a call whose hook errors; for Codex, which would run it, the
+        # installed command ends in `|| exit 2`. doctor names the entry.
+        self.install_from_a_copy_then_remove_it()
+        result = self.run_agent(self.box.shell("touch no-hook.txt"))
+        self.assertNotCreated("no-hook.txt", result)
+        doctor = self.box.preloop("doctor", "--agent", AGENT.name, check=False)
+        self.assertEqual(doctor.returncode, 1)
+        self.assertIn(f"agent.{AGENT.name}.user.binary", doctor.stdout)
+
     def test_policy_with_a_bad_expression_blocks(self):
         self.box.write_policy("bad-cel.yaml", DENY_POLICY.replace("contains('forbidden')", "contains('forbidden'"))
         result = self.run_agent(self.box.shell("touch harmless.txt"))
@@ -205,25 +215,8 @@ class CodexScenarios(Scenarios, unittest.TestCase):
         self.assertEqual(doctor.returncode, 0, doctor.stdout)
         self.assertIn("agent.codex.managed", doctor.stdout)
 
-    def test_missing_hook_binary_does_not_block_in_codex(self):
-        # A known limit of Codex: a hook that cannot start counts as failed, and the
-        # call runs. doctor is what finds it.
-        self.install_from_a_copy_then_remove_it()
-        result = self.run_agent(self.box.shell("touch no-hook.txt"))
-        self.assertCreated("no-hook.txt", result)
-        doctor = self.box.preloop("doctor", "--agent", "codex", check=False)
-        self.assertEqual(doctor.returncode, 1)
-        self.assertIn("agent.codex.user.binary", doctor.stdout)
-
 
 class CopilotScenarios(Scenarios, unittest.TestCase):
-
-    def test_missing_hook_binary_blocks(self):
-        # Copilot denies the call when its preToolUse hook errors.
-        self.install_from_a_copy_then_remove_it()
-        result = self.run_agent(self.box.shell("touch no-hook.txt"))
-        self.assertNotCreated("no-hook.txt", result)
-        self.assertModelWasTold("hook errored", result)
 
     def test_create_tool_of_credential_file_is_blocked(self):
         # Models outside the GPT family get create/edit instead of apply_patch.
