@@ -7,7 +7,7 @@ import os
 import shutil
 import unittest
 
-from responses_standin import text, tool_call
+from responses_standin import custom_call, text, tool_call
 
 AGENT = BINARY = HOOK_BIN = STANDIN = None
 
@@ -125,6 +125,15 @@ class Scenarios:
         self.assertEqual(len(rows), 1, result)
         self.assertIn(rows[0]["decision"], ("ask", "deny"))
         self.assertIn("secrets.read", rows[0]["rule_id"])
+
+    def test_multi_file_patch_with_a_credential_file_is_blocked(self):
+        # One apply_patch may touch many files: a harmless one must not carry a key past the gate.
+        key = os.path.join(self.box.home, ".ssh", "id_ed25519")
+        patch = (f"*** Begin Patch\n*** Add File: notes.txt\n+plain text\n*** Add File: {key}\n"
+                 + "".join(f"+{line}\n" for line in PRIVATE_KEY.splitlines()) + "*** End Patch\n")
+        result = self.run_agent(custom_call("apply_patch", patch))
+        self.assertFalse(os.path.exists(key), result)
+        self.assertNotIn("pass", [d for _, d in self.decisions()], result)
 
     def test_secret_in_tool_output_does_not_reach_the_model(self):
         self.box.write("token.txt", f"GITHUB_TOKEN={SECRET}\n")
