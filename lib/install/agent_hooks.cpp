@@ -73,97 +73,16 @@ bool is_own(const Format& f, const Json& handler) {
   return is_own_handler(Json{{"type", "command"}, {"command", *command}});
 }
 
-std::string at(const std::string& event, std::size_t i = std::string::npos) {
-  return "/hooks/" + event + (i == std::string::npos ? "" : "/" + std::to_string(i));
-}
-
-// hooks[event] after checking the document's shape; nullptr when absent.
-const Json* event_list(const Format& f, const Json& doc, const std::string& event) {
-  auto hooks = doc.find("hooks");
-  if (hooks == doc.end()) return nullptr;
-  if (!hooks->is_object()) throw SettingsError("/hooks: expected an object, found " + std::string(hooks->type_name()));
-  auto list = hooks->find(event);
-  if (list == hooks->end()) return nullptr;
-  if (!list->is_array())
-    throw SettingsError(at(event) + ": expected an array, found " + std::string(list->type_name()));
-  for (std::size_t i = 0; i < list->size(); ++i) {
-    const Json& item = (*list)[i];
-    if (!item.is_object())
-      throw SettingsError(at(event, i) + ": expected an object, found " + std::string(item.type_name()));
-    if (!f.groups) continue;
-    auto inner = item.find("hooks");
-    if (inner != item.end() && !inner->is_array())
-      throw SettingsError(at(event, i) + "/hooks: expected an array, found " + std::string(inner->type_name()));
-  }
-  return &*list;
-}
-
-// Removes our handlers (and the groups, lists and "hooks" object emptied by
-// it). Returns how many were removed.
-std::size_t remove_own(const Format& f, Json& doc) {
-  std::size_t removed = 0;
-  for (const std::string& event : f.events) {
-    if (!event_list(f, doc, event)) continue;
-    Json& list = doc["hooks"][event];
-    Json kept = Json::array();
-    for (Json& item : list) {
-      if (!f.groups) {
-        if (is_own(f, item)) ++removed;
-        else kept.push_back(item);
-        continue;
-      }
-      auto inner = item.find("hooks");
-      if (inner == item.end()) {
-        kept.push_back(item);
-        continue;
-      }
-      Json rest = Json::array();
-      for (Json& h : *inner) {
-        if (is_own(f, h)) ++removed;
-        else rest.push_back(h);
-      }
-      const bool emptied = rest.empty() && !inner->empty();
-      *inner = rest;
-      if (!emptied) kept.push_back(item);
-    }
-    const bool emptied = kept.empty() && !list.empty();
-    list = kept;
-    if (emptied) doc["hooks"].erase(event);
-  }
-  if (removed > 0 && doc.contains("hooks") && doc["hooks"].empty()) doc.erase("hooks");
-  return removed;
+HookLayout layout_of(const Format& f) {
+  return HookLayout{f.events, f.groups, [&f](const Json& h) { return is_own(f, h); }};
 }
 
 // Our entry for each event, where ours was (else last); everything else kept.
 void add_own(const Format& f, Json& doc, const HookSpec& spec) {
-  for (const std::string& event : f.events) event_list(f, doc, event);  // shape first, before any change
-  for (const std::string& event : f.events) {
-    std::size_t position = std::string::npos;
-    if (const Json* list = event_list(f, doc, event)) {
-      for (std::size_t i = 0; i < list->size() && position == std::string::npos; ++i) {
-        const Json& item = (*list)[i];
-        if (!f.groups) {
-          if (is_own(f, item)) position = i;
-          continue;
-        }
-        if (auto inner = item.find("hooks"); inner != item.end())
-          for (const Json& h : *inner)
-            if (is_own(f, h)) position = i;
-      }
-    }
-    Json single = {{"hooks", Json::object()}};
-    if (doc.contains("hooks") && doc["hooks"].contains(event)) single["hooks"][event] = doc["hooks"][event];
-    Format one = f;
-    one.events = {event};
-    remove_own(one, single);
-    Json list = single.contains("hooks") && single["hooks"].contains(event) ? single["hooks"][event] : Json::array();
+  put_handlers(doc, layout_of(f), [&](const std::string& event) {
     Json entry = handler_for(f, spec, event);
-    if (f.groups) entry = Json{{"matcher", "*"}, {"hooks", Json::array({entry})}};
-    if (position == std::string::npos || position > list.size()) position = list.size();
-    list.insert(list.begin() + static_cast<std::ptrdiff_t>(position), entry);
-    if (!doc.contains("hooks")) doc["hooks"] = Json::object();
-    doc["hooks"][event] = list;
-  }
+    return f.groups ? Json{{"matcher", "*"}, {"hooks", Json::array({entry})}} : entry;
+  });
   // Copilot and Cursor files carry their format version.
   if ((f.agent == "copilot" || f.agent == "cursor") && !doc.contains("version")) {
     Json versioned = {{"version", 1}};
@@ -251,22 +170,8 @@ std::string agent_hook_command(const fs::path& binary, std::string_view agent) {
 std::vector<AgentHandler> find_agent_handlers(std::string_view agent, const Json& doc) {
   const Format& f = format_of(agent);
   std::vector<AgentHandler> found;
-  for (const std::string& event : f.events) {
-    const Json* list = event_list(f, doc, event);
-    if (!list) continue;
-    for (std::size_t i = 0; i < list->size(); ++i) {
-      const Json& item = (*list)[i];
-      if (!f.groups) {
-        if (is_own(f, item)) found.push_back({event, i, 0, item, item[f.command_key].get<std::string>()});
-        continue;
-      }
-      auto inner = item.find("hooks");
-      if (inner == item.end()) continue;
-      for (std::size_t h = 0; h < inner->size(); ++h)
-        if (is_own(f, (*inner)[h]))
-          found.push_back({event, i, h, (*inner)[h], (*inner)[h][f.command_key].get<std::string>()});
-    }
-  }
+  for (FoundHandler& h : find_handlers(doc, layout_of(f)))
+    found.push_back({h.event, h.group, h.index, h.handler, h.handler[f.command_key].get<std::string>()});
   return found;
 }
 
@@ -291,7 +196,7 @@ SettingsChange uninstall_agent_hooks(std::string_view agent, Scope scope, const 
   if (file.empty())
     throw SettingsError(std::string(agent) + " has no " + scope_name(scope) + " hooks location");
   return edit_settings(file, backup_dir_for(scope), dry_run, kFormat, [&](Json& json, SettingsChange& change) {
-    change.removed = remove_own(f, json);
+    change.removed = remove_handlers(json, layout_of(f));
     change.changed = change.removed > 0;
   });
 }

@@ -55,26 +55,27 @@ std::string where(const std::string& event, std::size_t group = std::string::npo
 }
 
 // Checks the shape of hooks[event]; returns nullptr when absent.
-const Json* event_groups(const Json& settings, const std::string& event) {
-  auto hooks = settings.find("hooks");
-  if (hooks == settings.end()) return nullptr;
+const Json* event_list(const Json& doc, const HookLayout& layout, const std::string& event) {
+  auto hooks = doc.find("hooks");
+  if (hooks == doc.end()) return nullptr;
   if (!hooks->is_object()) throw SettingsError("/hooks: expected an object, found " + std::string(hooks->type_name()));
-  auto groups = hooks->find(event);
-  if (groups == hooks->end()) return nullptr;
-  if (!groups->is_array())
-    throw SettingsError(where(event) + ": expected an array, found " + std::string(groups->type_name()));
-  for (std::size_t g = 0; g < groups->size(); ++g) {
-    const Json& group = (*groups)[g];
-    if (!group.is_object())
-      throw SettingsError(where(event, g) + ": expected an object, found " + std::string(group.type_name()));
-    auto handlers = group.find("hooks");
-    if (handlers != group.end() && !handlers->is_array())
+  auto list = hooks->find(event);
+  if (list == hooks->end()) return nullptr;
+  if (!list->is_array())
+    throw SettingsError(where(event) + ": expected an array, found " + std::string(list->type_name()));
+  for (std::size_t g = 0; g < list->size(); ++g) {
+    const Json& item = (*list)[g];
+    if (!item.is_object())
+      throw SettingsError(where(event, g) + ": expected an object, found " + std::string(item.type_name()));
+    if (!layout.groups) continue;
+    auto handlers = item.find("hooks");
+    if (handlers != item.end() && !handlers->is_array())
       throw SettingsError(where(event, g) + "/hooks: expected an array, found " + std::string(handlers->type_name()));
-    auto matcher = group.find("matcher");
-    if (matcher != group.end() && !matcher->is_string())
+    auto matcher = item.find("matcher");
+    if (matcher != item.end() && !matcher->is_string())
       throw SettingsError(where(event, g) + "/matcher: expected a string, found " + std::string(matcher->type_name()));
   }
-  return &*groups;
+  return &*list;
 }
 
 }  // namespace
@@ -131,86 +132,100 @@ bool matches_all_tools(const std::string& matcher) {
   return matcher.empty() || matcher == "*" || matcher == ".*";
 }
 
-std::vector<FoundHandler> find_own_handlers(const Json& settings) {
+const HookLayout& claude_layout() {
+  static const HookLayout layout{std::vector<std::string>(std::begin(kHookEvents), std::end(kHookEvents)), true,
+                                 is_own_handler};
+  return layout;
+}
+
+std::vector<FoundHandler> find_handlers(const Json& doc, const HookLayout& layout) {
   std::vector<FoundHandler> found;
-  for (const char* event : kHookEvents) {
-    const Json* groups = event_groups(settings, event);
-    if (!groups) continue;
-    for (std::size_t g = 0; g < groups->size(); ++g) {
-      const Json& group = (*groups)[g];
-      auto handlers = group.find("hooks");
-      if (handlers == group.end()) continue;
-      for (std::size_t h = 0; h < handlers->size(); ++h) {
-        if (is_own_handler((*handlers)[h]))
-          found.push_back({event, group.value("matcher", ""), g, h, (*handlers)[h]});
+  for (const std::string& event : layout.events) {
+    const Json* list = event_list(doc, layout, event);
+    if (!list) continue;
+    for (std::size_t g = 0; g < list->size(); ++g) {
+      const Json& item = (*list)[g];
+      if (!layout.groups) {
+        if (layout.is_own(item)) found.push_back({event, "", g, 0, item});
+        continue;
       }
+      auto handlers = item.find("hooks");
+      if (handlers == item.end()) continue;
+      for (std::size_t h = 0; h < handlers->size(); ++h)
+        if (layout.is_own((*handlers)[h])) found.push_back({event, item.value("matcher", ""), g, h, (*handlers)[h]});
     }
   }
   return found;
 }
 
-std::size_t remove_own_handlers(Json& settings) {
+std::size_t remove_handlers(Json& doc, const HookLayout& layout) {
   std::size_t removed = 0;
-  for (const char* event : kHookEvents) {
-    if (!event_groups(settings, event)) continue;
-    Json& groups = settings["hooks"][event];
+  for (const std::string& event : layout.events) {
+    if (!event_list(doc, layout, event)) continue;
+    Json& list = doc["hooks"][event];
     Json kept = Json::array();
-    for (Json& group : groups) {
-      auto handlers = group.find("hooks");
-      if (handlers == group.end()) {
-        kept.push_back(group);
+    for (Json& item : list) {
+      if (!layout.groups) {
+        if (layout.is_own(item)) ++removed;
+        else kept.push_back(item);
+        continue;
+      }
+      auto handlers = item.find("hooks");
+      if (handlers == item.end()) {
+        kept.push_back(item);
         continue;
       }
       Json rest = Json::array();
       for (Json& handler : *handlers) {
-        if (is_own_handler(handler)) ++removed;
+        if (layout.is_own(handler)) ++removed;
         else rest.push_back(handler);
       }
       bool emptied = rest.empty() && !handlers->empty();
       *handlers = rest;
-      if (!emptied) kept.push_back(group);
+      if (!emptied) kept.push_back(item);
     }
-    bool emptied = kept.empty() && !groups.empty();
-    groups = kept;
-    if (emptied) settings["hooks"].erase(event);
+    bool emptied = kept.empty() && !list.empty();
+    list = kept;
+    if (emptied) doc["hooks"].erase(event);
   }
-  if (removed > 0 && settings.contains("hooks") && settings["hooks"].empty()) settings.erase("hooks");
+  if (removed > 0 && doc.contains("hooks") && doc["hooks"].empty()) doc.erase("hooks");
   return removed;
 }
 
-bool add_own_handlers(Json& settings, const HookSpec& spec) {
+bool put_handlers(Json& doc, const HookLayout& layout, const std::function<Json(const std::string&)>& entry) {
   // Validate the whole block before touching anything.
-  for (const char* event : kHookEvents) event_groups(settings, event);
-  Json before = settings;
-  for (const char* event : kHookEvents) {
+  for (const std::string& event : layout.events) event_list(doc, layout, event);
+  Json before = doc;
+  for (const std::string& event : layout.events) {
+    // Where ours sits now (the first item holding one of ours), if anywhere.
+    std::size_t position = std::string::npos;
+    for (const FoundHandler& f : find_handlers(doc, HookLayout{{event}, layout.groups, layout.is_own}))
+      if (position == std::string::npos) position = f.group;
+    // Drop ours from this event only, then put the wanted entry back in place.
+    Json single = {{"hooks", Json::object()}};
+    if (doc.contains("hooks") && doc["hooks"].contains(event)) single["hooks"][event] = doc["hooks"][event];
+    remove_handlers(single, HookLayout{{event}, layout.groups, layout.is_own});
+    Json list = single.contains("hooks") && single["hooks"].contains(event) ? single["hooks"][event] : Json::array();
+    // Items before `position` are unchanged by the removal, so the index holds.
+    if (position == std::string::npos || position > list.size()) position = list.size();
+    list.insert(list.begin() + static_cast<std::ptrdiff_t>(position), entry(event));
+    if (!doc.contains("hooks")) doc["hooks"] = Json::object();
+    doc["hooks"][event] = list;
+  }
+  return doc != before;
+}
+
+std::vector<FoundHandler> find_own_handlers(const Json& settings) { return find_handlers(settings, claude_layout()); }
+
+std::size_t remove_own_handlers(Json& settings) { return remove_handlers(settings, claude_layout()); }
+
+bool add_own_handlers(Json& settings, const HookSpec& spec) {
+  return put_handlers(settings, claude_layout(), [&](const std::string& event) {
     Json group = Json::object();
     group["matcher"] = "*";
     group["hooks"] = Json::array({hook_handler(spec, event)});
-
-    // Where our group sits now (first group holding one of ours), if anywhere.
-    std::size_t position = std::string::npos;
-    if (const Json* groups = event_groups(settings, event)) {
-      for (std::size_t g = 0; g < groups->size() && position == std::string::npos; ++g) {
-        auto handlers = (*groups)[g].find("hooks");
-        if (handlers == (*groups)[g].end()) continue;
-        for (const Json& handler : *handlers)
-          if (is_own_handler(handler)) position = g;
-      }
-    }
-    // Drop ours from this event only, then put the wanted group back in place.
-    Json single = Json::object();
-    single["hooks"] = Json::object();
-    if (settings.contains("hooks") && settings["hooks"].contains(event))
-      single["hooks"][event] = settings["hooks"][event];
-    remove_own_handlers(single);
-    if (!settings.contains("hooks")) settings["hooks"] = Json::object();
-    Json groups = single.contains("hooks") && single["hooks"].contains(event) ? single["hooks"][event] : Json::array();
-    // Groups before `position` are unchanged by the removal, so the index holds.
-    if (position == std::string::npos || position > groups.size()) position = groups.size();
-    groups.insert(groups.begin() + static_cast<std::ptrdiff_t>(position), group);
-    settings["hooks"][event] = groups;
-  }
-  return settings != before;
+    return group;
+  });
 }
 
 }  // namespace preloop::install

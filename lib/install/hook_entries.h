@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -48,7 +49,7 @@ struct FoundHandler {
   std::string event;
   std::string matcher;         // "" when the group has none (matches all tools)
   std::size_t group = 0;       // index in hooks[event]
-  std::size_t index = 0;       // index in the group's "hooks"
+  std::size_t index = 0;       // index in the group's "hooks" (0 without groups)
   Json handler;
 };
 
@@ -65,6 +66,22 @@ bool add_own_handlers(Json& settings, const HookSpec& spec);
 // become empty by it (never ones that were empty already). Returns how many
 // handlers were removed.
 std::size_t remove_own_handlers(Json& settings);
+
+// The same operations on any hook document whose hooks[event] lists matcher
+// groups {"matcher", "hooks": [handler]} (groups) or handlers directly (the
+// Copilot and Cursor files): the events to look at, and which handlers are ours.
+struct HookLayout {
+  std::vector<std::string> events;
+  bool groups = true;
+  std::function<bool(const Json&)> is_own;
+};
+// Claude Code's settings: kHookEvents in groups, is_own_handler.
+const HookLayout& claude_layout();
+std::vector<FoundHandler> find_handlers(const Json& doc, const HookLayout& layout);
+std::size_t remove_handlers(Json& doc, const HookLayout& layout);
+// Puts entry(event) in each event's list where ours was (else last), in place
+// of ours; everything else is left untouched. Returns whether doc changed.
+bool put_handlers(Json& doc, const HookLayout& layout, const std::function<Json(const std::string&)>& entry);
 
 // Whether a matcher string matches every tool name.
 bool matches_all_tools(const std::string& matcher);
