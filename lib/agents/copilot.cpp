@@ -7,7 +7,10 @@
 //   out: preToolUse {permissionDecision: allow|deny|ask, permissionDecisionReason, modifiedArgs?};
 //        postToolUse {modifiedResult: {resultType, textResultForLlm}, additionalContext}
 // A deny is JSON with exit 0: Copilot blocks on exit 2 too, but drops the
-// reason. Output that is not JSON lets the tool run.
+// reason. Output that is not JSON lets the tool run. Its version is only in
+// the hook's environment (COPILOT_CLI_BINARY_VERSION).
+#include <cstdlib>
+
 #include "agents/adapters.h"
 #include "agents/patch.h"
 #include "agents/tools.h"
@@ -51,11 +54,16 @@ json tool_args(json& j, const std::string& tool, bool required) {
   return object_or_json_text(j, key, required);
 }
 
+void name_the_agent(protocol::HookEvent& ev) {
+  ev.agent = copilot_cli().audit_name;
+  if (const char* version = std::getenv("COPILOT_CLI_BINARY_VERSION")) ev.agent_version = version;
+}
+
 protocol::HookEvent parse(std::string_view text) {
   json j = protocol::parse_event_object(text);
   protocol::HookEvent ev;
   ev.raw_size = text.size();
-  ev.agent = copilot_cli().audit_name;
+  name_the_agent(ev);
   const std::string name = either(j, "hookEventName", "hook_event_name");
   ev.kind = kind_of(name, &j);
   ev.event_name = ev.kind == protocol::EventKind::PreToolUse    ? "PreToolUse"
@@ -81,7 +89,7 @@ protocol::HookEvent parse(std::string_view text) {
 
 protocol::HookEvent sniff(std::string_view text) {
   protocol::HookEvent ev = protocol::sniff_event(text);
-  ev.agent = copilot_cli().audit_name;
+  name_the_agent(ev);
   ev.kind = ev.event_name.empty() ? protocol::EventKind::PreToolUse : kind_of(ev.event_name, nullptr);
   return ev;
 }

@@ -1,7 +1,8 @@
 """Running the real Claude Code against preloop-hook in a throw-away home.
 
-Claude Code is the npm package at a pinned version, installed into a cache
-directory of the build tree on first use. Each Sandbox has its own HOME, XDG
+Claude Code is the npm package at a pinned version, or the native binary of
+the newest Agent SDK release (PRELOOP_E2E_CLAUDE_SOURCE=sdk), installed into a
+cache directory of the build tree on first use. Each Sandbox has its own HOME, XDG
 directories and project, gets its hooks from `preloop-hook install` (or from
 the plugin), and talks to a MessagesStandin instead of the Anthropic API.
 """
@@ -13,52 +14,72 @@ import sqlite3
 import subprocess
 import tempfile
 
+import npm_cache
+from npm_cache import Unavailable  # noqa: F401 (run_e2e.py catches it from here)
+
 CLAUDE_CODE_VERSION = "2.1.330"
 CLAUDE_PACKAGE = "@anthropic-ai/claude-code"
+# Releases after 2.1.332 ship only as the native binary of the Agent SDK's
+# platform packages (@anthropic-ai/claude-agent-sdk-linux-x64, …).
+SDK_PACKAGE = "@anthropic-ai/claude-agent-sdk"
+SOURCE_ENV = "PRELOOP_E2E_CLAUDE_SOURCE"   # "npm" (default) or "sdk"
 
 
-class Unavailable(Exception):
-    """Claude Code cannot be had here (no npm, no network): the suite is skipped."""
+def _sdk_platform_package():
+    arch = {"x86_64": "x64", "aarch64": "arm64", "arm64": "arm64"}.get(os.uname().machine, os.uname().machine)
+    musl = any(name.startswith("ld-musl-") for name in os.listdir("/lib")) if os.path.isdir("/lib") else False
+    return f"{SDK_PACKAGE}-linux-{arch}{'-musl' if musl else ''}"
 
 
-def _version_ok(binary):
-    try:
-        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60,
-                             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tempfile.gettempdir()})
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return out.returncode == 0 and out.stdout.strip().startswith(CLAUDE_CODE_VERSION)
+def _newest_cached_sdk(root):
+    versions = []
+    for name in os.listdir(root) if os.path.isdir(root) else []:
+        try:
+            versions.append((tuple(int(part) for part in name.split(".")), name))
+        except ValueError:
+            continue
+    return max(versions)[1] if versions else None
+
+
+def claude_source():
+    source = os.environ.get(SOURCE_ENV, "npm")
+    if source not in ("npm", "sdk"):
+        raise ValueError(f"{SOURCE_ENV}={source!r}: expected npm (the pinned {CLAUDE_PACKAGE}) or sdk "
+                         f"(the newest native binary of {SDK_PACKAGE})")
+    return source
 
 
 def ensure_claude(cache_dir):
-    """Path of the pinned Claude Code: PRELOOP_E2E_CLAUDE, else the cache, else npm install into it."""
+    """(path, version) of the Claude Code under test.
+
+    PRELOOP_E2E_CLAUDE names a binary to use as is. Otherwise PRELOOP_E2E_CLAUDE_SOURCE
+    picks where it comes from: "npm" (default), the CLI package at CLAUDE_CODE_VERSION
+    installed into cache_dir; "sdk", the native binary of the newest Agent SDK release
+    (or PRELOOP_E2E_CLAUDE_SDK_VERSION), installed into cache_dir/claude-agent-sdk/<version>
+    from its platform package. Without the registry, the newest SDK release in the cache is used."""
+    source = claude_source()
     explicit = os.environ.get("PRELOOP_E2E_CLAUDE")
     if explicit:
-        if not _version_ok(explicit):
-            raise Unavailable(f"PRELOOP_E2E_CLAUDE={explicit} is not Claude Code {CLAUDE_CODE_VERSION}")
-        return explicit
-    candidates = [os.path.join(cache_dir, "node_modules", ".bin", "claude"),
-                  os.path.join(cache_dir, "node_modules", "@anthropic-ai", "claude-code-linux-x64", "claude")]
-    for binary in candidates:
-        if os.path.exists(binary) and _version_ok(binary):
-            return binary
-    npm = shutil.which("npm")
-    if not npm:
-        raise Unavailable("npm is not installed, so Claude Code cannot be installed")
-    os.makedirs(cache_dir, exist_ok=True)
-    try:
-        out = subprocess.run([npm, "install", "--prefix", cache_dir, "--no-audit", "--no-fund",
-                              f"{CLAUDE_PACKAGE}@{CLAUDE_CODE_VERSION}"],
-                             capture_output=True, text=True, timeout=600)
-    except subprocess.TimeoutExpired:
-        raise Unavailable("npm install of Claude Code took more than 10 minutes (registry unreachable?)")
-    if out.returncode != 0:
-        tail = "\n".join((out.stderr or out.stdout).strip().splitlines()[-5:])
-        raise Unavailable(f"npm could not install {CLAUDE_PACKAGE}@{CLAUDE_CODE_VERSION}:\n{tail}")
-    for binary in candidates:
-        if os.path.exists(binary) and _version_ok(binary):
-            return binary
-    raise Unavailable(f"{CLAUDE_PACKAGE}@{CLAUDE_CODE_VERSION} installed but no runnable claude binary was found")
+        reported = npm_cache.reported_version(explicit) or ""
+        if "Claude Code" not in reported or (source == "npm" and not reported.startswith(CLAUDE_CODE_VERSION)):
+            raise Unavailable(f"PRELOOP_E2E_CLAUDE={explicit} is not Claude Code"
+                              f"{' ' + CLAUDE_CODE_VERSION if source == 'npm' else ''} (it reports {reported!r})")
+        return explicit, reported.split()[0]
+    if source == "npm":
+        binary = npm_cache.ensure(cache_dir, CLAUDE_PACKAGE, CLAUDE_CODE_VERSION,
+                                  [os.path.join("node_modules", ".bin", "claude"),
+                                   os.path.join("node_modules", "@anthropic-ai", "claude-code-linux-x64", "claude")],
+                                  CLAUDE_CODE_VERSION)
+        return binary, CLAUDE_CODE_VERSION
+    root = os.path.join(cache_dir, "claude-agent-sdk")
+    sdk = (os.environ.get("PRELOOP_E2E_CLAUDE_SDK_VERSION") or npm_cache.newest_version(SDK_PACKAGE)
+           or _newest_cached_sdk(root))
+    if not sdk:
+        raise Unavailable(f"the registry cannot be asked for the newest {SDK_PACKAGE} and none is cached")
+    package = _sdk_platform_package()
+    binary = npm_cache.ensure(os.path.join(root, sdk), package, sdk,
+                              [os.path.join("node_modules", *package.split("/"), "claude")], "(Claude Code)")
+    return binary, f"{npm_cache.reported_version(binary).split()[0]} ({package}@{sdk})"
 
 
 class Result:
@@ -126,9 +147,9 @@ class Sandbox:
     def claude_settings(self):
         return os.path.join(self.home, ".claude", "settings.json")
 
-    def env(self):
-        """A clean environment: nothing from an enclosing Claude Code session or user config leaks in."""
-        env = {
+    def base_env(self):
+        """A clean environment: nothing from an enclosing agent session or user config leaks in."""
+        return {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "C.UTF-8",
             "HOME": self.home,
@@ -136,11 +157,16 @@ class Sandbox:
             "XDG_DATA_HOME": self.data_home,
             "XDG_STATE_HOME": os.path.join(self.root, "state"),
             "PRELOOP_HOOK_MANAGED_DIR": os.path.join(self.root, "managed"),
+        }
+
+    def env(self):
+        env = self.base_env()
+        env.update({
             "ANTHROPIC_BASE_URL": self.standin.url,
             "ANTHROPIC_API_KEY": "dummy",
             "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
             "DISABLE_AUTOUPDATER": "1",
-        }
+        })
         env.update(self.extra_env)
         return env
 

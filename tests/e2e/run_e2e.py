@@ -3,7 +3,9 @@ Messages API stand-in, gated by the real preloop-hook.
 
 Environment: PRELOOP_HOOK_BIN (the binary under test), PRELOOP_SOURCE_DIR,
 PRELOOP_E2E_CACHE (where Claude Code is installed from npm; default
-./e2e-cache), PRELOOP_E2E_CLAUDE (use this claude binary instead).
+./e2e-cache), PRELOOP_E2E_CLAUDE_SOURCE (npm: the pinned CLI package, the
+default; sdk: the newest native binary of the Agent SDK, or the release
+PRELOOP_E2E_CLAUDE_SDK_VERSION), PRELOOP_E2E_CLAUDE (use this claude binary).
 Exit status 77 (ctest: skipped) when Claude Code cannot be installed.
 """
 
@@ -28,11 +30,17 @@ def main():
     cache = os.environ.get("PRELOOP_E2E_CACHE", os.path.abspath("e2e-cache"))
     started = time.monotonic()
     try:
-        claude = harness.ensure_claude(cache)
+        source = harness.claude_source()
+    except ValueError as e:
+        print(f"e2e: {e}", file=sys.stderr)
+        return 1
+    try:
+        claude, version = harness.ensure_claude(cache)
     except harness.Unavailable as e:
-        print(f"SKIPPED: end-to-end tests need Claude Code {harness.CLAUDE_CODE_VERSION} from npm: {e}")
+        wanted = harness.CLAUDE_CODE_VERSION if source == "npm" else f"from {harness.SDK_PACKAGE}"
+        print(f"SKIPPED: end-to-end tests need Claude Code {wanted}: {e}")
         return SKIP
-    print(f"e2e: Claude Code {harness.CLAUDE_CODE_VERSION} at {claude} "
+    print(f"e2e: Claude Code {version} at {claude} "
           f"(ready in {time.monotonic() - started:.1f}s), preloop-hook at {hook_bin}", flush=True)
     suite.start(claude, os.path.realpath(hook_bin))
     try:
