@@ -1,0 +1,170 @@
+"""Running the real Codex CLI and GitHub Copilot CLI against preloop-hook.
+
+Each CLI is the npm package at a pinned version, installed into a cache
+directory of the build tree on first use (npm_cache). A sandbox has its own
+HOME, XDG directories and project (harness.Sandbox), gets its hooks from
+`preloop-hook install --agent NAME`, and talks to a ResponsesStandin on
+127.0.0.1 instead of a model provider: Codex through a `model_providers` entry
+with the Responses wire API, Copilot through its BYOK provider variables with
+offline mode on. Neither contacts anything but the stand-in (checked with
+strace when these harnesses were written: plugin sync, apps and analytics are
+what Codex would otherwise reach for, and they are switched off here).
+"""
+
+import json
+import os
+import subprocess
+
+import npm_cache
+from harness import Sandbox
+from responses_standin import custom_call, tool_call
+
+# The model id chooses the tools the CLI offers: "gpt-5.5" is in both CLIs'
+# bundled catalogues and gets the shell tool plus apply_patch (free-form).
+MODEL = "gpt-5.5"
+MODEL_KEY_ENV = "PRELOOP_E2E_MODEL_KEY"
+
+
+class Agent:
+    """A CLI under test: its npm package, pinned version and binary."""
+
+    def __init__(self, name, package, version, binaries, sandbox):
+        self.name, self.package, self.version = name, package, version
+        self.binaries, self.sandbox = binaries, sandbox
+
+    def ensure(self, cache_dir):
+        """Path of the pinned CLI, installed into cache_dir/<name> when missing (Unavailable when it cannot be)."""
+        return npm_cache.ensure(os.path.join(cache_dir, self.name), self.package, self.version, self.binaries,
+                                self.version)
+
+
+class Result:
+    """What one run of the CLI did and what the model was shown."""
+
+    def __init__(self, proc, standin):
+        self.returncode = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.requests = list(standin.requests)
+        self.outputs = standin.tool_outputs()   # each tool call's output, as the model got it
+        self.stray = list(standin.stray)        # requests to anything but the Responses endpoint
+
+    def output(self, index=0):
+        return self.outputs[index] if index < len(self.outputs) else ""
+
+    def everything_the_model_saw(self):
+        return json.dumps(self.requests)
+
+    def __repr__(self):
+        return (f"<rc={self.returncode} outputs={json.dumps(self.outputs)[:2000]} "
+                f"stdout={self.stdout[-1500:]!r} stderr={self.stderr[-1500:]!r}>")
+
+
+class AgentSandbox(Sandbox):
+    """A harness.Sandbox whose agent is one of the npm CLIs here."""
+
+    agent = None        # preloop-hook's name for the agent (install --agent, hook --agent)
+
+    def __init__(self, binary, hook_bin, standin):
+        super().__init__(binary, hook_bin, standin)
+        self.binary = binary
+
+    def install(self, *extra):
+        return self.preloop("install", "--agent", self.agent, *extra)
+
+    def command(self, extra_args):
+        raise NotImplementedError
+
+    def run(self, turns, extra_args=(), timeout=120):
+        """Runs the CLI non-interactively with the model following turns; returns a Result."""
+        self.standin.script(turns)
+        proc = subprocess.run(self.command(extra_args), cwd=self.project, env=self.env(), capture_output=True,
+                              text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        return Result(proc, self.standin)
+
+    # Turns of the scripted model, in the tool vocabulary of the agent.
+    def shell(self, command):
+        raise NotImplementedError
+
+    def add_file(self, path, text):
+        """apply_patch adding one file (both CLIs offer it for MODEL)."""
+        lines = "".join(f"+{line}\n" for line in text.splitlines())
+        return custom_call("apply_patch", f"*** Begin Patch\n*** Add File: {path}\n{lines}*** End Patch\n")
+
+
+class CodexSandbox(AgentSandbox):
+    agent = "codex"
+    # Codex runs a non-managed hook only once the user has trusted it (by hash, in
+    # /hooks); tests use the documented per-invocation bypass instead.
+    bypass_hook_trust = True
+
+    @property
+    def codex_home(self):
+        return os.path.join(self.home, ".codex")
+
+    def env(self):
+        env = self.base_env()
+        env[MODEL_KEY_ENV] = "dummy"
+        env.update(self.extra_env)
+        return env
+
+    def command(self, extra_args):
+        # The provider, and everything that would leave loopback, as -c overrides, so that
+        # config.toml holds only what the user (and preloop-hook install) wrote there.
+        overrides = {
+            "model": json.dumps(MODEL),
+            "model_provider": '"e2e"',
+            "model_providers.e2e": ('{ name = "e2e", base_url = %s, wire_api = "responses", env_key = "%s", '
+                                    'request_max_retries = 0, stream_max_retries = 0 }'
+                                    % (json.dumps(self.standin.url + "/v1"), MODEL_KEY_ENV)),
+            "features.plugins": "false",
+            "features.remote_plugin": "false",
+            "features.apps": "false",
+            "analytics.enabled": "false",
+            "check_for_update_on_startup": "false",
+        }
+        args = [self.binary, "exec", "--skip-git-repo-check", "--json",
+                # Codex runs no sandbox of its own here and asks for no approvals:
+                # only the hook stands between the model and the machine.
+                "--dangerously-bypass-approvals-and-sandbox"]
+        if self.bypass_hook_trust:
+            args.append("--dangerously-bypass-hook-trust")
+        for key, value in overrides.items():
+            args += ["-c", f"{key}={value}"]
+        return [*args, *extra_args, "Do the task."]
+
+    def shell(self, command):
+        return tool_call("exec_command", cmd=command)
+
+
+class CopilotSandbox(AgentSandbox):
+    agent = "copilot"
+    model = MODEL
+
+    def env(self):
+        env = self.base_env()
+        env.update({
+            "COPILOT_OFFLINE": "true",
+            "COPILOT_AUTO_UPDATE": "false",
+            "COPILOT_PROVIDER_BASE_URL": self.standin.url + "/v1",
+            "COPILOT_PROVIDER_WIRE_API": "responses",
+            "COPILOT_PROVIDER_API_KEY": "dummy",
+            "COPILOT_MODEL": self.model,
+        })
+        env.update(self.extra_env)
+        return env
+
+    def command(self, extra_args):
+        return [self.binary, "-p", "Do the task.", "--allow-all-tools", "--output-format", "json",
+                "--disable-client-telemetry", *extra_args]
+
+    def shell(self, command):
+        return tool_call("bash", command=command, description="e2e step")
+
+
+AGENTS = {
+    "codex": Agent("codex", "@openai/codex", "0.171.0", [os.path.join("node_modules", ".bin", "codex")],
+                   CodexSandbox),
+    "copilot": Agent("copilot", "@github/copilot", "1.0.102", [os.path.join("node_modules", ".bin", "copilot")],
+                     CopilotSandbox),
+}

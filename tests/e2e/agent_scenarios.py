@@ -1,0 +1,163 @@
+"""The gate as Codex CLI and Copilot CLI really run it: each test installs
+preloop-hook with `install --agent NAME` in a fresh sandbox, scripts the model,
+runs the real CLI and asserts what happened on disk, in the audit store and in
+what the model was shown."""
+
+import os
+import unittest
+
+from responses_standin import text, tool_call
+
+AGENT = BINARY = HOOK_BIN = STANDIN = None
+
+
+def configure(agent, binary, hook_bin, standin):
+    global AGENT, BINARY, HOOK_BIN, STANDIN
+    AGENT, BINARY, HOOK_BIN, STANDIN = agent, binary, hook_bin, standin
+
+
+DENY_POLICY = """\
+version: "1.0"
+metadata:
+  name: e2e-deny
+tools:
+  - name: "bash"
+    source: "claude_code"
+    conditions:
+      - expression: "args.command.contains('forbidden')"
+        action: "deny"
+        message: "forbidden commands are blocked by the e2e policy"
+"""
+
+APPROVAL_POLICY = """\
+version: "1.0"
+metadata:
+  name: e2e-approval
+approval_workflows:
+  - name: "e2e-review"
+    timeout_seconds: 30
+tools:
+  - name: "bash"
+    source: "claude_code"
+    conditions:
+      - expression: "args.command.contains('needs-review')"
+        approval_workflow: "e2e-review"
+"""
+
+# A GitHub personal access token shape (random, not a real credential).
+SECRET = "ghp_" + "Q8vN2kLr5XtW9mZc3HbJ7pYd1FgS4aEu6RiT"
+PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
+
+
+class Scenarios:
+    """The scenarios every agent CLI must pass (mixed into one TestCase per agent)."""
+
+    def setUp(self):
+        self.box = AGENT.sandbox(BINARY, HOOK_BIN, STANDIN)
+        self.addCleanup(self.box.close)
+        self.box.install()
+
+    def run_agent(self, *turns, **kwargs):
+        result = self.box.run([*turns, text("done")], **kwargs)
+        self.assertEqual(result.stray, [], "the CLI asked the stand-in for something other than a model response")
+        return result
+
+    def assertNotCreated(self, path, result):
+        self.assertFalse(os.path.exists(self.box.path(path)), f"{path} was created: {result!r}")
+
+    def assertCreated(self, path, result):
+        self.assertTrue(os.path.exists(self.box.path(path)), f"{path} was not created: {result!r}")
+
+    def assertModelWasTold(self, needle, result):
+        self.assertTrue(needle in result.everything_the_model_saw(), f"the model never saw {needle!r}: {result!r}")
+
+    def decisions(self, hook_event="PreToolUse"):
+        return [(r["tool"], r["decision"]) for r in self.box.audit_rows(hook_event=hook_event)]
+
+    def test_denied_shell_command_does_not_run(self):
+        self.box.write_policy("deny.yaml", DENY_POLICY)
+        result = self.run_agent(self.box.shell("touch forbidden.txt"))
+        self.assertNotCreated("forbidden.txt", result)
+        self.assertModelWasTold("forbidden commands are blocked by the e2e policy", result)
+        rows = self.box.audit_rows(hook_event="PreToolUse")
+        self.assertEqual([(r["tool"], r["decision"], r["agent"]) for r in rows],
+                         [("Bash", "deny", AGENT.name)], result)
+        self.assertIn("deny.yaml", rows[0]["rule_location"])
+
+    def test_passed_shell_command_runs(self):
+        self.box.write_policy("deny.yaml", DENY_POLICY)
+        result = self.run_agent(self.box.shell("echo hello-from-shell > passed.txt && cat passed.txt"))
+        self.assertCreated("passed.txt", result)
+        self.assertIn("hello-from-shell", result.output(0))
+        self.assertEqual(self.decisions(), [("Bash", "allow")], result)
+        self.assertEqual([r["agent"] for r in self.box.audit_rows()], [AGENT.name] * len(self.box.audit_rows()))
+
+    def test_ask_is_not_run_unattended(self):
+        # No approval service is configured and no one is at the terminal: the call must not run.
+        self.box.write_policy("approval.yaml", APPROVAL_POLICY)
+        result = self.run_agent(self.box.shell("touch needs-review.txt"), self.box.shell("touch control.txt"))
+        self.assertNotCreated("needs-review.txt", result)
+        self.assertCreated("control.txt", result)
+        self.assertEqual(self.decisions()[0], ("Bash", "ask"), result)
+
+    def test_credential_file_write_is_blocked(self):
+        result = self.run_agent(self.box.add_file(self.box.path(".env"), "AWS_SECRET_ACCESS_KEY=abc\n"),
+                                self.box.add_file(os.path.join(self.box.home, ".ssh", "id_ed25519"), PRIVATE_KEY),
+                                self.box.add_file(self.box.path("notes.txt"), "plain text\n"))
+        self.assertCreated("notes.txt", result)  # the write tool itself works
+        self.assertNotCreated(".env", result)
+        self.assertFalse(os.path.exists(os.path.join(self.box.home, ".ssh", "id_ed25519")), result)
+        self.assertEqual([d for _, d in self.decisions()], ["deny", "deny", "allow"], result)
+
+    def test_secret_in_tool_output_does_not_reach_the_model(self):
+        self.box.write("token.txt", f"GITHUB_TOKEN={SECRET}\n")
+        result = self.run_agent(self.box.shell("cat token.txt"))
+        saw = result.everything_the_model_saw()
+        self.assertIn("token.txt", saw)
+        self.assertFalse(SECRET in saw or SECRET[4:20] in saw, result)
+        self.assertIn("PostToolUse", [r["hook_event"] for r in self.box.audit_rows()])
+        with open(self.box.audit_db, "rb") as f:
+            self.assertNotIn(SECRET.encode(), f.read())
+
+    def test_corrupt_policy_blocks_instead_of_failing_open(self):
+        self.box.write_policy("broken.yaml", "tools: [\n  {name: bash,\n")  # cut off in the middle of a write
+        result = self.run_agent(self.box.shell("touch should-not-exist.txt"))
+        self.assertNotCreated("should-not-exist.txt", result)
+        self.assertModelWasTold("broken.yaml:3:1", result)
+
+    def test_policy_with_a_bad_expression_blocks(self):
+        self.box.write_policy("bad-cel.yaml", DENY_POLICY.replace("contains('forbidden')", "contains('forbidden'"))
+        result = self.run_agent(self.box.shell("touch harmless.txt"))
+        self.assertNotCreated("harmless.txt", result)
+        self.assertModelWasTold("bad-cel.yaml", result)
+
+
+class CodexScenarios(Scenarios, unittest.TestCase):
+
+    def test_hooks_codex_has_not_trusted_do_not_run(self):
+        # Codex skips a non-managed hook until the user trusts it (/hooks), without a
+        # word in `codex exec`: the gate is off, and doctor has to say so.
+        self.box.write_policy("deny.yaml", DENY_POLICY)
+        self.box.bypass_hook_trust = False
+        result = self.run_agent(self.box.shell("touch forbidden.txt"))
+        self.assertCreated("forbidden.txt", result)
+        self.assertEqual(self.box.audit_rows(hook_event="PreToolUse"), [])
+        doctor = self.box.preloop("doctor", "--agent", "codex", check=False)
+        self.assertEqual(doctor.returncode, 1, doctor)
+        self.assertIn("trust", (doctor.stdout + doctor.stderr).lower())
+
+
+class CopilotScenarios(Scenarios, unittest.TestCase):
+
+    def test_create_tool_of_credential_file_is_blocked(self):
+        # Models outside the GPT family get create/edit instead of apply_patch.
+        self.box.model = "claude-sonnet-4.5"
+        result = self.run_agent(tool_call("create", path=self.box.path(".env"), file_text="AWS_SECRET_ACCESS_KEY=abc\n"),
+                                tool_call("create", path=self.box.path("notes.txt"), file_text="plain text\n"))
+        self.assertCreated("notes.txt", result)
+        self.assertNotCreated(".env", result)
+        self.assertEqual(self.decisions(), [("Write", "deny"), ("Write", "allow")], result)
+
+
+def cases(name):
+    return {"codex": CodexScenarios, "copilot": CopilotScenarios}[name]
