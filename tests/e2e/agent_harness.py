@@ -1,4 +1,5 @@
-"""Running the real Codex CLI and GitHub Copilot CLI against preloop-hook.
+"""Running the real Codex CLI, GitHub Copilot CLI, Gemini CLI and Qwen Code
+against preloop-hook.
 
 Each CLI is the npm package at a pinned version, installed into a cache
 directory of the build tree on first use (npm_cache). A sandbox has its own
@@ -9,15 +10,22 @@ with the Responses wire API, Copilot through its BYOK provider variables with
 offline mode on. Neither contacts anything but the stand-in (checked with
 strace when these harnesses were written: plugin sync, apps and analytics are
 what Codex would otherwise reach for, and they are switched off here).
+Gemini CLI talks to a GeminiStandin (GOOGLE_GEMINI_BASE_URL) and Qwen Code to
+an OpenAIStandin (OPENAI_BASE_URL, chat completions); both have their usage
+statistics and update checks switched off in their settings, and the scenarios
+check with strace that they connect to nothing but 127.0.0.1.
 """
 
 import json
 import os
 import subprocess
 
+import loopback
 import npm_cache
+from gemini_standin import GeminiStandin
 from harness import Sandbox
-from responses_standin import custom_call, tool_call
+from openai_standin import OpenAIStandin
+from responses_standin import ResponsesStandin, custom_call, tool_call
 
 # The model id chooses the tools the CLI offers: "gpt-5.5" is in both CLIs'
 # bundled catalogues and gets the shell tool plus apply_patch (free-form).
@@ -28,9 +36,9 @@ MODEL_KEY_ENV = "PRELOOP_E2E_MODEL_KEY"
 class Agent:
     """A CLI under test: its npm package, pinned version and binary."""
 
-    def __init__(self, name, package, version, binaries, sandbox):
+    def __init__(self, name, package, version, binaries, sandbox, standin=ResponsesStandin):
         self.name, self.package, self.version = name, package, version
-        self.binaries, self.sandbox = binaries, sandbox
+        self.binaries, self.sandbox, self.standin = binaries, sandbox, standin
 
     def ensure(self, cache_dir):
         """Path of the pinned CLI, installed into cache_dir/<name> when missing (Unavailable when it cannot be)."""
@@ -75,10 +83,11 @@ class AgentSandbox(Sandbox):
     def command(self, extra_args):
         raise NotImplementedError
 
-    def run(self, turns, extra_args=(), timeout=120):
-        """Runs the CLI non-interactively with the model following turns; returns a Result."""
+    def run(self, turns, extra_args=(), timeout=120, wrapper=()):
+        """Runs the CLI non-interactively (under wrapper, a command prefix) with the
+        model following turns; returns a Result."""
         self.standin.script(turns)
-        proc = subprocess.run(self.command(extra_args), cwd=self.project, env=self.env(), capture_output=True,
+        proc = subprocess.run([*wrapper, *self.command(extra_args)], cwd=self.project, env=self.env(), capture_output=True,
                               text=True, timeout=timeout, stdin=subprocess.DEVNULL)
         return Result(proc, self.standin)
 
@@ -162,9 +171,100 @@ class CopilotSandbox(AgentSandbox):
         return tool_call("bash", command=command, description="e2e step")
 
 
+class SettingsFileSandbox(AgentSandbox):
+    """An agent that reads its provider and hooks from one settings.json in a
+    directory of HOME; the sandbox writes the provider part before `install`
+    adds the hooks, so install has to keep what it finds there."""
+
+    settings_dir = None     # under HOME
+    settings = {}
+
+    def __init__(self, binary, hook_bin, standin):
+        super().__init__(binary, hook_bin, standin)
+        os.makedirs(self.agent_dir)
+        self.write_json("settings.json", self.settings)
+
+    @property
+    def agent_dir(self):
+        return os.path.join(self.home, self.settings_dir)
+
+    @property
+    def settings_path(self):
+        return os.path.join(self.agent_dir, "settings.json")
+
+    def write_json(self, name, value):
+        with open(os.path.join(self.agent_dir, name), "w") as f:
+            json.dump(value, f, indent=2)
+
+    def add_file(self, path, text):
+        return loopback.tool_use("write_file", file_path=path, content=text)
+
+
+class GeminiSandbox(SettingsFileSandbox):
+    agent = "gemini"
+    settings_dir = ".gemini"
+    settings = {
+        # An API key with GOOGLE_GEMINI_BASE_URL; the "gateway" auth type that the
+        # URL alone selects is refused in -p mode.
+        "security": {"auth": {"selectedType": "gemini-api-key"}},
+        "privacy": {"usageStatisticsEnabled": False},   # else it reaches play.googleapis.com
+        "general": {"enableAutoUpdate": False, "enableAutoUpdateNotification": False},
+    }
+
+    def __init__(self, binary, hook_bin, standin):
+        super().__init__(binary, hook_bin, standin)
+        # In an untrusted folder Gemini CLI turns yolo back into "default", and in -p
+        # mode that leaves the model without a shell tool.
+        self.write_json("trustedFolders.json", {self.project: "TRUST_FOLDER"})
+
+    def env(self):
+        env = self.base_env()
+        env.update({"GEMINI_API_KEY": "dummy", "GOOGLE_GEMINI_BASE_URL": self.standin.url, "TERM": "dumb"})
+        env.update(self.extra_env)
+        return env
+
+    def command(self, extra_args):
+        # yolo: no confirmations, so only the hook stands between the model and the machine;
+        # a fixed model skips the routing classifier's extra model call.
+        return [self.binary, "-p", "Do the task.", "--output-format", "json", "--approval-mode", "yolo",
+                "--model", "gemini-2.5-flash", *extra_args]
+
+    def shell(self, command):
+        return loopback.tool_use("run_shell_command", command=command, description="e2e step")
+
+
+class QwenSandbox(SettingsFileSandbox):
+    agent = "qwen"
+    settings_dir = ".qwen"
+    settings = {
+        "security": {"auth": {"selectedType": "openai"}},
+        "privacy": {"usageStatisticsEnabled": False},
+        "general": {"enableAutoUpdate": False},
+    }
+
+    def env(self):
+        env = self.base_env()
+        env.update({"OPENAI_API_KEY": "dummy", "OPENAI_BASE_URL": self.standin.url + "/v1",
+                    "OPENAI_MODEL": "qwen3-coder-plus", "QWEN_CODE_SUPPRESS_YOLO_WARNING": "1"})
+        env.update(self.extra_env)
+        return env
+
+    def command(self, extra_args):
+        return [self.binary, "-p", "Do the task.", "--output-format", "json", "--approval-mode", "yolo",
+                *extra_args]
+
+    def shell(self, command):
+        return loopback.tool_use("run_shell_command", command=command, is_background=False, description="e2e step")
+
+
 AGENTS = {
     "codex": Agent("codex", "@openai/codex", "0.171.0", [os.path.join("node_modules", ".bin", "codex")],
                    CodexSandbox),
     "copilot": Agent("copilot", "@github/copilot", "1.0.102", [os.path.join("node_modules", ".bin", "copilot")],
                      CopilotSandbox),
+    "gemini": Agent("gemini", "@google/gemini-cli", "0.61.0", [os.path.join("node_modules", ".bin", "gemini")],
+                    GeminiSandbox, GeminiStandin),
+    # Qwen Code asks for node >= 22 but runs on the node 20 of Debian bookworm.
+    "qwen": Agent("qwen", "@qwen-code/qwen-code", "0.24.4", [os.path.join("node_modules", ".bin", "qwen")],
+                  QwenSandbox, OpenAIStandin),
 }

@@ -1,9 +1,11 @@
-"""The gate as Codex CLI and Copilot CLI really run it: each test installs
+"""The gate as Codex CLI, Copilot CLI, Gemini CLI and Qwen Code really run it: each test installs
 preloop-hook with `install --agent NAME` in a fresh sandbox, scripts the model,
 runs the real CLI and asserts what happened on disk, in the audit store and in
 what the model was shown."""
 
 import os
+import re
+import shutil
 import unittest
 
 from responses_standin import text, tool_call
@@ -159,5 +161,35 @@ class CopilotScenarios(Scenarios, unittest.TestCase):
         self.assertEqual(self.decisions(), [("Write", "deny"), ("Write", "allow")], result)
 
 
+class OnlyLoopback:
+    """The CLI reaches nothing but the stand-in: every connect(2) of every process
+    it starts (hooks included) goes to 127.0.0.1, and no name is looked up."""
+
+    def test_nothing_leaves_loopback(self):
+        strace = shutil.which("strace")
+        if not strace:
+            self.skipTest("strace is not installed")
+        trace = os.path.join(self.box.root, "connect.trace")
+        self.box.write_policy("deny.yaml", DENY_POLICY)
+        result = self.box.run([self.box.shell("touch forbidden.txt"), self.box.shell("touch passed.txt"),
+                               text("done")], wrapper=[strace, "-f", "-qq", "-e", "trace=connect", "-o", trace])
+        self.assertNotCreated("forbidden.txt", result)
+        self.assertCreated("passed.txt", result)
+        with open(trace) as f:
+            peers = set(re.findall(r'inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)"', f.read()))
+        addresses = {v4 or v6 for v4, v6 in peers}
+        self.assertIn("127.0.0.1", addresses, result)
+        self.assertLessEqual(addresses, {"127.0.0.1", "::1", "::ffff:127.0.0.1"}, result)
+
+
+class GeminiScenarios(OnlyLoopback, Scenarios, unittest.TestCase):
+    pass
+
+
+class QwenScenarios(OnlyLoopback, Scenarios, unittest.TestCase):
+    pass
+
+
 def cases(name):
-    return {"codex": CodexScenarios, "copilot": CopilotScenarios}[name]
+    return {"codex": CodexScenarios, "copilot": CopilotScenarios, "gemini": GeminiScenarios,
+            "qwen": QwenScenarios}[name]
