@@ -12,12 +12,15 @@ strace when these harnesses were written: plugin sync, apps and analytics are
 what Codex would otherwise reach for, and they are switched off here).
 Gemini CLI talks to a GeminiStandin (GOOGLE_GEMINI_BASE_URL) and Qwen Code to
 an OpenAIStandin (OPENAI_BASE_URL, chat completions); both have their usage
-statistics and update checks switched off in their settings, and the scenarios
-check with strace that they connect to nothing but 127.0.0.1.
+statistics and update checks switched off in their settings, and every run of
+theirs is traced (strace, when installed) to show it connects to nothing but
+127.0.0.1.
 """
 
 import json
 import os
+import re
+import shutil
 import subprocess
 
 import loopback
@@ -56,6 +59,7 @@ class Result:
         self.requests = list(standin.requests)
         self.outputs = standin.tool_outputs()   # each tool call's output, as the model got it
         self.stray = list(standin.stray)        # requests to anything but the Responses endpoint
+        self.peers = None                       # addresses connected to, when the run was traced
 
     def output(self, index=0):
         return self.outputs[index] if index < len(self.outputs) else ""
@@ -178,6 +182,11 @@ class SettingsFileSandbox(AgentSandbox):
 
     settings_dir = None     # under HOME
     settings = {}
+    hook_events = ()        # the events install must hook: before and after a tool
+
+    def timeout_seconds(self, value):
+        """A hook's timeout setting, in seconds."""
+        raise NotImplementedError
 
     def __init__(self, binary, hook_bin, standin):
         super().__init__(binary, hook_bin, standin)
@@ -199,10 +208,25 @@ class SettingsFileSandbox(AgentSandbox):
     def add_file(self, path, text):
         return loopback.tool_use("write_file", file_path=path, content=text)
 
+    def run(self, turns, extra_args=(), timeout=120):
+        """As AgentSandbox.run; under strace, so that result.peers holds every
+        address the CLI and the processes it started connected to."""
+        strace = shutil.which("strace")
+        if not strace:
+            return super().run(turns, extra_args, timeout)
+        trace = os.path.join(self.root, "connect.trace")
+        result = super().run(turns, extra_args, timeout, wrapper=[strace, "-f", "-qq", "-e", "trace=connect",
+                                                                  "-o", trace])
+        with open(trace) as f:
+            found = re.findall(r'inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)"', f.read())
+        result.peers = {v4 or v6 for v4, v6 in found}
+        return result
+
 
 class GeminiSandbox(SettingsFileSandbox):
     agent = "gemini"
     settings_dir = ".gemini"
+    hook_events = ("BeforeTool", "AfterTool")
     settings = {
         # An API key with GOOGLE_GEMINI_BASE_URL; the "gateway" auth type that the
         # URL alone selects is refused in -p mode.
@@ -217,9 +241,14 @@ class GeminiSandbox(SettingsFileSandbox):
         # mode that leaves the model without a shell tool.
         self.write_json("trustedFolders.json", {self.project: "TRUST_FOLDER"})
 
+    def timeout_seconds(self, value):
+        return value / 1000
+
     def env(self):
         env = self.base_env()
-        env.update({"GEMINI_API_KEY": "dummy", "GOOGLE_GEMINI_BASE_URL": self.standin.url, "TERM": "dumb"})
+        # No relaunch of itself with a larger heap: a second node start per run.
+        env.update({"GEMINI_API_KEY": "dummy", "GOOGLE_GEMINI_BASE_URL": self.standin.url, "TERM": "dumb",
+                    "GEMINI_CLI_NO_RELAUNCH": "true"})
         env.update(self.extra_env)
         return env
 
@@ -236,16 +265,22 @@ class GeminiSandbox(SettingsFileSandbox):
 class QwenSandbox(SettingsFileSandbox):
     agent = "qwen"
     settings_dir = ".qwen"
+    hook_events = ("PreToolUse", "PostToolUse")
     settings = {
         "security": {"auth": {"selectedType": "openai"}},
         "privacy": {"usageStatisticsEnabled": False},
         "general": {"enableAutoUpdate": False},
     }
 
+    def timeout_seconds(self, value):
+        # Seconds since 0.24; 1000 and more are still read as milliseconds, as before.
+        return value if value < 1000 else value / 1000
+
     def env(self):
         env = self.base_env()
         env.update({"OPENAI_API_KEY": "dummy", "OPENAI_BASE_URL": self.standin.url + "/v1",
-                    "OPENAI_MODEL": "qwen3-coder-plus", "QWEN_CODE_SUPPRESS_YOLO_WARNING": "1"})
+                    "OPENAI_MODEL": "qwen3-coder-plus", "QWEN_CODE_SUPPRESS_YOLO_WARNING": "1",
+                    "QWEN_CODE_NO_RELAUNCH": "true"})
         env.update(self.extra_env)
         return env
 

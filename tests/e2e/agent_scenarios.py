@@ -3,8 +3,8 @@ preloop-hook with `install --agent NAME` in a fresh sandbox, scripts the model,
 runs the real CLI and asserts what happened on disk, in the audit store and in
 what the model was shown."""
 
+import json
 import os
-import re
 import shutil
 import unittest
 
@@ -62,6 +62,9 @@ class Scenarios:
     def run_agent(self, *turns, **kwargs):
         result = self.box.run([*turns, text("done")], **kwargs)
         self.assertEqual(result.stray, [], "the CLI asked the stand-in for something other than a model response")
+        if result.peers is not None:
+            self.assertLessEqual(result.peers, {"127.0.0.1", "::1", "::ffff:127.0.0.1"},
+                                 "the CLI connected to something other than the stand-in")
         return result
 
     def assertNotCreated(self, path, result):
@@ -161,32 +164,56 @@ class CopilotScenarios(Scenarios, unittest.TestCase):
         self.assertEqual(self.decisions(), [("Write", "deny"), ("Write", "allow")], result)
 
 
-class OnlyLoopback:
-    """The CLI reaches nothing but the stand-in: every connect(2) of every process
-    it starts (hooks included) goes to 127.0.0.1, and no name is looked up."""
+class SettingsFileInstall:
+    """install/uninstall of an agent whose hooks live in its settings.json, and
+    what the agent does when the hook binary is gone."""
 
-    def test_nothing_leaves_loopback(self):
-        strace = shutil.which("strace")
-        if not strace:
-            self.skipTest("strace is not installed")
-        trace = os.path.join(self.box.root, "connect.trace")
+    def installed_handlers(self):
+        with open(self.box.settings_path) as f:
+            settings = json.load(f)
+        return settings, {event: [h for group in settings.get("hooks", {}).get(event, [])
+                                  for h in group.get("hooks", [])] for event in self.box.hook_events}
+
+    def test_install_keeps_the_settings_and_hooks_before_and_after_tools(self):
+        settings, handlers = self.installed_handlers()
+        for key, value in self.box.settings.items():
+            self.assertEqual(settings[key], value, "install changed the provider settings")
+        for event, found in handlers.items():
+            self.assertEqual(len(found), 1, f"{event}: {found}")
+            self.assertIn(os.path.realpath(HOOK_BIN), found[0]["command"])
+            self.assertIn(f"--agent {AGENT.name}", found[0]["command"])
+            # Long enough for an approval round-trip, in the unit this agent reads.
+            self.assertGreaterEqual(self.box.timeout_seconds(found[0]["timeout"]), 5, found[0])
+        before = open(self.box.settings_path).read()
+        self.box.install()
+        self.assertEqual(open(self.box.settings_path).read(), before, "a second install changed the settings")
+
+    def test_uninstall_leaves_the_settings_as_they_were(self):
+        self.box.preloop("uninstall", "--agent", AGENT.name)
+        with open(self.box.settings_path) as f:
+            self.assertEqual(json.load(f), self.box.settings)
         self.box.write_policy("deny.yaml", DENY_POLICY)
-        result = self.box.run([self.box.shell("touch forbidden.txt"), self.box.shell("touch passed.txt"),
-                               text("done")], wrapper=[strace, "-f", "-qq", "-e", "trace=connect", "-o", trace])
-        self.assertNotCreated("forbidden.txt", result)
-        self.assertCreated("passed.txt", result)
-        with open(trace) as f:
-            peers = set(re.findall(r'inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)"', f.read()))
-        addresses = {v4 or v6 for v4, v6 in peers}
-        self.assertIn("127.0.0.1", addresses, result)
-        self.assertLessEqual(addresses, {"127.0.0.1", "::1", "::ffff:127.0.0.1"}, result)
+        result = self.run_agent(self.box.shell("touch forbidden.txt"))
+        self.assertCreated("forbidden.txt", result)  # the gate is gone
+
+    def test_missing_binary_blocks(self):
+        # Installed from a copy of the binary that is then removed: the agent cannot start the hook.
+        copy = os.path.join(self.box.root, "bin", "preloop-hook")
+        os.makedirs(os.path.dirname(copy))
+        shutil.copy2(HOOK_BIN, copy)
+        self.box.preloop("uninstall", "--agent", AGENT.name)
+        self.box.preloop("install", "--agent", AGENT.name, binary=copy)
+        self.assertIn(copy, open(self.box.settings_path).read())
+        os.unlink(copy)
+        result = self.run_agent(self.box.shell("touch no-hook.txt"))
+        self.assertNotCreated("no-hook.txt", result)
 
 
-class GeminiScenarios(OnlyLoopback, Scenarios, unittest.TestCase):
+class GeminiScenarios(SettingsFileInstall, Scenarios, unittest.TestCase):
     pass
 
 
-class QwenScenarios(OnlyLoopback, Scenarios, unittest.TestCase):
+class QwenScenarios(SettingsFileInstall, Scenarios, unittest.TestCase):
     pass
 
 
