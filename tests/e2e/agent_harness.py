@@ -7,14 +7,14 @@ HOME, XDG directories and project (harness.Sandbox), gets its hooks from
 `preloop-hook install --agent NAME`, and talks to a ResponsesStandin on
 127.0.0.1 instead of a model provider: Codex through a `model_providers` entry
 with the Responses wire API, Copilot through its BYOK provider variables with
-offline mode on. Neither contacts anything but the stand-in (checked with
-strace when these harnesses were written: plugin sync, apps and analytics are
-what Codex would otherwise reach for, and they are switched off here).
+offline mode on. The stand-in is also their proxy, so every run checks that
+nothing tried to go past loopback (Codex would sync plugins from github.com
+and reach chatgpt.com for apps: both are switched off here).
 Gemini CLI talks to a GeminiStandin (GOOGLE_GEMINI_BASE_URL) and Qwen Code to
 an OpenAIStandin (OPENAI_BASE_URL, chat completions); both have their usage
 statistics and update checks switched off in their settings, and every run of
-theirs is traced (strace, when installed) to show it connects to nothing but
-127.0.0.1.
+theirs is also traced (strace, when installed) to show that no process
+connects to anything but 127.0.0.1, proxy or not.
 """
 
 import json
@@ -39,8 +39,9 @@ MODEL_KEY_ENV = "PRELOOP_E2E_MODEL_KEY"
 class Agent:
     """A CLI under test: its npm package, pinned version and binary."""
 
-    def __init__(self, name, package, version, binaries, sandbox, standin=ResponsesStandin):
-        self.name, self.package, self.version = name, package, version
+    def __init__(self, name, audit_name, package, version, binaries, sandbox, standin=ResponsesStandin):
+        self.name, self.audit_name = name, audit_name  # --agent NAME; the audit's agent column
+        self.package, self.version = package, version
         self.binaries, self.sandbox, self.standin = binaries, sandbox, standin
 
     def ensure(self, cache_dir):
@@ -77,6 +78,15 @@ class AgentSandbox(Sandbox):
 
     agent = None        # preloop-hook's name for the agent (install --agent, hook --agent)
 
+    def base_env(self):
+        env = super().base_env()
+        # Anything the CLI sends past loopback goes to the stand-in as its proxy, which
+        # refuses it and records it (Result.stray), so a test sees it and nothing leaves.
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+            env[name] = env[name.lower()] = self.standin.url
+        env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+        return env
+
     def __init__(self, binary, hook_bin, standin):
         super().__init__(binary, hook_bin, standin)
         self.binary = binary
@@ -91,13 +101,17 @@ class AgentSandbox(Sandbox):
         """Runs the CLI non-interactively (under wrapper, a command prefix) with the
         model following turns; returns a Result."""
         self.standin.script(turns)
-        proc = subprocess.run([*wrapper, *self.command(extra_args)], cwd=self.project, env=self.env(), capture_output=True,
-                              text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        proc = subprocess.run([*wrapper, *self.command(extra_args)], cwd=self.project, env=self.env(),
+                              capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
         return Result(proc, self.standin)
 
     # Turns of the scripted model, in the tool vocabulary of the agent.
     def shell(self, command):
         raise NotImplementedError
+
+    def read_file(self, path):
+        """The agent's way to read a file (its shell where it has no read tool)."""
+        return self.shell(f"cat {path}")
 
     def add_file(self, path, text):
         """apply_patch adding one file (both CLIs offer it for MODEL)."""
@@ -163,6 +177,10 @@ class CopilotSandbox(AgentSandbox):
             "COPILOT_PROVIDER_WIRE_API": "responses",
             "COPILOT_PROVIDER_API_KEY": "dummy",
             "COPILOT_MODEL": self.model,
+            # Copilot unpacks its JavaScript into the cache directory at start (~3 s):
+            # once, next to the npm install (binary = <prefix>/node_modules/.bin/copilot).
+            "XDG_CACHE_HOME": os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(self.binary))),
+                                           "xdg-cache"),
         })
         env.update(self.extra_env)
         return env
@@ -173,6 +191,9 @@ class CopilotSandbox(AgentSandbox):
 
     def shell(self, command):
         return tool_call("bash", command=command, description="e2e step")
+
+    def read_file(self, path):
+        return tool_call("view", path=path)
 
 
 class SettingsFileSandbox(AgentSandbox):
@@ -207,6 +228,9 @@ class SettingsFileSandbox(AgentSandbox):
 
     def add_file(self, path, text):
         return loopback.tool_use("write_file", file_path=path, content=text)
+
+    def read_file(self, path):
+        return loopback.tool_use("read_file", file_path=path)
 
     def run(self, turns, extra_args=(), timeout=120):
         """As AgentSandbox.run; under strace, so that result.peers holds every
@@ -293,13 +317,13 @@ class QwenSandbox(SettingsFileSandbox):
 
 
 AGENTS = {
-    "codex": Agent("codex", "@openai/codex", "0.171.0", [os.path.join("node_modules", ".bin", "codex")],
+    "codex": Agent("codex", "codex_cli", "@openai/codex", "0.171.0", [os.path.join("node_modules", ".bin", "codex")],
                    CodexSandbox),
-    "copilot": Agent("copilot", "@github/copilot", "1.0.102", [os.path.join("node_modules", ".bin", "copilot")],
+    "copilot": Agent("copilot", "copilot_cli", "@github/copilot", "1.0.102", [os.path.join("node_modules", ".bin", "copilot")],
                      CopilotSandbox),
-    "gemini": Agent("gemini", "@google/gemini-cli", "0.61.0", [os.path.join("node_modules", ".bin", "gemini")],
-                    GeminiSandbox, GeminiStandin),
+    "gemini": Agent("gemini", "gemini_cli", "@google/gemini-cli", "0.61.0",
+                    [os.path.join("node_modules", ".bin", "gemini")], GeminiSandbox, GeminiStandin),
     # Qwen Code asks for node >= 22 but runs on the node 20 of Debian bookworm.
-    "qwen": Agent("qwen", "@qwen-code/qwen-code", "0.24.4", [os.path.join("node_modules", ".bin", "qwen")],
-                  QwenSandbox, OpenAIStandin),
+    "qwen": Agent("qwen", "qwen_code", "@qwen-code/qwen-code", "0.24.4",
+                  [os.path.join("node_modules", ".bin", "qwen")], QwenSandbox, OpenAIStandin),
 }

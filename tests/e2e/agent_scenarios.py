@@ -86,7 +86,7 @@ class Scenarios:
         self.assertModelWasTold("forbidden commands are blocked by the e2e policy", result)
         rows = self.box.audit_rows(hook_event="PreToolUse")
         self.assertEqual([(r["tool"], r["decision"], r["agent"]) for r in rows],
-                         [("Bash", "deny", AGENT.name)], result)
+                         [("Bash", "deny", AGENT.audit_name)], result)
         self.assertIn("deny.yaml", rows[0]["rule_location"])
 
     def test_passed_shell_command_runs(self):
@@ -95,7 +95,7 @@ class Scenarios:
         self.assertCreated("passed.txt", result)
         self.assertIn("hello-from-shell", result.output(0))
         self.assertEqual(self.decisions(), [("Bash", "allow")], result)
-        self.assertEqual([r["agent"] for r in self.box.audit_rows()], [AGENT.name] * len(self.box.audit_rows()))
+        self.assertEqual({r["agent"] for r in self.box.audit_rows()}, {AGENT.audit_name})
 
     def test_ask_is_not_run_unattended(self):
         # No approval service is configured and no one is at the terminal: the call must not run.
@@ -114,6 +114,16 @@ class Scenarios:
         self.assertFalse(os.path.exists(os.path.join(self.box.home, ".ssh", "id_ed25519")), result)
         self.assertEqual([d for _, d in self.decisions()], ["deny", "deny", "allow"], result)
 
+    def test_credential_file_read_is_not_shown_to_the_model(self):
+        # Reading .env asks (secrets.read-file); with no one to ask, the model never gets it.
+        self.box.write(".env", f"GITHUB_TOKEN={SECRET}\n")
+        result = self.run_agent(self.box.read_file(self.box.path(".env")))
+        self.assertFalse(SECRET[4:20] in result.everything_the_model_saw(), result)
+        rows = self.box.audit_rows(hook_event="PreToolUse")
+        self.assertEqual(len(rows), 1, result)
+        self.assertIn(rows[0]["decision"], ("ask", "deny"))
+        self.assertIn("secrets.read", rows[0]["rule_id"])
+
     def test_secret_in_tool_output_does_not_reach_the_model(self):
         self.box.write("token.txt", f"GITHUB_TOKEN={SECRET}\n")
         result = self.run_agent(self.box.shell("cat token.txt"))
@@ -129,6 +139,15 @@ class Scenarios:
         result = self.run_agent(self.box.shell("touch should-not-exist.txt"))
         self.assertNotCreated("should-not-exist.txt", result)
         self.assertModelWasTold("broken.yaml:3:1", result)
+
+    def install_from_a_copy_then_remove_it(self):
+        """The hook command names a binary that is gone, as after a failed upgrade."""
+        copy = os.path.join(self.box.root, "bin", "preloop-hook")
+        os.makedirs(os.path.dirname(copy))
+        shutil.copy2(HOOK_BIN, copy)
+        self.box.preloop("uninstall", "--agent", AGENT.name)
+        self.box.preloop("install", "--agent", AGENT.name, binary=copy)
+        os.unlink(copy)
 
     def test_policy_with_a_bad_expression_blocks(self):
         self.box.write_policy("bad-cel.yaml", DENY_POLICY.replace("contains('forbidden')", "contains('forbidden'"))
@@ -152,7 +171,23 @@ class CodexScenarios(Scenarios, unittest.TestCase):
         self.assertIn("trust", (doctor.stdout + doctor.stderr).lower())
 
 
+    def test_missing_hook_binary_does_not_block_in_codex(self):
+        # A known limit of Codex: a hook that cannot start counts as failed, and the
+        # call runs. doctor is what finds it.
+        self.install_from_a_copy_then_remove_it()
+        result = self.run_agent(self.box.shell("touch no-hook.txt"))
+        self.assertCreated("no-hook.txt", result)
+        self.assertEqual(self.box.preloop("doctor", "--agent", "codex", check=False).returncode, 1)
+
+
 class CopilotScenarios(Scenarios, unittest.TestCase):
+
+    def test_missing_hook_binary_blocks(self):
+        # Copilot denies the call when its preToolUse hook errors.
+        self.install_from_a_copy_then_remove_it()
+        result = self.run_agent(self.box.shell("touch no-hook.txt"))
+        self.assertNotCreated("no-hook.txt", result)
+        self.assertModelWasTold("hook errored", result)
 
     def test_create_tool_of_credential_file_is_blocked(self):
         # Models outside the GPT family get create/edit instead of apply_patch.
@@ -196,15 +231,8 @@ class SettingsFileInstall:
         result = self.run_agent(self.box.shell("touch forbidden.txt"))
         self.assertCreated("forbidden.txt", result)  # the gate is gone
 
-    def test_missing_binary_blocks(self):
-        # Installed from a copy of the binary that is then removed: the agent cannot start the hook.
-        copy = os.path.join(self.box.root, "bin", "preloop-hook")
-        os.makedirs(os.path.dirname(copy))
-        shutil.copy2(HOOK_BIN, copy)
-        self.box.preloop("uninstall", "--agent", AGENT.name)
-        self.box.preloop("install", "--agent", AGENT.name, binary=copy)
-        self.assertIn(copy, open(self.box.settings_path).read())
-        os.unlink(copy)
+    def test_missing_hook_binary_blocks(self):
+        self.install_from_a_copy_then_remove_it()
         result = self.run_agent(self.box.shell("touch no-hook.txt"))
         self.assertNotCreated("no-hook.txt", result)
 

@@ -6,8 +6,8 @@ chosen by how many model turns the request already carries (counted by the
 subclass in its wire format), so a run that makes one tool call and then reads
 its result gets turn 0 and then turn 1, whatever other requests come in
 between. Every model request is recorded, so tests can assert what the model
-was shown; a request to any other endpoint is answered 404 and recorded as
-stray.
+was shown; a request to any other endpoint (or through the stand-in as the
+agent's proxy) is answered 404 and recorded as stray.
 """
 
 import http.server
@@ -30,6 +30,11 @@ def tool_use(name, **arguments):
 def text(message):
     """A script turn in which the model answers with text and stops."""
     return {"text": message}
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a client that hangs up mid-request (CLIs do at exit) is no test failure
 
 
 class ScriptedStandin:
@@ -71,6 +76,10 @@ class ScriptedStandin:
                     standin.stray.append(f"{self.command} {self.path}")
                 self._reply(404, "application/json", b'{"error":{"code":404,"message":"no such endpoint"}}')
 
+            # As the agent's HTTP(S) proxy, the stand-in also sees (and refuses) any
+            # attempt to reach past loopback.
+            do_CONNECT = do_PUT = do_DELETE = do_GET
+
             def _reply(self, status, content_type, payload):
                 self.send_response(status)
                 self.send_header("content-type", content_type)
@@ -78,7 +87,7 @@ class ScriptedStandin:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

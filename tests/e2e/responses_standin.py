@@ -7,6 +7,8 @@ input already carries, so a run that makes one tool call and then reads its
 output gets turn 0 and then turn 1, whatever other requests come in between.
 Every request is recorded, so tests can assert what the model was shown (tool
 outputs, deny reasons). Replies are server-sent events, as the API streams them.
+Used as the agent's HTTP(S) proxy too, it records every other request (stray),
+so a test can assert that nothing tried to leave loopback.
 """
 
 import http.server
@@ -84,12 +86,17 @@ def _sse(response, item):
     return "".join(out).encode()
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a client that hangs up mid-request (CLIs do at exit) is no test failure
+
+
 class ResponsesStandin:
     """Serve POST …/responses on 127.0.0.1 (an ephemeral port) until close()."""
 
     def __init__(self):
         self.requests = []          # every /responses request body, in order
-        self.stray = []             # any other request: method and path
+        self.stray = []             # any other request, "METHOD target" (CONNECT host:443 as a proxy)
         self._script = []
         self._lock = threading.Lock()
         standin = self
@@ -117,6 +124,10 @@ class ResponsesStandin:
             def do_GET(self):
                 standin._stray(self)
 
+            # As the agent's HTTP(S) proxy, the stand-in also sees (and refuses) any
+            # attempt to reach past loopback.
+            do_CONNECT = do_PUT = do_DELETE = do_GET
+
             def _reply(self, status, content_type, payload):
                 self.send_response(status)
                 self.send_header("content-type", content_type)
@@ -124,7 +135,7 @@ class ResponsesStandin:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
