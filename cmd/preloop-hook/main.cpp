@@ -25,7 +25,11 @@ int main(int argc, char** argv) {
   // exports, its directories) is owner-only, whatever umask the caller left.
   ::umask(077);
   // The hook runs on every tool call: skip building the whole CLI for it.
-  if (argc == 2 && std::strcmp(argv[1], "hook") == 0) preloop::hook::run_from_stdio();
+  if (argc >= 2 && std::strcmp(argv[1], "hook") == 0) {
+    if (argc == 2) preloop::hook::run_from_stdio();
+    if (argc == 4 && std::strcmp(argv[2], "--agent") == 0) preloop::hook::run_for_agent(argv[3]);
+    if (argc == 3 && std::strncmp(argv[2], "--agent=", 8) == 0) preloop::hook::run_for_agent(argv[2] + 8);
+  }
   preloop::process::nss_files_only_if_static();
 
   // Named, so that usage lines say "preloop-hook", not the path it was run by.

@@ -51,6 +51,7 @@ void fill_common(const HookContext& ctx, audit::Record& r) {
   r.tool_use_id = ev.tool_use_id;
   r.agent_id = ev.agent_id;
   r.agent_type = ev.agent_type;
+  if (!ev.agent.empty()) r.agent = ev.agent;
   r.cwd = ev.cwd;
   r.permission_mode = ev.permission_mode;
   r.os_uid = geteuid();  // the store looks the name up

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agents/adapter.h"
 #include "config/config.h"
 #include "policy/decision.h"
 #include "policy/layers.h"
@@ -20,6 +21,7 @@ using Clock = std::chrono::steady_clock;
 
 struct HookContext {
   const Config* config = nullptr;
+  const agents::Adapter* adapter = &agents::claude_code();  // the agent's input and reply formats
   protocol::HookEvent event;
   Decision decision;
   Clock::time_point started;

@@ -72,10 +72,11 @@ protocol::Reply fail(HookContext& ctx, const std::string& what, const std::strin
       r.stderr_text = ctx.decision.reason + "\n";
       return r;
     }
-    return protocol::post_tool_use_reply(
-        secrets::withhold_tool_output(ctx.event.tool_response, notice, ctx.event.tool_name), ctx.decision.reason);
+    return ctx.adapter->post_reply(
+        ctx.event, secrets::withhold_tool_output(ctx.event.tool_response, notice, ctx.event.tool_name),
+        ctx.decision.reason);
   }
-  return protocol::pre_tool_use_reply(ctx.decision);
+  return ctx.adapter->pre_reply(ctx.event, ctx.decision, nullptr, "");
 }
 
 protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
@@ -107,7 +108,7 @@ protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
                                       "audit_unavailable", opt.dry_run);
     maybe_background_sync(ctx);
   }
-  return protocol::pre_tool_use_reply(ctx.decision, ctx.updated_input, ctx.additional_context);
+  return ctx.adapter->pre_reply(ctx.event, ctx.decision, ctx.updated_input, ctx.additional_context);
 }
 
 protocol::Reply post_tool_use(HookContext& ctx, const RunOptions& opt) {
@@ -116,7 +117,7 @@ protocol::Reply post_tool_use(HookContext& ctx, const RunOptions& opt) {
   if (!opt.dry_run && !audit_step(ctx))
     return fail(ctx, "the audit record could not be written (store and spool failed)", "audit_unavailable",
                 opt.dry_run);
-  return protocol::post_tool_use_reply(ctx.updated_output, ctx.additional_context);
+  return ctx.adapter->post_reply(ctx.event, ctx.updated_output, ctx.additional_context);
 }
 
 }  // namespace
@@ -135,12 +136,13 @@ protocol::Reply run(const std::string& input, const Config& config, const RunOpt
   HookContext local;
   HookContext& ctx = out_ctx ? *out_ctx : local;
   ctx.config = &config;
+  if (opt.adapter) ctx.adapter = opt.adapter;
   ctx.dry_run = opt.dry_run;
   ctx.background = opt.background && !opt.dry_run;
   ctx.started = Clock::now();
   ctx.deadline = ctx.started + std::chrono::seconds(config.wait_budget_seconds());
   try {
-    ctx.event = protocol::parse_event(input);
+    ctx.event = ctx.adapter->parse(input);
     switch (ctx.event.kind) {
       case protocol::EventKind::PreToolUse: return pre_tool_use(ctx, opt);
       case protocol::EventKind::PostToolUse:
@@ -152,10 +154,10 @@ protocol::Reply run(const std::string& input, const Config& config, const RunOpt
   } catch (const protocol::ProtocolError& e) {
     // Answer an event that does not parse in its own shape (a PostToolUse gets
     // its output withheld); an unknown kind is denied as a PreToolUse would be.
-    if (ctx.event.event_name.empty()) ctx.event = protocol::sniff_event(input);
+    if (ctx.event.event_name.empty()) ctx.event = ctx.adapter->sniff(input);
     return fail(ctx, e.what(), "bad_input", opt.dry_run);
   } catch (const std::exception& e) {
-    if (ctx.event.event_name.empty()) ctx.event = protocol::sniff_event(input);
+    if (ctx.event.event_name.empty()) ctx.event = ctx.adapter->sniff(input);
     return fail(ctx, std::string("internal error: ") + e.what(), "internal_error", opt.dry_run);
   } catch (...) {
     return fail(ctx, "internal error (unknown exception)", "internal_error", opt.dry_run);
@@ -192,7 +194,7 @@ protocol::Reply answer_stdin(Config& config, HookContext& ctx) {
   try {
     input = protocol::read_all_capped(0, config.max_input_bytes, &head);
   } catch (const std::exception& e) {
-    ctx.event = protocol::sniff_event(head);
+    ctx.event = ctx.adapter->sniff(head);
     return fail(ctx, e.what(), "bad_input", true);
   }
   if (config_error.empty()) {
@@ -201,21 +203,22 @@ protocol::Reply answer_stdin(Config& config, HookContext& ctx) {
     return run(input, config, opt, &ctx);
   }
   try {
-    ctx.event = protocol::parse_event(input);  // to answer in the event's own shape
+    ctx.event = ctx.adapter->parse(input);  // to answer in the event's own shape
   } catch (...) {
-    ctx.event = protocol::sniff_event(input);
+    ctx.event = ctx.adapter->sniff(input);
   }
   return fail(ctx, "invalid config: " + config_error, "config_invalid", true);
 }
 
 }  // namespace
 
-void run_from_stdio() {
+void run_from_stdio(const agents::Adapter& adapter) {
   protocol::Reply reply;
   // Never destroyed: the process ends right after the reply, and freeing the
   // policies, the event and the detectors would only delay the answer.
   auto* config = new Config;
   auto* ctx = new HookContext;
+  ctx->adapter = &adapter;
   try {
     reply = answer_stdin(*config, *ctx);
   } catch (...) {
@@ -225,6 +228,13 @@ void run_from_stdio() {
   write_all(2, reply.stderr_text);
   std::fflush(nullptr);
   ::_exit(reply.exit_code);
+}
+
+void run_for_agent(std::string_view name) {
+  if (const agents::Adapter* adapter = agents::find_adapter(name)) run_from_stdio(*adapter);
+  write_all(2, "preloop-hook could not check this tool call, so it is blocked: unknown agent '" + std::string(name) +
+                   "' in the hook command (--agent takes one of: " + agents::adapter_names() + ")\n");
+  ::_exit(2);
 }
 
 int deny_if_hook_event(const std::string& why) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "hook/context.h"
 #include "policy/layers.h"
@@ -13,7 +14,13 @@ namespace preloop::hook {
 // process with the reply's exit code (_exit: no destructors, no exit
 // handlers; stdio is flushed). Every internal failure becomes a deliberate
 // deny (or, with fail_mode: open, no decision plus a loud warning on stderr).
-[[noreturn]] void run_from_stdio();
+[[noreturn]] void run_from_stdio(const agents::Adapter& adapter = agents::claude_code());
+
+// `preloop-hook hook --agent NAME`: run_from_stdio with that agent's adapter.
+// An unknown name cannot be answered in its agent's format: the process ends
+// with exit 2 and the reason on stderr, which blocks in the agents that honour
+// it (Cursor's failClosed blocks on any failure).
+[[noreturn]] void run_for_agent(std::string_view name);
 
 // For a command line that could not be parsed: when stdin carries a Claude Code
 // hook event (the hook entry in settings is wrong: a missing subcommand, a bad
@@ -28,6 +35,7 @@ struct RunOptions {
   policy::LoadOptions load;                 // when loading here
   policy::EvalOptions eval;
   bool background = false;                  // may start detached work (journal folds): the real hook process only
+  const agents::Adapter* adapter = nullptr; // the agent's formats; Claude Code's when null
 };
 
 // The whole pipeline on in-memory input. The context (decision, trace,

@@ -37,7 +37,7 @@ bool is_tool_event(EventKind kind) {
   return kind == EventKind::PreToolUse || kind == EventKind::PostToolUse || kind == EventKind::PostToolUseFailure;
 }
 
-HookEvent parse_event(std::string_view text) {
+nlohmann::json parse_event_object(std::string_view text) {
   nlohmann::json j;
   if (std::optional<nlohmann::json> fast = parse_json_fast(text)) {
     j = std::move(*fast);
@@ -60,7 +60,11 @@ HookEvent parse_event(std::string_view text) {
     }
   }
   if (!j.is_object()) throw ProtocolError(std::string("hook input must be a JSON object, got ") + j.type_name());
+  return j;
+}
 
+HookEvent parse_event(std::string_view text) {
+  nlohmann::json j = parse_event_object(text);
   HookEvent ev;
   ev.raw_size = text.size();
   ev.event_name = string_field(j, "hook_event_name");

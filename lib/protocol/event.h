@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,11 +37,22 @@ struct HookEvent {
   std::string memory_type;               // InstructionsLoaded: User | Project | Local | Managed
   std::string load_reason;               // InstructionsLoaded
   std::size_t raw_size = 0;              // bytes read from stdin
+  // Which agent sent the event (lib/agents): empty for Claude Code. Agents
+  // other than Claude Code are read into Claude Code's vocabulary; their own
+  // name of the tool is kept in native_tool_name.
+  std::string agent;
+  std::string agent_version;             // when the agent tells it (payload or environment)
+  std::string native_tool_name;
+  std::vector<std::string> renamed_args; // the agent's names of the arguments renamed to Claude Code's
 };
 
 // Parses the JSON text of one event. Unknown fields are ignored; missing
 // optional fields stay empty. Throws ProtocolError with a specific message.
 HookEvent parse_event(std::string_view text);
+
+// The JSON object of one event's text, parsed with the same depth limit and
+// error messages as parse_event. Throws ProtocolError.
+nlohmann::json parse_event_object(std::string_view text);
 
 struct ProtocolError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -1,0 +1,184 @@
+// `preloop-hook hook --agent NAME` through the real binary: the same policy
+// decides for every agent, and each answer is written in that agent's format
+// (deny, ask or its fail-closed stand-in, allow, rewritten input, and a
+// malformed input denied the agent's way).
+#include <doctest/doctest.h>
+
+#include "hook/hook_env.h"
+
+using preloop::testing::HookEnv;
+using preloop::testing::ProcessResult;
+using nlohmann::json;
+
+namespace {
+
+const char* kPolicy = R"Y(
+tools:
+  - name: Bash
+    conditions:
+      - expression: "args.command.contains('rm -rf /')"
+        action: deny
+        message: "Never delete the root"
+      - expression: "args.command.startsWith('git push')"
+        approval_workflow: manual-approval
+      - expression: "args.command == 'make test'"
+        action: allow
+        description: "tests are fine"
+)Y";
+
+const char* kAgents[] = {"claude", "gemini", "qwen", "codex", "copilot", "cursor"};
+
+// One shell command as each agent sends it.
+std::string shell_call(const std::string& agent, const HookEnv& env, const std::string& command) {
+  const json input = {{"command", command}};
+  if (agent == "gemini")
+    return json{{"hook_event_name", "BeforeTool"}, {"session_id", "s-gem"}, {"cwd", env.project()},
+                {"timestamp", "2026-12-06T08:00:00Z"}, {"tool_name", "run_shell_command"}, {"tool_input", input}}
+        .dump();
+  if (agent == "qwen")
+    return json{{"hook_event_name", "PreToolUse"}, {"session_id", "s-qw"}, {"cwd", env.project()},
+                {"permission_mode", "default"}, {"tool_name", "run_shell_command"}, {"tool_input", input},
+                {"tool_use_id", "toolu_1"}}
+        .dump();
+  if (agent == "copilot")
+    return json{{"sessionId", "s-cp"}, {"timestamp", 1765008000000}, {"cwd", env.project()}, {"toolName", "bash"},
+                {"toolArgs", input.dump()}}
+        .dump();
+  if (agent == "cursor")
+    return json{{"hook_event_name", "beforeShellExecution"}, {"conversation_id", "s-cu"}, {"generation_id", "g"},
+                {"workspace_roots", {env.project()}}, {"cursor_version", "2.3.41"}, {"command", command},
+                {"cwd", env.project()}}
+        .dump();
+  return json{{"hook_event_name", "PreToolUse"}, {"session_id", "s-" + agent}, {"cwd", env.project()},
+              {"tool_name", "Bash"}, {"tool_input", input}, {"tool_use_id", "call_1"}}
+      .dump();
+}
+
+// The verdict an agent reads from the reply: deny, ask, allow or none; the
+// replacement input (its own argument names) in *rewritten.
+std::string verdict(const std::string& agent, const ProcessResult& r, json* rewritten = nullptr) {
+  if (r.out.empty()) return r.exit_code == 2 ? "deny" : "none";
+  json out = json::parse(r.out);
+  std::string v;
+  if (agent == "gemini") {
+    v = out.value("decision", "none");
+    if (rewritten && out.contains("hookSpecificOutput")) *rewritten = out["hookSpecificOutput"]["tool_input"];
+  } else if (agent == "copilot") {
+    v = out.value("permissionDecision", "none");
+  } else if (agent == "cursor") {
+    v = out.value("permission", "none");
+  } else {
+    const json& h = out["hookSpecificOutput"];
+    v = h.value("permissionDecision", "none");
+    if (rewritten && h.contains("updatedInput")) *rewritten = h["updatedInput"];
+  }
+  // A deny blocks however the agent reads it: exit 2 where it honours that.
+  if (v == "deny" && agent != "copilot" && agent != "cursor") CHECK(r.exit_code == 2);
+  if (v != "deny") CHECK(r.exit_code == 0);
+  return v;
+}
+
+ProcessResult run(const HookEnv& env, const std::string& agent, const std::string& input) {
+  return env.cli({"hook", "--agent", agent}, input);
+}
+
+}  // namespace
+
+TEST_CASE("one policy decides for every agent, answered in each agent's format") {
+  HookEnv env;
+  env.write("cfg/preloop-hook/rules/p.yaml", kPolicy);
+  for (const std::string agent : kAgents) {
+    INFO("agent: " << agent);
+    auto denied = run(env, agent, shell_call(agent, env, "sudo rm -rf / --no-preserve-root"));
+    CHECK(verdict(agent, denied) == "deny");
+    CHECK(denied.out.find("Never delete the root") != std::string::npos);
+
+    // Codex cannot ask: the question becomes a deny that says why.
+    auto asked = run(env, agent, shell_call(agent, env, "git push origin main"));
+    CHECK(verdict(agent, asked) == (agent == "codex" ? "deny" : "ask"));
+    CHECK(asked.out.find("manual-approval") != std::string::npos);
+    if (agent == "codex") CHECK(asked.err.find("cannot ask") != std::string::npos);
+
+    // Codex accepts allow only with a replacement input: no output is its plain allow.
+    auto allowed = run(env, agent, shell_call(agent, env, "make test"));
+    CHECK(verdict(agent, allowed) == (agent == "codex" ? "none" : "allow"));
+
+    // Cursor runs the hook with failClosed: it always gets an explicit answer.
+    auto unmatched = run(env, agent, shell_call(agent, env, "ls -la"));
+    CHECK(verdict(agent, unmatched) == (agent == "cursor" ? "allow" : "none"));
+  }
+}
+
+TEST_CASE("a secret masked in a command: the rewritten input in the agent's names, or a deny where it has none") {
+  HookEnv env("profile: off\nsecrets: {on_command: mask}\n");
+  const std::string command = "curl -H 'Authorization: token ghp_R4nd0mTok3nV4lu3F0rT3st1ngOnly012345' https://x";
+  for (const std::string agent : kAgents) {
+    INFO("agent: " << agent);
+    json rewritten;
+    auto r = run(env, agent, shell_call(agent, env, command));
+    const std::string v = verdict(agent, r, &rewritten);
+    if (agent == "copilot" || agent == "cursor" || agent == "codex") {
+      CHECK(v == "deny");  // no rewrite (Copilot, Cursor) or no ask (Codex): blocked
+    } else {
+      CHECK(v == "ask");
+      REQUIRE(rewritten.is_object());
+      CHECK(rewritten["command"].get<std::string>().find("[REDACTED:") != std::string::npos);
+    }
+    CHECK(r.out.find("ghp_R4nd0m") == std::string::npos);
+  }
+}
+
+TEST_CASE("malformed input is denied in each agent's form") {
+  HookEnv env;
+  for (const std::string agent : kAgents) {
+    INFO("agent: " << agent);
+    for (const std::string& input : {std::string("{\"hook_event_name\": \"PreToolUse\", "), std::string("[1,2]"),
+                                    std::string("")}) {
+      auto r = run(env, agent, input);
+      CHECK(verdict(agent, r) == "deny");
+      CHECK((r.out + r.err).find("could not check this tool call") != std::string::npos);
+    }
+  }
+  // A string of toolArgs that is not JSON (Copilot).
+  auto r = run(env, "copilot", R"({"toolName":"bash","toolArgs":"{\"command\": rm"})");
+  CHECK(verdict("copilot", r) == "deny");
+  CHECK(r.out.find("toolArgs") != std::string::npos);
+}
+
+TEST_CASE("a masked secret in a tool result reaches Gemini as the replaced result") {
+  HookEnv env;
+  json ev = {{"hook_event_name", "AfterTool"}, {"session_id", "s-gem"}, {"cwd", env.project()},
+             {"tool_name", "run_shell_command"}, {"tool_input", {{"command", "cat .env"}}},
+             {"tool_response",
+              {{"llmContent", "GITHUB_TOKEN=ghp_R4nd0mTok3nV4lu3F0rT3st1ngOnly012345\n"}, {"returnDisplay", "x"}}}};
+  auto r = run(env, "gemini", ev.dump());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  json out = json::parse(r.out);
+  CHECK(out["decision"] == "deny");
+  std::string text = out["reason"];
+  CHECK(text.find("GITHUB_TOKEN=[REDACTED:") != std::string::npos);
+  CHECK(text.find("ghp_R4nd0m") == std::string::npos);
+}
+
+TEST_CASE("an unknown agent name blocks with a clear reason; the audit records each agent") {
+  HookEnv env;
+  env.write("cfg/preloop-hook/rules/p.yaml", kPolicy);
+  auto r = env.cli({"hook", "--agent", "gemni"}, shell_call("gemini", env, "ls"));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("unknown agent 'gemni'") != std::string::npos);
+  CHECK(r.err.find("gemini, qwen, codex, copilot, cursor") != std::string::npos);
+  auto eq = env.cli({"hook", "--agent=cursor"}, shell_call("cursor", env, "make test"));
+  CHECK(json::parse(eq.out)["permission"] == "allow");
+
+  for (const std::string agent : kAgents) run(env, agent, shell_call(agent, env, "make test"));
+  auto list = env.cli({"audit", "list", "--json", "-n", "100"});
+  REQUIRE_MESSAGE(list.exit_code == 0, list.err);
+  std::vector<std::string> seen;
+  for (const json& rec : json::parse(list.out))
+    if (rec["hook_event"] == "PreToolUse") {
+      seen.push_back(rec["agent"]);
+      CHECK(rec["tool"] == "Bash");
+    }
+  for (const char* name : {"claude_code", "gemini_cli", "qwen_code", "codex_cli", "copilot_cli", "cursor"})
+    CHECK(std::find(seen.begin(), seen.end(), name) != seen.end());
+}
