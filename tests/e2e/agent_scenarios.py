@@ -94,7 +94,7 @@ class Scenarios:
         result = self.run_agent(self.box.shell("echo hello-from-shell > passed.txt && cat passed.txt"))
         self.assertCreated("passed.txt", result)
         self.assertIn("hello-from-shell", result.output(0))
-        self.assertEqual(self.decisions(), [("Bash", "allow")], result)
+        self.assertEqual(self.decisions(), [("Bash", "none")], result)  # no rule decided: passed
         self.assertEqual({r["agent"] for r in self.box.audit_rows()}, {AGENT.audit_name})
 
     def test_ask_is_not_run_unattended(self):
@@ -112,7 +112,7 @@ class Scenarios:
         self.assertCreated("notes.txt", result)  # the write tool itself works
         self.assertNotCreated(".env", result)
         self.assertFalse(os.path.exists(os.path.join(self.box.home, ".ssh", "id_ed25519")), result)
-        self.assertEqual([d for _, d in self.decisions()], ["deny", "deny", "allow"], result)
+        self.assertEqual([d for _, d in self.decisions()], ["deny", "deny", "none"], result)
 
     def test_credential_file_read_is_not_shown_to_the_model(self):
         # Reading .env asks (secrets.read-file); with no one to ask, the model never gets it.
@@ -238,7 +238,26 @@ class SettingsFileInstall:
 
 
 class GeminiScenarios(SettingsFileInstall, Scenarios, unittest.TestCase):
-    pass
+    # Gemini CLI itself refuses .env files and paths outside the workspace before any
+    # hook runs ("Path not in workspace"): the credential files here are ones it would
+    # write and read.
+
+    def test_credential_file_write_is_blocked(self):
+        result = self.run_agent(self.box.add_file(self.box.path("id_rsa"), PRIVATE_KEY),
+                                self.box.add_file(self.box.path(".aws", "credentials"), "aws_secret_access_key=a\n"),
+                                self.box.add_file(self.box.path("notes.txt"), "plain text\n"))
+        self.assertCreated("notes.txt", result)  # the write tool itself works
+        self.assertNotCreated("id_rsa", result)
+        self.assertNotCreated(".aws/credentials", result)
+        self.assertEqual(self.decisions(), [("Write", "deny"), ("Write", "deny"), ("Write", "none")], result)
+
+    def test_credential_file_read_is_not_shown_to_the_model(self):
+        self.box.write("deploy.pem", PRIVATE_KEY.replace("b3BlbnNzaC1rZXktdjEAAAAA", SECRET))
+        result = self.run_agent(self.box.read_file(self.box.path("deploy.pem")))
+        self.assertFalse(SECRET[4:20] in result.everything_the_model_saw(), result)
+        rows = self.box.audit_rows(hook_event="PreToolUse")
+        self.assertEqual([(r["tool"], r["decision"] in ("ask", "deny")) for r in rows], [("Read", True)], result)
+        self.assertIn("secrets.read", rows[0]["rule_id"])
 
 
 class QwenScenarios(SettingsFileInstall, Scenarios, unittest.TestCase):
