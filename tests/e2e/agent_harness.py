@@ -78,6 +78,10 @@ class AgentSandbox(Sandbox):
 
     agent = None        # preloop-hook's name for the agent (install --agent, hook --agent)
 
+    def __init__(self, binary, hook_bin, standin):
+        super().__init__(binary, hook_bin, standin)
+        self.binary = binary
+
     def base_env(self):
         env = super().base_env()
         # Anything the CLI sends past loopback goes to the stand-in as its proxy, which
@@ -86,10 +90,6 @@ class AgentSandbox(Sandbox):
             env[name] = env[name.lower()] = self.standin.url
         env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
         return env
-
-    def __init__(self, binary, hook_bin, standin):
-        super().__init__(binary, hook_bin, standin)
-        self.binary = binary
 
     def install(self, *extra):
         return self.preloop("install", "--agent", self.agent, *extra)

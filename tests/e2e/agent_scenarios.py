@@ -77,7 +77,9 @@ class Scenarios:
         self.assertTrue(needle in result.everything_the_model_saw(), f"the model never saw {needle!r}: {result!r}")
 
     def decisions(self, hook_event="PreToolUse"):
-        return [(r["tool"], r["decision"]) for r in self.box.audit_rows(hook_event=hook_event)]
+        """(tool, decision) per audited call; a call no rule decided on shows as "pass"."""
+        return [(r["tool"], "pass" if r["decision"] in ("allow", "none") else r["decision"])
+                for r in self.box.audit_rows(hook_event=hook_event)]
 
     def test_denied_shell_command_does_not_run(self):
         self.box.write_policy("deny.yaml", DENY_POLICY)
@@ -94,7 +96,7 @@ class Scenarios:
         result = self.run_agent(self.box.shell("echo hello-from-shell > passed.txt && cat passed.txt"))
         self.assertCreated("passed.txt", result)
         self.assertIn("hello-from-shell", result.output(0))
-        self.assertEqual(self.decisions(), [("Bash", "none")], result)  # no rule decided: passed
+        self.assertEqual(self.decisions(), [("Bash", "pass")], result)
         self.assertEqual({r["agent"] for r in self.box.audit_rows()}, {AGENT.audit_name})
 
     def test_ask_is_not_run_unattended(self):
@@ -112,7 +114,7 @@ class Scenarios:
         self.assertCreated("notes.txt", result)  # the write tool itself works
         self.assertNotCreated(".env", result)
         self.assertFalse(os.path.exists(os.path.join(self.box.home, ".ssh", "id_ed25519")), result)
-        self.assertEqual([d for _, d in self.decisions()], ["deny", "deny", "none"], result)
+        self.assertEqual([d for _, d in self.decisions()], ["deny", "deny", "pass"], result)
 
     def test_credential_file_read_is_not_shown_to_the_model(self):
         # Reading .env asks (secrets.read-file); with no one to ask, the model never gets it.
@@ -196,7 +198,7 @@ class CopilotScenarios(Scenarios, unittest.TestCase):
                                 tool_call("create", path=self.box.path("notes.txt"), file_text="plain text\n"))
         self.assertCreated("notes.txt", result)
         self.assertNotCreated(".env", result)
-        self.assertEqual(self.decisions(), [("Write", "deny"), ("Write", "allow")], result)
+        self.assertEqual(self.decisions(), [("Write", "deny"), ("Write", "pass")], result)
 
 
 class SettingsFileInstall:
@@ -249,7 +251,7 @@ class GeminiScenarios(SettingsFileInstall, Scenarios, unittest.TestCase):
         self.assertCreated("notes.txt", result)  # the write tool itself works
         self.assertNotCreated("id_rsa", result)
         self.assertNotCreated(".aws/credentials", result)
-        self.assertEqual(self.decisions(), [("Write", "deny"), ("Write", "deny"), ("Write", "none")], result)
+        self.assertEqual(self.decisions(), [("Write", "deny"), ("Write", "deny"), ("Write", "pass")], result)
 
     def test_credential_file_read_is_not_shown_to_the_model(self):
         self.box.write("deploy.pem", PRIVATE_KEY.replace("b3BlbnNzaC1rZXktdjEAAAAA", SECRET))
