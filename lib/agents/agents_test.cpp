@@ -177,10 +177,35 @@ TEST_CASE("codex: no ask, allow only with a rewrite, deny with a reason") {
   CHECK(rewrite.exit_code == 0);
   CHECK(out_of(rewrite)["hookSpecificOutput"]["permissionDecision"] == "allow");
   CHECK(out_of(rewrite)["hookSpecificOutput"]["updatedInput"] == json{{"command", "ls"}});
+  // Masking: the model reads a block's reason in place of the output.
   auto post = c.parse(fixture("codex_post_bash.json"));
-  CHECK(out_of(c.post_reply(post, "masked", ""))["hookSpecificOutput"]["updatedToolOutput"] == "masked");
-  post.tool_name = "mcp__github__get_issue";
-  CHECK(out_of(c.post_reply(post, "masked", ""))["hookSpecificOutput"].contains("updatedMCPToolOutput"));
+  CHECK(out_of(c.post_reply(post, "masked", "note")) == json{{"decision", "block"}, {"reason", "masked\n\nnote"}});
+  CHECK(out_of(c.post_reply(post, "", ""))["reason"] == "[empty output]");
+  CHECK(out_of(c.post_reply(post, nullptr, "note"))["hookSpecificOutput"]["additionalContext"] == "note");
+}
+
+TEST_CASE("apply_patch (Codex, Copilot): one file becomes Write or Edit, several keep the patch") {
+  const Adapter& c = adapter("codex");
+  auto add = c.parse(fixture("codex_pre_apply_patch.json"));
+  CHECK(add.tool_name == "Write");
+  CHECK(add.native_tool_name == "apply_patch");
+  CHECK(add.tool_input == json{{"file_path", "/work/project/written.txt"}, {"content", "written by patch\n"}});
+  auto update = c.parse(fixture("codex_pre_apply_patch_update.json"));
+  CHECK(update.tool_name == "Edit");
+  CHECK(update.tool_input == json{{"file_path", "/work/project/src/a.py"}, {"old_string", "    return 1\n"},
+                                  {"new_string", "    return 2\n"}});
+  auto multi = c.parse(fixture("codex_pre_apply_patch_multi.json"));
+  CHECK(multi.tool_name == "apply_patch");
+  CHECK(multi.tool_input["files"] == json{"/work/project/a.txt", "/work/project/b.txt"});
+  // A rewritten patch cannot be written back: denied.
+  auto masked = c.pre_reply(add, decide(Verdict::Allow), json{{"file_path", "x"}, {"content", "y"}}, "");
+  CHECK(out_of(masked)["hookSpecificOutput"]["permissionDecision"] == "deny");
+
+  const Adapter& cp = adapter("copilot");
+  auto patch = cp.parse(fixture("copilot_pre_apply_patch.json"));
+  CHECK(patch.tool_name == "Write");
+  CHECK(patch.tool_input["file_path"] == "/work/project/written.txt");
+  CHECK(out_of(cp.pre_reply(patch, decide(Verdict::Ask), json{{"file_path", "x"}}, ""))["permissionDecision"] == "deny");
 }
 
 TEST_CASE("copilot: toolArgs as a JSON string, camelCase and VS Code shapes") {
@@ -210,8 +235,17 @@ TEST_CASE("copilot: toolArgs as a JSON string, camelCase and VS Code shapes") {
   CHECK(out_of(c.pre_reply(bash, decide(Verdict::Ask), nullptr, ""))["permissionDecision"] == "ask");
   CHECK(out_of(c.pre_reply(bash, decide(Verdict::Allow), nullptr, ""))["permissionDecision"] == "allow");
   CHECK(c.pre_reply(bash, Decision{}, nullptr, "").stdout_text.empty());
-  auto rewrite = c.pre_reply(bash, decide(Verdict::Ask, "masked"), json{{"command", "x"}}, "");
-  CHECK(out_of(rewrite)["permissionDecision"] == "deny");
+  auto view = c.parse(fixture("copilot_pre_view_object.json"));
+  CHECK(view.tool_name == "Read");
+  CHECK(view.tool_input == json{{"file_path", "/work/project/readme.txt"}});
+  // A rewrite travels as modifiedArgs, in Copilot's argument names.
+  auto rewrite = c.pre_reply(view, decide(Verdict::Ask, "masked"), json{{"file_path", "/x"}}, "");
+  CHECK(out_of(rewrite)["permissionDecision"] == "ask");
+  CHECK(out_of(rewrite)["modifiedArgs"] == json{{"path", "/x"}});
+  // Masking: modifiedResult replaces what the model reads.
+  json masked = {{"resultType", "success"}, {"textResultForLlm", "[REDACTED]"}};
+  CHECK(out_of(c.post_reply(post, masked, ""))["modifiedResult"] == masked);
+  CHECK(c.post_reply(post, nullptr, "").stdout_text.empty());
 }
 
 TEST_CASE("cursor: every event gets an explicit permission") {

@@ -1,13 +1,15 @@
 // GitHub Copilot CLI: preToolUse / postToolUse in .github/hooks/*.json or
 // ~/.copilot/hooks/*.json.
-//   in (camelCase events): {sessionId?, timestamp, cwd, toolName, toolArgs (a JSON string),
-//       toolResult? (postToolUse)}; (PascalCase events): {hook_event_name, session_id,
-//       cwd, tool_name, tool_input (an object), tool_response?}
-//   out: {permissionDecision: allow|deny|ask, permissionDecisionReason}
-// Copilot's command hooks cannot replace a tool's input or its result: a call
-// whose input the guard would rewrite (a masked secret) is denied instead,
-// and a result is recorded, not masked.
+//   in (camelCase events): {sessionId?, timestamp, cwd, toolName, toolArgs (an object for
+//       function tools, the raw patch text for apply_patch, a JSON string in older releases),
+//       toolResult? {resultType, textResultForLlm} (postToolUse)}; (PascalCase events):
+//       {hook_event_name, session_id, cwd, tool_name, tool_input, tool_response?}
+//   out: preToolUse {permissionDecision: allow|deny|ask, permissionDecisionReason, modifiedArgs?};
+//        postToolUse {modifiedResult: {resultType, textResultForLlm}, additionalContext}
+// A deny is JSON with exit 0: Copilot blocks on exit 2 too, but drops the
+// reason. Output that is not JSON lets the tool run.
 #include "agents/adapters.h"
+#include "agents/patch.h"
 #include "agents/tools.h"
 
 namespace preloop::agents {
@@ -41,7 +43,7 @@ protocol::EventKind kind_of(const std::string& name, const json* j) {
                                                                    : protocol::EventKind::PreToolUse;
 }
 
-json tool_args(json& j, bool required) {
+json tool_args(json& j, const std::string& tool, bool required) {
   auto it = j.find("toolArgs");
   if (it == j.end() || it->is_null()) return object_field(j, "tool_input", required);
   if (it->is_object()) return std::move(*it);
@@ -49,8 +51,9 @@ json tool_args(json& j, bool required) {
     throw protocol::ProtocolError(std::string("'toolArgs' must be a JSON string or object, got ") + it->type_name());
   const std::string& text = it->get_ref<const std::string&>();
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  json args = protocol::parse_event_object(text);  // depth-limited; throws on malformed text
-  return args;
+  // A freeform tool (apply_patch) gets its text as is, named as Codex names it.
+  if (tool == "apply_patch") return json{{"command", text}};
+  return protocol::parse_event_object(text);  // depth-limited; throws on malformed text
 }
 
 protocol::HookEvent parse(std::string_view text) {
@@ -70,13 +73,14 @@ protocol::HookEvent parse(std::string_view text) {
   ev.tool_name = either(j, "toolName", "tool_name");
   if (ev.tool_name.empty()) throw protocol::ProtocolError("hook input has no 'toolName'");
   try {
-    ev.tool_input = tool_args(j, ev.kind == protocol::EventKind::PreToolUse);
+    ev.tool_input = tool_args(j, ev.tool_name, ev.kind == protocol::EventKind::PreToolUse);
   } catch (const protocol::ProtocolError& e) {
     throw protocol::ProtocolError(std::string("'toolArgs' of the tool call: ") + e.what());
   }
   if (auto it = j.find("toolResult"); it != j.end()) ev.tool_response = std::move(*it);
   else if (auto r = j.find("tool_response"); r != j.end()) ev.tool_response = std::move(*r);
   map_to_claude(kTools, ev);
+  map_apply_patch(ev);
   return ev;
 }
 
@@ -87,23 +91,44 @@ protocol::HookEvent sniff(std::string_view text) {
   return ev;
 }
 
-protocol::Reply pre(const protocol::HookEvent&, const Decision& d, const json& updated_input,
-                    const std::string&) {
+protocol::Reply pre(const protocol::HookEvent& ev, const Decision& d, const json& updated_input,
+                    const std::string& additional_context) {
   protocol::Reply r;
-  Verdict verdict = d.verdict;
-  std::string reason = d.reason;
-  if (!updated_input.is_null() && verdict != Verdict::Deny) {
-    verdict = Verdict::Deny;
-    reason = "preloop-hook would pass this call only with its input changed, which Copilot CLI hooks cannot do, so "
-             "it is blocked: " + d.reason;
+  const bool rewrite = !updated_input.is_null() && d.verdict != Verdict::Deny;
+  if (rewrite && ev.native_tool_name == "apply_patch") {
+    r.stdout_text = json_line({{"permissionDecision", "deny"},
+                               {"permissionDecisionReason",
+                                "preloop-hook would pass this patch only with its content changed, which cannot be "
+                                "written back into a patch, so it is blocked: " + d.reason}});
+    return r;
   }
-  if (verdict == Verdict::None) return r;
-  r.stdout_text = json_line({{"permissionDecision", std::string(to_string(verdict))},
-                             {"permissionDecisionReason", reason}});
+  if (d.verdict == Verdict::None && !rewrite && additional_context.empty()) return r;
+  json out = json::object();
+  // A replacement input needs a decision to travel with: allow unless the policy asked.
+  const Verdict verdict = d.verdict == Verdict::None && rewrite ? Verdict::Allow : d.verdict;
+  if (verdict != Verdict::None) {
+    out["permissionDecision"] = std::string(to_string(verdict));
+    out["permissionDecisionReason"] = d.reason;
+  }
+  if (rewrite) out["modifiedArgs"] = map_to_native(kTools, ev, updated_input);
+  if (!additional_context.empty()) out["additionalContext"] = additional_context;
+  r.stdout_text = json_line(out);
   return r;
 }
 
-protocol::Reply post(const protocol::HookEvent&, const json&, const std::string&) { return {}; }
+protocol::Reply post(const protocol::HookEvent&, const json& updated_output, const std::string& additional_context) {
+  protocol::Reply r;
+  if (updated_output.is_null() && additional_context.empty()) return r;
+  json out = json::object();
+  if (!updated_output.is_null()) {
+    json result = updated_output;
+    if (!result.is_object()) result = {{"resultType", "success"}, {"textResultForLlm", updated_output.is_string() ? updated_output : json(updated_output.dump())}};
+    out["modifiedResult"] = std::move(result);
+  }
+  if (!additional_context.empty()) out["additionalContext"] = additional_context;
+  r.stdout_text = json_line(out);
+  return r;
+}
 
 }  // namespace
 

@@ -52,6 +52,7 @@ void fill_common(const HookContext& ctx, audit::Record& r) {
   r.agent_id = ev.agent_id;
   r.agent_type = ev.agent_type;
   if (!ev.agent.empty()) r.agent = ev.agent;
+  r.agent_version = ev.agent_version;
   r.cwd = ev.cwd;
   r.permission_mode = ev.permission_mode;
   r.os_uid = geteuid();  // the store looks the name up

@@ -65,6 +65,7 @@ std::string verdict(const std::string& agent, const ProcessResult& r, json* rewr
     if (rewritten && out.contains("hookSpecificOutput")) *rewritten = out["hookSpecificOutput"]["tool_input"];
   } else if (agent == "copilot") {
     v = out.value("permissionDecision", "none");
+    if (rewritten && out.contains("modifiedArgs")) *rewritten = out["modifiedArgs"];
   } else if (agent == "cursor") {
     v = out.value("permission", "none");
   } else {
@@ -117,8 +118,8 @@ TEST_CASE("a secret masked in a command: the rewritten input in the agent's name
     json rewritten;
     auto r = run(env, agent, shell_call(agent, env, command));
     const std::string v = verdict(agent, r, &rewritten);
-    if (agent == "copilot" || agent == "cursor" || agent == "codex") {
-      CHECK(v == "deny");  // no rewrite (Copilot, Cursor) or no ask (Codex): blocked
+    if (agent == "cursor" || agent == "codex") {
+      CHECK(v == "deny");  // no rewrite (Cursor) or no ask (Codex): blocked
     } else {
       CHECK(v == "ask");
       REQUIRE(rewritten.is_object());
@@ -181,4 +182,27 @@ TEST_CASE("an unknown agent name blocks with a clear reason; the audit records e
     }
   for (const char* name : {"claude_code", "gemini_cli", "qwen_code", "codex_cli", "copilot_cli", "cursor"})
     CHECK(std::find(seen.begin(), seen.end(), name) != seen.end());
+}
+
+TEST_CASE("a secret in a tool result is masked in what Codex and Copilot pass to the model") {
+  HookEnv env;
+  const std::string secret = "ghp_R4nd0mTok3nV4lu3F0rT3st1ngOnly012345";
+  json codex = {{"hook_event_name", "PostToolUse"}, {"session_id", "s-cx"}, {"cwd", env.project()},
+                {"tool_name", "Bash"}, {"tool_input", {{"command", "cat .env"}}},
+                {"tool_response", "GITHUB_TOKEN=" + secret + "\n"}, {"tool_use_id", "call_9"}};
+  auto r = run(env, "codex", codex.dump());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  json out = json::parse(r.out);
+  CHECK(out["decision"] == "block");
+  CHECK(out["reason"].get<std::string>().find("GITHUB_TOKEN=[REDACTED:") == 0);
+
+  json copilot = {{"sessionId", "s-cp"}, {"timestamp", 1}, {"cwd", env.project()}, {"toolName", "bash"},
+                  {"toolArgs", {{"command", "cat .env"}}},
+                  {"toolResult", {{"resultType", "success"}, {"textResultForLlm", "GITHUB_TOKEN=" + secret}}}};
+  r = run(env, "copilot", copilot.dump());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  out = json::parse(r.out);
+  CHECK(out["modifiedResult"]["resultType"] == "success");
+  CHECK(out["modifiedResult"]["textResultForLlm"].get<std::string>().find("GITHUB_TOKEN=[REDACTED:") == 0);
+  CHECK(r.out.find(secret) == std::string::npos);
 }
