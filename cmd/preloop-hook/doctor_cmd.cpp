@@ -11,6 +11,7 @@ namespace preloop::cmd {
 void add_doctor_command(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
   auto user = std::make_shared<std::string>();
+  auto agent = std::make_shared<std::string>("claude");
   auto* doctor = app.add_subcommand(
       "doctor", "Check the installation (Claude Code settings, deployment mode and tamper surface, timeouts, "
                 "policies, audit store and coverage gaps, approval service) and explain how to fix each problem; "
@@ -18,7 +19,10 @@ void add_doctor_command(CLI::App& app) {
   doctor->add_flag("--json", *json, "print the results as JSON");
   doctor->add_option("--user", *user,
                      "whose tamper surface to show (a name or uid; default: the user running doctor)");
-  doctor->callback([json, user] {
+  doctor->add_option("--agent", *agent, "check that agent's hooks: claude (default), gemini, qwen, codex, copilot, cursor")
+      ->check(CLI::IsMember({"claude", "gemini", "qwen", "codex", "copilot", "cursor"}))
+      ->capture_default_str();
+  doctor->callback([json, user, agent] {
     install::DoctorContext ctx;
     if (!user->empty()) {
       try {
@@ -35,7 +39,11 @@ void add_doctor_command(CLI::App& app) {
     } catch (const ConfigError& e) {
       ctx.config_error = e.what();
     }
-    auto report = install::run_doctor(ctx, install::default_checks());
+    if (*agent != "claude") {
+      ctx.agent = *agent;
+      ctx.agents = install::AgentLocations::from_environment();
+    }
+    auto report = install::run_doctor(ctx, ctx.agent.empty() ? install::default_checks() : install::agent_checks());
     if (*json) std::cout << install::render_json(report).dump(2) << "\n";
     else std::cout << install::render_text(report);
     if (report.failures > 0) throw CLI::RuntimeError(1);

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "config/config.h"
 #include "config/paths.h"
+#include "install/agent_hooks.h"
 #include "install/installer.h"
 #include "install/starter.h"
 #include "policy/layers.h"
@@ -18,6 +19,7 @@ struct Options {
   std::string scope = "user";
   bool dry_run = false;
   bool managed_hooks_only = false;
+  std::string agent = "claude";
 };
 
 void add_scope_options(CLI::App* cmd, Options& opts, const char* managed_only_help) {
@@ -30,6 +32,13 @@ void add_scope_options(CLI::App* cmd, Options& opts, const char* managed_only_he
       ->capture_default_str();
   cmd->add_flag("--dry-run", opts.dry_run, "print the change as a diff and write nothing");
   cmd->add_flag("--managed-hooks-only", opts.managed_hooks_only, managed_only_help);
+  cmd->add_option("--agent", opts.agent,
+                  "the agent whose hooks: claude (default), gemini (~/.gemini/settings.json), qwen "
+                  "(~/.qwen/settings.json), codex (~/.codex/hooks.json), copilot (~/.copilot/hooks/), cursor "
+                  "(~/.cursor/hooks.json); --scope project uses the project's directory of each, managed its "
+                  "system location")
+      ->check(CLI::IsMember({"claude", "gemini", "qwen", "codex", "copilot", "cursor"}))
+      ->capture_default_str();
 }
 
 // Managed scope: root only; --managed-hooks-only needs it.
@@ -61,9 +70,45 @@ void print_change(const install::SettingsChange& change, bool dry_run, const cha
   if (!change.backup.empty()) std::cout << "backup: " << change.backup.string() << "\n";
 }
 
+// install|uninstall --agent NAME (not claude): that agent's hook file.
+void check_agent_scope(const Options& opts, install::Scope scope, const char* command) {
+  if (opts.managed_hooks_only) cmd::fail(1, std::string(command) + ": --managed-hooks-only is for Claude Code only");
+  if (scope == install::Scope::Local) cmd::fail(1, std::string(command) + ": --scope local is for Claude Code only");
+  const auto file = install::agent_hooks_file(opts.agent, scope, install::AgentLocations::from_environment());
+  if (file.empty()) cmd::fail(1, std::string(command) + ": " + opts.agent + " has no " + install::scope_name(scope) +
+                                " hooks location");
+  if (scope == install::Scope::Managed && ::geteuid() != 0 && !opts.dry_run)
+    cmd::fail(1, std::string(command) + ": --scope managed changes " + file.string() +
+                ", which only root may write: run it as root; nothing was changed");
+}
+
+void run_agent_install(const Options& opts, install::Scope scope, const Config& config) {
+  install::HookSpec spec;
+  spec.binary = install::current_executable();
+  spec.pre_timeout_seconds = config.hook_timeout_seconds;
+  install::SettingsChange change;
+  try {
+    change = install::install_agent_hooks(opts.agent, scope, install::AgentLocations::from_environment(), spec,
+                                          opts.dry_run);
+  } catch (const install::SettingsError& e) {
+    cmd::fail(1, std::string("install: ") + e.what());
+  }
+  print_change(change, opts.dry_run, "installed", "already installed, nothing to change");
+  if (opts.agent == "codex" && scope != install::Scope::Managed)
+    std::cout << "Codex runs these hooks only after you trust them: open codex and run /hooks (again after every "
+                 "change of the entries); until then every tool call runs unchecked. "
+                 "`preloop-hook doctor --agent codex` tells whether they are trusted.\n";
+  if (opts.agent == "copilot" && scope == install::Scope::Project)
+    std::cout << "Copilot loads a repository's hooks in prompt mode (-p) only for a trusted folder, or with "
+                 "GITHUB_COPILOT_PROMPT_MODE_REPO_HOOKS=true\n";
+  if (!opts.dry_run) std::cout << "check the setup with: preloop-hook doctor --agent " << opts.agent << "\n";
+}
+
 void run_install(const Options& opts) {
   auto scope = *install::parse_scope(opts.scope);
-  check_scope(opts, scope, "install");
+  const bool other_agent = opts.agent != "claude";
+  if (other_agent) check_agent_scope(opts, scope, "install");
+  else check_scope(opts, scope, "install");
   std::vector<std::filesystem::path> created;
   try {
     created = scope == install::Scope::Managed
@@ -79,6 +124,10 @@ void run_install(const Options& opts) {
   } catch (const ConfigError& e) {
     std::cerr << "preloop-hook install: " << e.what() << "\nfix the config file first; nothing was changed\n";
     throw CLI::RuntimeError(1);
+  }
+  if (other_agent) {
+    for (const auto& file : created) std::cout << (opts.dry_run ? "would create: " : "created: ") << file.string() << "\n";
+    return run_agent_install(opts, scope, config);
   }
   install::HookSpec spec;
   spec.binary = install::current_executable();
@@ -118,6 +167,17 @@ void run_install(const Options& opts) {
 
 void run_uninstall(const Options& opts) {
   auto scope = *install::parse_scope(opts.scope);
+  if (opts.agent != "claude") {
+    check_agent_scope(opts, scope, "uninstall");
+    try {
+      auto change = install::uninstall_agent_hooks(opts.agent, scope, install::AgentLocations::from_environment(),
+                                                   opts.dry_run);
+      print_change(change, opts.dry_run, "removed preloop-hook's entries from", "no preloop-hook entries in");
+    } catch (const install::SettingsError& e) {
+      cmd::fail(1, std::string("uninstall: ") + e.what());
+    }
+    return;
+  }
   check_scope(opts, scope, "uninstall");
   try {
     auto change = install::uninstall_hooks(install::ClaudeLocations::from_environment(), scope, opts.dry_run,

@@ -106,15 +106,18 @@ TEST_CASE("gemini: deny, ask, allow, rewrite and masking in its output format") 
   CHECK(deny.exit_code == 2);
   CHECK(deny.stderr_text == "no\n");
   CHECK(out_of(deny) == json{{"decision", "deny"}, {"reason", "no"}});
+  // A question would hang a headless run: denied, saying why.
   auto ask = g.pre_reply(ev, decide(Verdict::Ask, "sure?"), nullptr, "");
-  CHECK(ask.exit_code == 0);
-  CHECK(out_of(ask)["decision"] == "ask");
+  CHECK(ask.exit_code == 2);
+  CHECK(out_of(ask)["decision"] == "deny");
+  CHECK(out_of(ask)["reason"].get<std::string>().find("needs a person's confirmation") != std::string::npos);
   CHECK(out_of(g.pre_reply(ev, decide(Verdict::Allow), nullptr, ""))["decision"] == "allow");
   auto none = g.pre_reply(ev, Decision{}, nullptr, "");
   CHECK(none.stdout_text.empty());
   CHECK(none.exit_code == 0);
   // A rewrite goes back under the agent's own argument names.
-  auto rewrite = g.pre_reply(ev, decide(Verdict::Ask), json{{"file_path", "/work/project/masked"}}, "");
+  auto rewrite = g.pre_reply(ev, decide(Verdict::Allow), json{{"file_path", "/work/project/masked"}}, "");
+  CHECK(out_of(rewrite)["decision"] == "allow");
   CHECK(out_of(rewrite)["hookSpecificOutput"]["tool_input"] == json{{"absolute_path", "/work/project/masked"}});
   auto newer = g.parse(R"({"hook_event_name":"BeforeTool","tool_name":"read_file","tool_input":{"file_path":"/a"}})");
   CHECK(out_of(g.pre_reply(newer, decide(Verdict::Allow), json{{"file_path", "/b"}}, ""))["hookSpecificOutput"]
@@ -153,8 +156,11 @@ TEST_CASE("qwen: Claude Code's format with Qwen's tool names") {
   auto ask = q.pre_reply(read, decide(Verdict::Ask, "sure?"), json{{"file_path", "/x"}}, "");
   CHECK(out_of(ask)["hookSpecificOutput"]["permissionDecision"] == "ask");
   CHECK(out_of(ask)["hookSpecificOutput"]["updatedInput"] == json{{"absolute_path", "/x"}});
-  auto post = q.post_reply(q.parse(fixture("qwen_post_shell.json")), json{{"output", "[REDACTED]"}}, "");
-  CHECK(out_of(post)["hookSpecificOutput"]["updatedToolOutput"] == json{{"output", "[REDACTED]"}});
+  // Masking: continue:false, whose stopReason the model reads in place of the output.
+  auto post = q.post_reply(q.parse(fixture("qwen_post_shell.json")),
+                           json{{"llmContent", "Output: [REDACTED]"}, {"returnDisplay", "x"}}, "note");
+  CHECK(out_of(post) == json{{"continue", false}, {"stopReason", "Output: [REDACTED]\n\nnote"}});
+  CHECK(out_of(q.post_reply(read, nullptr, "note"))["hookSpecificOutput"]["additionalContext"] == "note");
 }
 
 TEST_CASE("codex: no ask, allow only with a rewrite, deny with a reason") {

@@ -6,6 +6,10 @@
 // as "no objection": a deny is a deny JSON and exit 2 with the reason on
 // stderr (both block). A masked result is an AfterTool deny whose reason is the
 // masked text: Gemini replaces the tool's result with the reason.
+// "ask" makes a headless run (gemini -p) wait forever for an answer no one
+// can give, and the input does not tell a headless run from an interactive
+// one: a call the policy would ask about is denied, saying it needs a
+// person's confirmation (fail closed).
 #include "agents/adapters.h"
 #include "agents/tools.h"
 
@@ -77,13 +81,18 @@ protocol::Reply pre(const protocol::HookEvent& ev, const Decision& d, const json
                     const std::string& additional_context) {
   protocol::Reply r;
   if (d.verdict == Verdict::None && updated_input.is_null() && additional_context.empty()) return r;
+  const Verdict verdict = d.verdict == Verdict::Ask ? Verdict::Deny : d.verdict;
+  const std::string reason =
+      d.verdict == Verdict::Ask ? "preloop-hook: this tool call needs a person's confirmation, which a Gemini CLI hook "
+                                  "cannot ask for, so it is blocked: " + d.reason
+                                : d.reason;
   json out = json::object();
-  if (d.verdict != Verdict::None) {
-    out["decision"] = std::string(to_string(d.verdict));
-    out["reason"] = d.reason;
+  if (verdict != Verdict::None) {
+    out["decision"] = std::string(to_string(verdict));
+    out["reason"] = reason;
   }
   json specific = json::object();
-  if (!updated_input.is_null() && d.verdict != Verdict::Deny)
+  if (!updated_input.is_null() && verdict != Verdict::Deny)
     specific["tool_input"] = map_to_native(kTools, ev, updated_input);
   if (!additional_context.empty()) specific["additionalContext"] = additional_context;
   if (!specific.empty()) {
@@ -91,28 +100,11 @@ protocol::Reply pre(const protocol::HookEvent& ev, const Decision& d, const json
     out["hookSpecificOutput"] = std::move(specific);
   }
   r.stdout_text = json_line(out);
-  if (d.verdict == Verdict::Deny) {
+  if (verdict == Verdict::Deny) {
     r.exit_code = 2;
-    r.stderr_text = d.reason + "\n";
+    r.stderr_text = reason + "\n";
   }
   return r;
-}
-
-// The text the model would have read of a (masked) result.
-std::string result_text(const json& output) {
-  const json* content = output.is_object() && output.contains("llmContent") ? &output["llmContent"] : &output;
-  if (content->is_string()) return content->get<std::string>();
-  if (content->is_array()) {
-    std::string text;
-    for (const json& part : *content) {
-      if (part.is_string()) text += part.get<std::string>();
-      else if (part.is_object() && part.contains("text") && part["text"].is_string()) text += part["text"].get<std::string>();
-      else continue;
-      text += '\n';
-    }
-    if (!text.empty()) return text;
-  }
-  return content->dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 protocol::Reply post(const protocol::HookEvent&, const json& updated_output, const std::string& additional_context) {
@@ -121,7 +113,7 @@ protocol::Reply post(const protocol::HookEvent&, const json& updated_output, con
   json out = json::object();
   if (!updated_output.is_null()) {
     out["decision"] = "deny";
-    std::string text = result_text(updated_output);
+    std::string text = tool_result_text(updated_output);
     if (!additional_context.empty()) text += "\n\n" + additional_context;
     out["reason"] = std::move(text);
   } else {

@@ -1,7 +1,10 @@
 // Qwen Code: Claude Code's hook format (PreToolUse / PostToolUse /
 // PostToolUseFailure in settings.json, hookSpecificOutput.permissionDecision)
 // with Qwen's tool names. "ask" needs a terminal: in headless runs
-// (--prompt) and background subagents Qwen turns it into a deny.
+// (--prompt) and background subagents Qwen turns it into a deny. A result is
+// masked with continue:false, whose stopReason the model reads in place of
+// the output (Qwen ignores updatedToolOutput, decision:block and exit 2 after
+// a tool has run).
 #include "agents/adapters.h"
 #include "agents/tools.h"
 
@@ -42,7 +45,12 @@ protocol::Reply pre(const protocol::HookEvent& ev, const Decision& d, const json
 }
 
 protocol::Reply post(const protocol::HookEvent&, const json& updated_output, const std::string& additional_context) {
-  return protocol::post_tool_use_reply(updated_output, additional_context);
+  if (updated_output.is_null()) return protocol::post_tool_use_reply(nullptr, additional_context);
+  std::string text = tool_result_text(updated_output);
+  if (!additional_context.empty()) text += "\n\n" + additional_context;
+  protocol::Reply r;
+  r.stdout_text = json_line({{"continue", false}, {"stopReason", std::move(text)}});
+  return r;
 }
 
 }  // namespace

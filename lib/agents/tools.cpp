@@ -74,6 +74,23 @@ nlohmann::json object_field(nlohmann::json& j, const char* key, bool required) {
   return std::move(*it);
 }
 
+std::string tool_result_text(const nlohmann::json& output) {
+  using nlohmann::json;
+  const json* content = output.is_object() && output.contains("llmContent") ? &output["llmContent"] : &output;
+  if (content->is_string()) return content->get<std::string>();
+  if (content->is_array()) {
+    std::string text;
+    for (const json& part : *content) {
+      if (part.is_string()) text += part.get<std::string>();
+      else if (part.is_object() && part.contains("text") && part["text"].is_string()) text += part["text"].get<std::string>();
+      else continue;
+      text += '\n';
+    }
+    if (!text.empty()) return text;
+  }
+  return content->dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string json_line(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

@@ -47,6 +47,10 @@ std::string string_field(const nlohmann::json& j, const char* key);
 // Throws protocol::ProtocolError otherwise.
 nlohmann::json object_field(nlohmann::json& j, const char* key, bool required);
 
+// The text the model reads of a tool result: Gemini's and Qwen's llmContent
+// (a string or text parts), a string as it is, anything else as JSON text.
+std::string tool_result_text(const nlohmann::json& output);
+
 // A reply's JSON text: compact, invalid UTF-8 replaced, newline-terminated.
 std::string json_line(const nlohmann::json& j);
 

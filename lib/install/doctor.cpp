@@ -35,14 +35,15 @@ DoctorReport run_doctor(const DoctorContext& ctx, const std::vector<Check>& chec
       report.results.push_back(std::move(r));
     }
   }
+  const std::string agent = ctx.agent.empty() ? "Claude Code" : ctx.agent;
   if (report.failures > 0) {
     report.verdict = "NOT PROTECTED: " + std::to_string(report.failures) + " problem" +
-                     (report.failures == 1 ? "" : "s") + " must be fixed before preloop-hook gates Claude Code";
+                     (report.failures == 1 ? "" : "s") + " must be fixed before preloop-hook gates " + agent;
   } else if (report.warnings > 0) {
     report.verdict = "PROTECTED, with " + std::to_string(report.warnings) + " warning" +
                      (report.warnings == 1 ? "" : "s");
   } else {
-    report.verdict = "PROTECTED: preloop-hook gates every Claude Code tool call";
+    report.verdict = "PROTECTED: preloop-hook gates every " + agent + " tool call";
   }
   return report;
 }

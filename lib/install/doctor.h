@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
+#include "install/agent_hooks.h"
 #include "install/locations.h"
 #include "install/surface.h"
 
@@ -40,6 +41,8 @@ struct DoctorContext {
   std::optional<Config> config;            // nullopt when it failed to load
   std::string config_error;                // why it failed
   std::optional<Principal> principal;      // whose tamper surface; nullopt: this process's user
+  std::string agent;                       // `doctor --agent NAME`: that agent's hook files (else Claude Code's)
+  AgentLocations agents;                   // where the other agents keep their hooks
 };
 
 using Check = std::function<std::vector<CheckResult>(const DoctorContext&)>;
@@ -68,6 +71,12 @@ std::vector<CheckResult> check_self_test(const DoctorContext& ctx);
 
 // The checks run by `preloop-hook doctor`, in order.
 std::vector<Check> default_checks();
+
+// `doctor --agent NAME`: the agent's hook entries in each of its scopes (all
+// events present, the binary there and runnable, Cursor's failClosed, Codex's
+// trust of each entry), then the checks of config, policies, audit and approval.
+std::vector<CheckResult> check_agent_hooks(const DoctorContext& ctx);
+std::vector<Check> agent_checks();
 
 struct DoctorReport {
   std::vector<CheckResult> results;

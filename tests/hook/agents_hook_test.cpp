@@ -4,6 +4,8 @@
 // malformed input denied the agent's way).
 #include <doctest/doctest.h>
 
+#include <fstream>
+
 #include "hook/hook_env.h"
 
 using preloop::testing::HookEnv;
@@ -94,11 +96,12 @@ TEST_CASE("one policy decides for every agent, answered in each agent's format")
     CHECK(verdict(agent, denied) == "deny");
     CHECK(denied.out.find("Never delete the root") != std::string::npos);
 
-    // Codex cannot ask: the question becomes a deny that says why.
+    // Codex cannot ask, and a question hangs a headless Gemini: a deny that says why.
+    const bool no_ask = agent == "codex" || agent == "gemini";
     auto asked = run(env, agent, shell_call(agent, env, "git push origin main"));
-    CHECK(verdict(agent, asked) == (agent == "codex" ? "deny" : "ask"));
+    CHECK(verdict(agent, asked) == (no_ask ? "deny" : "ask"));
     CHECK(asked.out.find("manual-approval") != std::string::npos);
-    if (agent == "codex") CHECK(asked.err.find("cannot ask") != std::string::npos);
+    if (no_ask) CHECK(asked.err.find("cannot ask") != std::string::npos);
 
     // Codex accepts allow only with a replacement input: no output is its plain allow.
     auto allowed = run(env, agent, shell_call(agent, env, "make test"));
@@ -118,8 +121,8 @@ TEST_CASE("a secret masked in a command: the rewritten input in the agent's name
     json rewritten;
     auto r = run(env, agent, shell_call(agent, env, command));
     const std::string v = verdict(agent, r, &rewritten);
-    if (agent == "cursor" || agent == "codex") {
-      CHECK(v == "deny");  // no rewrite (Cursor) or no ask (Codex): blocked
+    if (agent == "cursor" || agent == "codex" || agent == "gemini") {
+      CHECK(v == "deny");  // no rewrite (Cursor) or no ask (Codex, Gemini): blocked
     } else {
       CHECK(v == "ask");
       REQUIRE(rewritten.is_object());
@@ -205,4 +208,42 @@ TEST_CASE("a secret in a tool result is masked in what Codex and Copilot pass to
   CHECK(out["modifiedResult"]["resultType"] == "success");
   CHECK(out["modifiedResult"]["textResultForLlm"].get<std::string>().find("GITHUB_TOKEN=[REDACTED:") == 0);
   CHECK(r.out.find(secret) == std::string::npos);
+}
+
+TEST_CASE("Qwen reads a masked result as the stopReason that replaces it") {
+  HookEnv env;
+  json ev = {{"hook_event_name", "PostToolUse"}, {"session_id", "s-qw"}, {"cwd", env.project()},
+             {"tool_name", "run_shell_command"}, {"tool_input", {{"command", "cat .env"}}},
+             {"tool_response",
+              {{"llmContent", "Output: GITHUB_TOKEN=ghp_R4nd0mTok3nV4lu3F0rT3st1ngOnly012345\nExit Code: 0"},
+               {"returnDisplay", "x"}}}};
+  auto r = run(env, "qwen", ev.dump());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  json out = json::parse(r.out);
+  CHECK(out["continue"] == false);
+  CHECK(out["stopReason"].get<std::string>().find("GITHUB_TOKEN=[REDACTED:") != std::string::npos);
+  CHECK(r.out.find("ghp_R4nd0m") == std::string::npos);
+}
+
+TEST_CASE("the installed command blocks when the binary is gone, in the agents that would let the call through") {
+  HookEnv env;
+  for (const std::string agent : {"gemini", "qwen", "codex"}) {
+    INFO("agent: " << agent);
+    auto installed = env.cli({"install", "--agent", agent});
+    REQUIRE_MESSAGE(installed.exit_code == 0, installed.err);
+    const std::string file = agent == "codex" ? env.home() + "/.codex/hooks.json"
+                                              : env.home() + "/." + agent + "/settings.json";
+    json doc;
+    std::ifstream in(file);
+    REQUIRE(in.good());
+    in >> doc;
+    const json& first = doc["hooks"].begin().value()[0]["hooks"][0];
+    std::string command = first["command"];
+    CHECK(command.find(" hook --agent " + agent) != std::string::npos);
+    // The same command with the binary moved away, run as the agent runs it (through a shell).
+    const std::string bin = preloop::testing::hook_binary();
+    command.replace(command.find(bin), bin.size(), env.dir().path() + "/gone/preloop-hook");
+    auto r = preloop::testing::run_process({"/bin/sh", "-c", command}, shell_call(agent, env, "ls"), env.env());
+    CHECK(r.exit_code == 2);
+  }
 }
