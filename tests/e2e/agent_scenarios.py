@@ -224,6 +224,8 @@ class SettingsFileInstall:
         before = open(self.box.settings_path).read()
         self.box.install()
         self.assertEqual(open(self.box.settings_path).read(), before, "a second install changed the settings")
+        doctor = self.box.preloop("doctor", "--agent", AGENT.name, check=False)
+        self.assertEqual(doctor.returncode, 0, doctor.stdout + doctor.stderr)
 
     def test_uninstall_leaves_the_settings_as_they_were(self):
         self.box.preloop("uninstall", "--agent", AGENT.name)
@@ -237,6 +239,8 @@ class SettingsFileInstall:
         self.install_from_a_copy_then_remove_it()
         result = self.run_agent(self.box.shell("touch no-hook.txt"))
         self.assertNotCreated("no-hook.txt", result)
+        self.assertModelWasTold("No such file or directory", result)
+        self.assertEqual(self.box.preloop("doctor", "--agent", AGENT.name, check=False).returncode, 1)
 
 
 class GeminiScenarios(SettingsFileInstall, Scenarios, unittest.TestCase):
