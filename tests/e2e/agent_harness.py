@@ -39,10 +39,14 @@ MODEL_KEY_ENV = "PRELOOP_E2E_MODEL_KEY"
 class Agent:
     """A CLI under test: its npm package, pinned version and binary."""
 
-    def __init__(self, name, audit_name, package, version, binaries, sandbox, standin=ResponsesStandin):
+    def __init__(self, name, audit_name, package, version, binaries, sandbox, tells_hooks_its_version,
+                 standin=ResponsesStandin):
         self.name, self.audit_name = name, audit_name  # --agent NAME; the audit's agent column
         self.package, self.version = package, version
         self.binaries, self.sandbox, self.standin = binaries, sandbox, standin
+        # Whether its hooks can know the version (Copilot: COPILOT_CLI_BINARY_VERSION in
+        # their environment; Codex tells them nothing of it).
+        self.tells_hooks_its_version = tells_hooks_its_version
 
     def ensure(self, cache_dir):
         """Path of the pinned CLI, installed into cache_dir/<name> when missing (Unavailable when it cannot be)."""
@@ -124,6 +128,7 @@ class CodexSandbox(AgentSandbox):
     # Codex runs a non-managed hook only once the user has trusted it (by hash, in
     # /hooks); tests use the documented per-invocation bypass instead.
     bypass_hook_trust = True
+    trust_project_args = ["--trust"]  # saves the project's trust in config.toml
 
     @property
     def codex_home(self):
@@ -167,6 +172,7 @@ class CodexSandbox(AgentSandbox):
 class CopilotSandbox(AgentSandbox):
     agent = "copilot"
     model = MODEL
+    trust_project_args = ["--trust-folder"]  # this run only
 
     def env(self):
         env = self.base_env()
@@ -317,13 +323,16 @@ class QwenSandbox(SettingsFileSandbox):
 
 
 AGENTS = {
-    "codex": Agent("codex", "codex_cli", "@openai/codex", "0.171.0", [os.path.join("node_modules", ".bin", "codex")],
-                   CodexSandbox),
-    "copilot": Agent("copilot", "copilot_cli", "@github/copilot", "1.0.102", [os.path.join("node_modules", ".bin", "copilot")],
-                     CopilotSandbox),
+    "codex": Agent("codex", "codex_cli", "@openai/codex", "0.171.0",
+                   [os.path.join("node_modules", ".bin", "codex")], CodexSandbox, tells_hooks_its_version=False),
+    "copilot": Agent("copilot", "copilot_cli", "@github/copilot", "1.0.102",
+                     [os.path.join("node_modules", ".bin", "copilot")], CopilotSandbox, tells_hooks_its_version=True),
+    # Gemini CLI tells its hooks nothing of its version; Qwen Code sets QWEN_CODE_STARTUP_VERSION.
     "gemini": Agent("gemini", "gemini_cli", "@google/gemini-cli", "0.61.0",
-                    [os.path.join("node_modules", ".bin", "gemini")], GeminiSandbox, GeminiStandin),
+                    [os.path.join("node_modules", ".bin", "gemini")], GeminiSandbox, tells_hooks_its_version=False,
+                    standin=GeminiStandin),
     # Qwen Code asks for node >= 22 but runs on the node 20 of Debian bookworm.
     "qwen": Agent("qwen", "qwen_code", "@qwen-code/qwen-code", "0.24.4",
-                  [os.path.join("node_modules", ".bin", "qwen")], QwenSandbox, OpenAIStandin),
+                  [os.path.join("node_modules", ".bin", "qwen")], QwenSandbox, tells_hooks_its_version=True,
+                  standin=OpenAIStandin),
 }

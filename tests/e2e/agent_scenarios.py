@@ -8,7 +8,7 @@ import os
 import shutil
 import unittest
 
-from responses_standin import text, tool_call
+from responses_standin import custom_call, text, tool_call
 
 AGENT = BINARY = HOOK_BIN = STANDIN = None
 
@@ -48,6 +48,7 @@ tools:
 
 # A GitHub personal access token shape (random, not a real credential).
 SECRET = "ghp_" + "Q8vN2kLr5XtW9mZc3HbJ7pYd1FgS4aEu6RiT"
+CODEX_SYSTEM_DIR = "/etc/codex"
 PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
 
 
@@ -97,7 +98,10 @@ class Scenarios:
         self.assertCreated("passed.txt", result)
         self.assertIn("hello-from-shell", result.output(0))
         self.assertEqual(self.decisions(), [("Bash", "pass")], result)
-        self.assertEqual({r["agent"] for r in self.box.audit_rows()}, {AGENT.audit_name})
+        rows = self.box.audit_rows()
+        self.assertEqual({r["agent"] for r in rows}, {AGENT.audit_name})
+        if AGENT.tells_hooks_its_version:
+            self.assertEqual({r["agent_version"] for r in rows}, {AGENT.version})
 
     def test_ask_is_not_run_unattended(self):
         # No approval service is configured and no one is at the terminal: the call must not run.
@@ -126,6 +130,15 @@ class Scenarios:
         self.assertIn(rows[0]["decision"], ("ask", "deny"))
         self.assertIn("secrets.read", rows[0]["rule_id"])
 
+    def test_multi_file_patch_with_a_credential_file_is_blocked(self):
+        # One apply_patch may touch many files: a harmless one must not carry a key past the gate.
+        key = os.path.join(self.box.home, ".ssh", "id_ed25519")
+        patch = (f"*** Begin Patch\n*** Add File: notes.txt\n+plain text\n*** Add File: {key}\n"
+                 + "".join(f"+{line}\n" for line in PRIVATE_KEY.splitlines()) + "*** End Patch\n")
+        result = self.run_agent(custom_call("apply_patch", patch))
+        self.assertFalse(os.path.exists(key), result)
+        self.assertNotIn("pass", [d for _, d in self.decisions()], result)
+
     def test_secret_in_tool_output_does_not_reach_the_model(self):
         self.box.write("token.txt", f"GITHUB_TOKEN={SECRET}\n")
         result = self.run_agent(self.box.shell("cat token.txt"))
@@ -142,6 +155,21 @@ class Scenarios:
         self.assertNotCreated("should-not-exist.txt", result)
         self.assertModelWasTold("broken.yaml:3:1", result)
 
+    def test_project_hooks_run_only_in_a_trusted_project(self):
+        # A project's hook file names preloop-hook through PATH (it is shared with the repository),
+        # and both CLIs load a project's hooks only once the project is trusted.
+        self.box.preloop("uninstall", "--agent", AGENT.name)
+        out = self.box.preloop("install", "--agent", AGENT.name, "--scope", "project")
+        self.assertIn("trust", out.stdout.lower())
+        self.box.extra_env["PATH"] = os.path.dirname(HOOK_BIN) + os.pathsep + self.box.base_env()["PATH"]
+        self.box.write_policy("deny.yaml", DENY_POLICY)
+        untrusted = self.run_agent(self.box.shell("touch forbidden.txt"))
+        self.assertCreated("forbidden.txt", untrusted)  # a known limit of both CLIs
+        os.unlink(self.box.path("forbidden.txt"))
+        trusted = self.run_agent(self.box.shell("touch forbidden.txt"), extra_args=self.box.trust_project_args)
+        self.assertNotCreated("forbidden.txt", trusted)
+        self.assertModelWasTold("forbidden commands are blocked by the e2e policy", trusted)
+
     def install_from_a_copy_then_remove_it(self):
         """The hook command names a binary that is gone, as after a failed upgrade."""
         copy = os.path.join(self.box.root, "bin", "preloop-hook")
@@ -150,6 +178,16 @@ class Scenarios:
         self.box.preloop("uninstall", "--agent", AGENT.name)
         self.box.preloop("install", "--agent", AGENT.name, binary=copy)
         os.unlink(copy)
+
+    def test_missing_hook_binary_blocks(self):
+        # Copilot denies a call whose hook errors; for Codex, which would run it, the
+        # installed command ends in `|| exit 2`. doctor names the entry.
+        self.install_from_a_copy_then_remove_it()
+        result = self.run_agent(self.box.shell("touch no-hook.txt"))
+        self.assertNotCreated("no-hook.txt", result)
+        doctor = self.box.preloop("doctor", "--agent", AGENT.name, check=False)
+        self.assertEqual(doctor.returncode, 1)
+        self.assertIn(f"agent.{AGENT.name}.user.binary", doctor.stdout)
 
     def test_policy_with_a_bad_expression_blocks(self):
         self.box.write_policy("bad-cel.yaml", DENY_POLICY.replace("contains('forbidden')", "contains('forbidden'"))
@@ -170,32 +208,35 @@ class CodexScenarios(Scenarios, unittest.TestCase):
         self.assertEqual(self.box.audit_rows(hook_event="PreToolUse"), [])
         doctor = self.box.preloop("doctor", "--agent", "codex", check=False)
         self.assertEqual(doctor.returncode, 1, doctor)
-        self.assertIn("trust", (doctor.stdout + doctor.stderr).lower())
+        self.assertIn("agent.codex.user.trust", doctor.stdout)
 
-
-    def test_missing_hook_binary_does_not_block_in_codex(self):
-        # A known limit of Codex: a hook that cannot start counts as failed, and the
-        # call runs. doctor is what finds it.
-        self.install_from_a_copy_then_remove_it()
-        result = self.run_agent(self.box.shell("touch no-hook.txt"))
-        self.assertCreated("no-hook.txt", result)
-        self.assertEqual(self.box.preloop("doctor", "--agent", "codex", check=False).returncode, 1)
+    @unittest.skipUnless(os.geteuid() == 0, "Codex's managed hooks file /etc/codex/hooks.json needs root")
+    @unittest.skipIf(os.path.exists(CODEX_SYSTEM_DIR), f"{CODEX_SYSTEM_DIR} exists: a real Codex set-up is not touched")
+    def test_managed_hooks_gate_without_any_trust(self):
+        # Hooks beside Codex's system config layer are trusted by policy: the deployment
+        # that needs neither /hooks nor the bypass flag.
+        self.addCleanup(shutil.rmtree, CODEX_SYSTEM_DIR, True)
+        self.box.preloop("uninstall", "--agent", "codex")
+        out = self.box.preloop("install", "--agent", "codex", "--scope", "managed")
+        self.assertIn("installed: " + os.path.join(CODEX_SYSTEM_DIR, "hooks.json"), out.stdout)
+        self.box.write_policy("deny.yaml", DENY_POLICY)
+        self.box.bypass_hook_trust = False
+        result = self.run_agent(self.box.shell("touch forbidden.txt"))
+        self.assertNotCreated("forbidden.txt", result)
+        self.assertModelWasTold("forbidden commands are blocked by the e2e policy", result)
+        doctor = self.box.preloop("doctor", "--agent", "codex", check=False)
+        self.assertEqual(doctor.returncode, 0, doctor.stdout)
+        self.assertIn("agent.codex.managed", doctor.stdout)
 
 
 class CopilotScenarios(Scenarios, unittest.TestCase):
 
-    def test_missing_hook_binary_blocks(self):
-        # Copilot denies the call when its preToolUse hook errors.
-        self.install_from_a_copy_then_remove_it()
-        result = self.run_agent(self.box.shell("touch no-hook.txt"))
-        self.assertNotCreated("no-hook.txt", result)
-        self.assertModelWasTold("hook errored", result)
-
     def test_create_tool_of_credential_file_is_blocked(self):
         # Models outside the GPT family get create/edit instead of apply_patch.
         self.box.model = "claude-sonnet-4.5"
-        result = self.run_agent(tool_call("create", path=self.box.path(".env"), file_text="AWS_SECRET_ACCESS_KEY=abc\n"),
-                                tool_call("create", path=self.box.path("notes.txt"), file_text="plain text\n"))
+        result = self.run_agent(
+            tool_call("create", path=self.box.path(".env"), file_text="AWS_SECRET_ACCESS_KEY=abc\n"),
+            tool_call("create", path=self.box.path("notes.txt"), file_text="plain text\n"))
         self.assertCreated("notes.txt", result)
         self.assertNotCreated(".env", result)
         self.assertEqual(self.decisions(), [("Write", "deny"), ("Write", "pass")], result)

@@ -117,7 +117,8 @@ class ResponsesStandin:
                 try:
                     request = json.loads(body)
                 except ValueError:
-                    self._reply(400, "application/json", b'{"error":{"message":"bad json","type":"invalid_request_error"}}')
+                    self._reply(400, "application/json",
+                                b'{"error":{"message":"bad json","type":"invalid_request_error"}}')
                     return
                 standin._answer(self, request)
 
