@@ -201,8 +201,14 @@ TEST_CASE("apply_patch (Codex, Copilot): one file becomes Write or Edit, several
   CHECK(update.tool_input == json{{"file_path", "/work/project/src/a.py"}, {"old_string", "    return 1\n"},
                                   {"new_string", "    return 2\n"}});
   auto multi = c.parse(fixture("codex_pre_apply_patch_multi.json"));
-  CHECK(multi.tool_name == "apply_patch");
-  CHECK(multi.tool_input["files"] == json{"/work/project/a.txt", "/work/project/b.txt"});
+  CHECK(multi.tool_name == "Bash");
+  CHECK(multi.tool_input["command"] ==
+        "cat > '/work/project/a.txt' <<'PRELOOP_PATCH_EOF'\na\nPRELOOP_PATCH_EOF\nrm -f -- '/work/project/b.txt'\n");
+  auto moved = c.parse(R"({"hook_event_name":"PreToolUse","cwd":"/p","tool_name":"apply_patch","tool_input":{"command":
+    "*** Begin Patch\n*** Update File: it's.txt\n*** Move to: /home/u/.bashrc\n@@\n-x\n+PRELOOP_PATCH_EOF\n*** End Patch\n"}})");
+  CHECK(moved.tool_name == "Bash");
+  CHECK(moved.tool_input["command"] == "cat > '/p/it'\\''s.txt' <<'PRELOOP_PATCH_EOF_'\nPRELOOP_PATCH_EOF\n"
+                                       "PRELOOP_PATCH_EOF_\nmv -f -- '/p/it'\\''s.txt' '/home/u/.bashrc'\n");
   // A rewritten patch cannot be written back: denied.
   auto masked = c.pre_reply(add, decide(Verdict::Allow), json{{"file_path", "x"}, {"content", "y"}}, "");
   CHECK(out_of(masked)["hookSpecificOutput"]["permissionDecision"] == "deny");

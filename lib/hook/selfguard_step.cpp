@@ -35,6 +35,7 @@ void selfguard_step(HookContext& ctx, const policy::Engine& engine, const policy
     in.project_dir = p && *p ? p : ev.cwd;
   }
   in.cwd = ev.cwd;
+  in.agent = ev.agent;
   in.audit_db = audit::db_path(ctx.config).string();
   auto get_analysis = [&]() -> const shell::Analysis& {
     if (!analysis) analysis = policy::analyze_call(ev, in.home, in.project_dir);

@@ -181,11 +181,11 @@ TEST_CASE("doctor --agent: installed, binary runnable, Codex trust, Cursor failC
   };
   CHECK(failures("gemini") == std::vector<std::string>{"agent.gemini.installed"});
 
-  // A runnable program named preloop-hook.
+  // A runnable program named preloop-hook that denies what it is given.
   HookSpec s = spec();
   s.binary = h.root / "bin" / "preloop-hook";
-  fs::create_directories(s.binary.parent_path());
-  fs::copy_file("/bin/true", s.binary);
+  spit(s.binary, "#!/bin/sh\ncat >/dev/null\necho denied >&2\nexit 2\n");
+  fs::permissions(s.binary, fs::perms::owner_all);
   install_agent_hooks("gemini", Scope::User, h.where, s, false);
   CHECK(failures("gemini").empty());
   install_agent_hooks("qwen", Scope::User, h.where, spec(), false);  // /opt/preloop/bin/preloop-hook: not there
@@ -206,4 +206,20 @@ TEST_CASE("doctor --agent: installed, binary runnable, Codex trust, Cursor failC
   doc["hooks"]["beforeShellExecution"][0].erase("failClosed");
   spit(cursor, render_settings(doc));
   CHECK(failures("cursor") == std::vector<std::string>{"agent.cursor.user.fail_closed"});
+}
+
+TEST_CASE("doctor --agent runs the entry on a malformed event: a program that lets it through fails") {
+  Home h;
+  DoctorContext ctx;
+  ctx.agents = h.where;
+  ctx.agent = "copilot";
+  HookSpec s = spec();
+  s.binary = h.root / "bin" / "preloop-hook";
+  spit(s.binary, "#!/bin/sh\ncat >/dev/null\nexit 0\n");  // answers nothing: the call would run
+  fs::permissions(s.binary, fs::perms::owner_all);
+  install_agent_hooks("copilot", Scope::User, h.where, s, false);
+  bool failed = false;
+  for (const auto& r : check_agent_hooks(ctx))
+    failed = failed || (r.id == "agent.copilot.user.self_test" && r.status == CheckStatus::Fail);
+  CHECK(failed);
 }

@@ -3,6 +3,7 @@
 
 #include "install/doctor.h"
 #include "process/executable.h"
+#include "process/run.h"
 
 namespace preloop::install {
 
@@ -39,6 +40,23 @@ const char* trust_fix =
     "open codex, run /hooks and trust preloop-hook's entries (Codex records the trust by the entry's hash: after "
     "each install or change, trust them again); for automation, `codex exec --dangerously-bypass-hook-trust` runs "
     "untrusted hooks, and hooks in /etc/codex/hooks.json (install --agent codex --scope managed) are trusted by policy";
+
+// Runs an entry's command as the agent does (through a shell) on a malformed
+// event: it must be denied in the agent's form (exit 2, or a deny answer).
+CheckResult self_test(const std::string& id, const std::string& where, const AgentHandler& h) {
+  const auto r = process::run({"/bin/sh", "-c", h.command}, "{\"hook_event_name\": ", "", std::chrono::seconds(20));
+  const bool denied = !r.timed_out && (r.exit_code == 2 || (r.exit_code == 0 && r.out.find("\"deny\"") != std::string::npos));
+  if (denied) return {id + ".self_test", CheckStatus::Ok, where + " denies a malformed event", ""};
+  if (r.exit_code == 0 && r.err.find("FAIL-OPEN") != std::string::npos)
+    return {id + ".self_test", CheckStatus::Warn, where + " lets a malformed event through: fail_mode is open",
+            "set fail_mode: closed"};
+  return {id + ".self_test", CheckStatus::Fail,
+          where + " was given a malformed event and " +
+              (r.timed_out ? std::string("did not answer within 20 s")
+                           : "exited with " + std::to_string(r.exit_code) + (r.out.empty() ? "" : ", printing " + r.out.substr(0, 200))) +
+              ", instead of denying it",
+          "run the entry's command by hand with a hook event on stdin to see the error"};
+}
 
 }  // namespace
 
@@ -79,9 +97,20 @@ std::vector<CheckResult> check_agent_hooks(const DoctorContext& ctx) {
       out.emplace_back(id + ".events", CheckStatus::Fail, file.string() + ": no preloop-hook entry for " + list,
                        "run: preloop-hook install --agent " + agent + " --scope " + scope_name(scope));
     }
+    bool tested = false;
     for (const AgentHandler& h : found) {
       const std::string where = file.string() + " (" + h.event + ")";
       const std::string program = program_of(h.command);
+      if (runnable(program) && !tested) {
+        out.push_back(self_test(id, where, h));
+        tested = true;
+      }
+      if ((agent == "gemini" || agent == "qwen" || agent == "codex") &&
+          h.command.find("|| exit 2") == std::string::npos)
+        out.emplace_back(id + ".exit", CheckStatus::Warn,
+                         where + " does not end in `|| exit 2`: if the binary is missing or crashes, " + agent +
+                             " lets the call through",
+                         "reinstall: preloop-hook install --agent " + agent + " --scope " + scope_name(scope));
       if (!runnable(program))
         out.emplace_back(id + ".binary", CheckStatus::Fail,
                          where + " runs '" + program + "', which is not there or not executable" +

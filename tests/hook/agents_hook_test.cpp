@@ -247,3 +247,52 @@ TEST_CASE("the installed command blocks when the binary is gone, in the agents t
     CHECK(r.exit_code == 2);
   }
 }
+
+TEST_CASE("a patch of several files is checked by the paths it writes: a credential file or the guard's config is denied") {
+  HookEnv env("profile: recommended\n");
+  auto patch = [&](const std::string& second) {
+    return json{{"hook_event_name", "PreToolUse"}, {"session_id", "s-cx"}, {"cwd", env.project()},
+                {"tool_name", "apply_patch"},
+                {"tool_input",
+                 {{"command", "*** Begin Patch\n*** Add File: notes.txt\n+plain\n*** Add File: " + second +
+                                  "\n+x\n*** End Patch\n"}}},
+                {"tool_use_id", "call_p"}}
+        .dump();
+  };
+  for (const std::string agent : {"codex", "copilot"}) {
+    INFO("agent: " << agent);
+    auto input = [&](const std::string& second) {
+      if (agent == "codex") return patch(second);
+      json j = json::parse(patch(second));
+      return json{{"sessionId", "s-cp"}, {"cwd", env.project()}, {"toolName", "apply_patch"},
+                  {"toolArgs", j["tool_input"]["command"]}}
+          .dump();
+    };
+    CHECK(verdict(agent, run(env, agent, input("more.txt"))) == "none");
+    CHECK(verdict(agent, run(env, agent, input(env.home() + "/.aws/credentials"))) == "deny");
+    CHECK(verdict(agent, run(env, agent, input(env.dir().path() + "/cfg/preloop-hook/config.yaml"))) == "deny");
+  }
+}
+
+TEST_CASE("an agent may not change the files that hold its own hooks") {
+  HookEnv env("profile: recommended\n");
+  const std::string home = env.home(), project = env.project();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"gemini", "sed -i s/preloop-hook/true/ " + home + "/.gemini/settings.json"},
+      {"gemini", "echo '{}' > " + project + "/.gemini/settings.json"},
+      {"qwen", "rm " + home + "/.qwen/settings.json"},
+      {"codex", "echo 'x' >> " + home + "/.codex/config.toml"},  // where Codex records which hooks it trusts
+      {"codex", "cp /dev/null " + home + "/.codex/hooks.json"},
+      {"copilot", "rm -r " + project + "/.github/hooks"},
+      {"cursor", "mv " + home + "/.cursor/hooks.json /tmp/x"},
+  };
+  for (const auto& [agent, command] : cases) {
+    INFO(agent << ": " << command);
+    auto r = run(env, agent, shell_call(agent, env, command));
+    CHECK(verdict(agent, r) == "deny");
+    CHECK(r.out.find("self-protection") != std::string::npos);
+  }
+  // Next to them, the agent's other files are its own.
+  CHECK(verdict("gemini", run(env, "gemini", shell_call("gemini", env, "echo x > " + project + "/.gemini/notes.md"))) ==
+        "none");
+}
