@@ -243,8 +243,7 @@ class CopilotScenarios(Scenarios, unittest.TestCase):
 
 
 class SettingsFileInstall:
-    """install/uninstall of an agent whose hooks live in its settings.json, and
-    what the agent does when the hook binary is gone."""
+    """install/uninstall of an agent whose hooks live in its settings.json, user or project."""
 
     def installed_handlers(self):
         with open(self.box.settings_path) as f:
@@ -276,12 +275,23 @@ class SettingsFileInstall:
         result = self.run_agent(self.box.shell("touch forbidden.txt"))
         self.assertCreated("forbidden.txt", result)  # the gate is gone
 
-    def test_missing_hook_binary_blocks(self):
-        self.install_from_a_copy_then_remove_it()
-        result = self.run_agent(self.box.shell("touch no-hook.txt"))
-        self.assertNotCreated("no-hook.txt", result)
-        self.assertModelWasTold("No such file or directory", result)
-        self.assertEqual(self.box.preloop("doctor", "--agent", AGENT.name, check=False).returncode, 1)
+    def test_project_hooks_run_only_in_a_trusted_project(self):
+        # The sandbox's project is trusted (Gemini CLI needs that for yolo, and in an
+        # untrusted folder it offers a headless run no tool that could show the gate
+        # missing; Qwen Code trusts every folder while folder trust is off): the
+        # project's hooks, which find preloop-hook through PATH, gate the call.
+        self.box.preloop("uninstall", "--agent", AGENT.name)
+        self.box.preloop("install", "--agent", AGENT.name, "--scope", "project")
+        self.assertFalse(os.path.exists(self.box.settings_path) and
+                         "preloop-hook" in open(self.box.settings_path).read())
+        self.box.extra_env["PATH"] = os.path.dirname(HOOK_BIN) + os.pathsep + self.box.base_env()["PATH"]
+        self.box.write_policy("deny.yaml", DENY_POLICY)
+        result = self.run_agent(self.box.shell("touch forbidden.txt"))
+        self.assertNotCreated("forbidden.txt", result)
+        self.assertModelWasTold("forbidden commands are blocked by the e2e policy", result)
+
+    def test_multi_file_patch_with_a_credential_file_is_blocked(self):
+        self.skipTest(f"{AGENT.package} has no apply_patch: one write_file per file")
 
 
 class GeminiScenarios(SettingsFileInstall, Scenarios, unittest.TestCase):
