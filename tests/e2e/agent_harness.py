@@ -63,7 +63,7 @@ class Result:
         self.stderr = proc.stderr
         self.requests = list(standin.requests)
         self.outputs = standin.tool_outputs()   # each tool call's output, as the model got it
-        self.stray = list(standin.stray)        # requests to anything but the Responses endpoint
+        self.stray = list(standin.stray)        # requests to anything but the model endpoint
         self.peers = None                       # addresses connected to, when the run was traced
 
     def output(self, index=0):
@@ -211,14 +211,14 @@ class SettingsFileSandbox(AgentSandbox):
     settings = {}
     hook_events = ()        # the events install must hook: before and after a tool
 
-    def timeout_seconds(self, value):
-        """A hook's timeout setting, in seconds."""
-        raise NotImplementedError
-
     def __init__(self, binary, hook_bin, standin):
         super().__init__(binary, hook_bin, standin)
         os.makedirs(self.agent_dir)
         self.write_json("settings.json", self.settings)
+
+    def timeout_seconds(self, value):
+        """A hook's timeout setting, in seconds."""
+        raise NotImplementedError
 
     @property
     def agent_dir(self):
