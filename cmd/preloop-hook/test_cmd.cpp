@@ -5,6 +5,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "agents/adapter.h"
 #include "commands.h"
 #include "config/config.h"
 #include "hook/dry_run.h"
@@ -26,6 +27,7 @@ struct TestArgs {
   std::string profile;
   std::string project;
   std::string junit;
+  std::string agent;
   bool packs_only = false;
   bool json = false;
   bool verbose = false;
@@ -134,6 +136,11 @@ int run_one(const TestArgs& a, const Config& config) {
     event = protocol::read_all_capped(0, config.max_input_bytes);
   }
   hook::RunOptions opt;
+  if (!a.agent.empty()) {
+    if (!a.command.empty() || !a.input.empty())
+      fail(hook::kExitError, "--agent reads the agent's own hook event from stdin: it does not go with a command or --input");
+    opt.adapter = agents::find_adapter(a.agent);  // the name is checked by the option
+  }
   opt.dry_run = true;
   opt.load.profile = a.profile;
   opt.load.packs_only = a.packs_only;
@@ -172,6 +179,8 @@ void add_test_command(CLI::App& app) {
   sub->add_option("--project", a->project,
                   "Project whose .preloop/ layer applies (default: $CLAUDE_PROJECT_DIR, else the working directory)");
   sub->add_option("--junit", a->junit, "With --suite: also write a JUnit XML report to this file");
+  sub->add_option("--agent", a->agent, "Read the event on stdin in this agent's hook format: " + agents::adapter_names())
+      ->check(CLI::IsMember({"claude", "gemini", "qwen", "codex", "copilot", "cursor"}));
   sub->add_flag("--packs-only", a->packs_only, "Evaluate the built-in packs only, not the configured layers");
   sub->add_flag("--json", a->json, "Machine-readable output (with --suite: cases, loaded files and rule coverage)");
   sub->add_flag("-v,--verbose", a->verbose, "List passing suite cases too");

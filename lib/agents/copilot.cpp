@@ -44,16 +44,11 @@ protocol::EventKind kind_of(const std::string& name, const json* j) {
 }
 
 json tool_args(json& j, const std::string& tool, bool required) {
-  auto it = j.find("toolArgs");
-  if (it == j.end() || it->is_null()) return object_field(j, "tool_input", required);
-  if (it->is_object()) return std::move(*it);
-  if (!it->is_string())
-    throw protocol::ProtocolError(std::string("'toolArgs' must be a JSON string or object, got ") + it->type_name());
-  const std::string& text = it->get_ref<const std::string&>();
-  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  const char* key = j.contains("toolArgs") && !j["toolArgs"].is_null() ? "toolArgs" : "tool_input";
   // A freeform tool (apply_patch) gets its text as is, named as Codex names it.
-  if (tool == "apply_patch") return json{{"command", text}};
-  return protocol::parse_event_object(text);  // depth-limited; throws on malformed text
+  if (auto it = j.find(key); tool == "apply_patch" && it != j.end() && it->is_string())
+    return json{{"command", std::move(*it)}};
+  return object_or_json_text(j, key, required);
 }
 
 protocol::HookEvent parse(std::string_view text) {

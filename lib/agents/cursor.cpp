@@ -20,16 +20,6 @@ constexpr ToolMapping kTools[] = {
     {"Shell", "Bash", {{"working_directory", "cwd"}}},
 };
 
-json tool_input(json& j) {
-  auto it = j.find("tool_input");
-  if (it != j.end() && it->is_string()) {
-    const std::string& text = it->get_ref<const std::string&>();
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-    return protocol::parse_event_object(text);
-  }
-  return object_field(j, "tool_input", true);
-}
-
 protocol::HookEvent parse(std::string_view text) {
   json j = protocol::parse_event_object(text);
   protocol::HookEvent ev;
@@ -50,7 +40,7 @@ protocol::HookEvent parse(std::string_view text) {
     ev.kind = name == "preToolUse" ? protocol::EventKind::PreToolUse : protocol::EventKind::PostToolUse;
     ev.tool_name = string_field(j, "tool_name");
     if (ev.tool_name.empty()) throw protocol::ProtocolError("hook input has no 'tool_name'");
-    ev.tool_input = ev.kind == protocol::EventKind::PreToolUse ? tool_input(j) : object_field(j, "tool_input", false);
+    ev.tool_input = object_or_json_text(j, "tool_input", ev.kind == protocol::EventKind::PreToolUse);
     if (auto out = j.find("tool_output"); out != j.end()) ev.tool_response = std::move(*out);
     map_to_claude(kTools, ev);
   } else if (name == "beforeShellExecution") {
@@ -66,7 +56,7 @@ protocol::HookEvent parse(std::string_view text) {
     if (tool.empty()) throw protocol::ProtocolError("beforeMCPExecution input has no 'tool_name'");
     ev.native_tool_name = tool;
     ev.tool_name = mcp_tool_name(server.empty() ? "unknown" : server, tool);
-    ev.tool_input = tool_input(j);
+    ev.tool_input = object_or_json_text(j, "tool_input", true);
   } else if (name == "beforeReadFile") {
     ev.kind = protocol::EventKind::PreToolUse;
     ev.native_tool_name = "ReadFile";

@@ -91,6 +91,14 @@ std::string tool_result_text(const nlohmann::json& output) {
   return content->dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+nlohmann::json object_or_json_text(nlohmann::json& j, const char* key, bool required) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return object_field(j, key, required);
+  const std::string& text = it->get_ref<const std::string&>();
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return nlohmann::json::object();
+  return protocol::parse_event_object(text);  // depth-limited; throws on malformed text
+}
+
 std::string json_line(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

@@ -51,6 +51,11 @@ nlohmann::json object_field(nlohmann::json& j, const char* key, bool required);
 // (a string or text parts), a string as it is, anything else as JSON text.
 std::string tool_result_text(const nlohmann::json& output);
 
+// j[key] as an object, also when the agent sends it as the text of a JSON
+// object (Copilot's toolArgs, Cursor's MCP tool_input); {} for blank text.
+// Throws protocol::ProtocolError when it is neither, or (required) absent.
+nlohmann::json object_or_json_text(nlohmann::json& j, const char* key, bool required);
+
 // A reply's JSON text: compact, invalid UTF-8 replaced, newline-terminated.
 std::string json_line(const nlohmann::json& j);
 

@@ -2,16 +2,16 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
+#include <cctype>
 
-#include "config/paths.h"
-#include "install/line_diff.h"
 
 namespace preloop::install {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr const char* kFormat = "the agent's hooks format";
 
 // How one agent writes its hook entries.
 struct Format {
@@ -177,27 +177,6 @@ fs::path env_dir(const char* name, const fs::path& fallback) {
   return v && *v ? fs::path(v) : fallback;
 }
 
-template <typename Edit>
-SettingsChange edit_file(const fs::path& path, Scope scope, bool dry_run, Edit edit) {
-  SettingsChange change;
-  change.settings = path;
-  SettingsFile file = read_settings(path);
-  Json json = file.json;
-  try {
-    edit(json, change);
-  } catch (const SettingsError& e) {
-    throw SettingsError(path.string() + ": " + e.what() + " (the agent's hooks format); fix it by hand, nothing was changed");
-  }
-  if (file.exists ? json == file.json : !change.changed) return change;
-  const std::string text = render_settings(json);
-  change.changed = true;
-  change.diff = unified_diff(file.text, text, file.exists ? path.string() : "/dev/null", path.string());
-  // A project's files are in the repository: their backups are not.
-  const fs::path backups = scope == Scope::Project ? paths::data_dir() / "settings-backups" : fs::path();
-  if (!dry_run) change.backup = write_settings(path, text, backups);
-  return change;
-}
-
 fs::path scope_file(std::string_view agent, Scope scope, const AgentLocations& where) {
   if (scope == Scope::Local) return {};
   if (agent == "gemini") {
@@ -299,7 +278,7 @@ SettingsChange install_agent_hooks(std::string_view agent, Scope scope, const Ag
     throw SettingsError(std::string(agent) + " has no " + scope_name(scope) + " hooks location");
   HookSpec wanted = spec;
   if (scope == Scope::Project) wanted.binary = kCommandOnPath;  // shared with teammates: no path of this machine
-  return edit_file(file, scope, dry_run, [&](Json& json, SettingsChange& change) {
+  return edit_settings(file, backup_dir_for(scope), dry_run, kFormat, [&](Json& json, SettingsChange& change) {
     const Json before = json;
     add_own(f, json, wanted);
     change.changed = json != before;
@@ -311,7 +290,7 @@ SettingsChange uninstall_agent_hooks(std::string_view agent, Scope scope, const 
   const fs::path file = scope_file(agent, scope, where);
   if (file.empty())
     throw SettingsError(std::string(agent) + " has no " + scope_name(scope) + " hooks location");
-  return edit_file(file, scope, dry_run, [&](Json& json, SettingsChange& change) {
+  return edit_settings(file, backup_dir_for(scope), dry_run, kFormat, [&](Json& json, SettingsChange& change) {
     change.removed = remove_own(f, json);
     change.changed = change.removed > 0;
   });

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "install/hook_entries.h"
@@ -17,6 +18,18 @@ struct SettingsChange {
   std::filesystem::path backup;     // copy of the previous file (empty if none was made)
   std::size_t removed = 0;          // uninstall: handlers removed
 };
+
+// Edits one settings file: reads it (a malformed file throws), applies
+// `edit`, and writes the result (after a backup; in backup_dir when given)
+// unless nothing changed or dry_run. A SettingsError thrown by `edit` is
+// rethrown naming the file and the `format` it expected; nothing is written.
+using SettingsEdit = std::function<void(Json&, SettingsChange&)>;
+SettingsChange edit_settings(const std::filesystem::path& path, const std::filesystem::path& backup_dir, bool dry_run,
+                             const char* format, const SettingsEdit& edit);
+
+// Where the backups of a scope's settings go: a project's live in the
+// repository, their backups do not (the data directory); empty: beside the file.
+std::filesystem::path backup_dir_for(Scope scope);
 
 // The command written into a project's shared settings: found on each
 // teammate's PATH (Claude Code resolves an exec-form command there).

@@ -296,3 +296,18 @@ TEST_CASE("an agent may not change the files that hold its own hooks") {
   CHECK(verdict("gemini", run(env, "gemini", shell_call("gemini", env, "echo x > " + project + "/.gemini/notes.md"))) ==
         "none");
 }
+
+TEST_CASE("test --agent dry-runs an agent's own event from stdin") {
+  HookEnv env("profile: recommended\n");
+  json read = {{"hook_event_name", "beforeReadFile"}, {"conversation_id", "c"}, {"workspace_roots", {env.project()}},
+               {"file_path", env.home() + "/.aws/credentials"}};
+  auto r = env.cli({"test", "--agent", "cursor", "--json"}, read.dump());
+  REQUIRE_MESSAGE(r.out.size() > 0, r.err);
+  json out = json::parse(r.out);
+  CHECK(out["decision"] == "ask");
+  CHECK(r.out.find("secrets.read-file") != std::string::npos);
+  auto mixed = env.cli({"test", "--agent", "cursor", "--", "ls"});
+  CHECK(mixed.exit_code != 0);
+  CHECK(mixed.err.find("stdin") != std::string::npos);
+  CHECK(env.cli({"test", "--agent", "cursr"}, read.dump()).exit_code != 0);
+}
