@@ -327,12 +327,13 @@ AGENTS = {
                    [os.path.join("node_modules", ".bin", "codex")], CodexSandbox, tells_hooks_its_version=False),
     "copilot": Agent("copilot", "copilot_cli", "@github/copilot", "1.0.102",
                      [os.path.join("node_modules", ".bin", "copilot")], CopilotSandbox, tells_hooks_its_version=True),
-    # Gemini CLI tells its hooks nothing of its version; Qwen Code sets QWEN_CODE_STARTUP_VERSION.
+    # Gemini CLI tells its hooks nothing of its version. Qwen Code sets QWEN_CODE_STARTUP_VERSION
+    # in their environment, which the qwen adapter does not read (yet): no version in its audit.
     "gemini": Agent("gemini", "gemini_cli", "@google/gemini-cli", "0.61.0",
                     [os.path.join("node_modules", ".bin", "gemini")], GeminiSandbox, tells_hooks_its_version=False,
                     standin=GeminiStandin),
     # Qwen Code asks for node >= 22 but runs on the node 20 of Debian bookworm.
     "qwen": Agent("qwen", "qwen_code", "@qwen-code/qwen-code", "0.24.4",
-                  [os.path.join("node_modules", ".bin", "qwen")], QwenSandbox, tells_hooks_its_version=True,
+                  [os.path.join("node_modules", ".bin", "qwen")], QwenSandbox, tells_hooks_its_version=False,
                   standin=OpenAIStandin),
 }
