@@ -1,8 +1,9 @@
-"""The gate as Codex CLI and Copilot CLI really run it: each test installs
+"""The gate as Codex CLI, Copilot CLI, Gemini CLI and Qwen Code really run it: each test installs
 preloop-hook with `install --agent NAME` in a fresh sandbox, scripts the model,
 runs the real CLI and asserts what happened on disk, in the audit store and in
 what the model was shown."""
 
+import json
 import os
 import shutil
 import unittest
@@ -62,6 +63,9 @@ class Scenarios:
     def run_agent(self, *turns, **kwargs):
         result = self.box.run([*turns, text("done")], **kwargs)
         self.assertEqual(result.stray, [], "the CLI asked the stand-in for something other than a model response")
+        if result.peers is not None:
+            self.assertLessEqual(result.peers, {"127.0.0.1", "::1", "::ffff:127.0.0.1"},
+                                 "the CLI connected to something other than the stand-in")
         return result
 
     def assertNotCreated(self, path, result):
@@ -238,5 +242,85 @@ class CopilotScenarios(Scenarios, unittest.TestCase):
         self.assertEqual(self.decisions(), [("Write", "deny"), ("Write", "pass")], result)
 
 
+class SettingsFileInstall:
+    """install/uninstall of an agent whose hooks live in its settings.json, user or project."""
+
+    def installed_handlers(self):
+        with open(self.box.settings_path) as f:
+            settings = json.load(f)
+        return settings, {event: [h for group in settings.get("hooks", {}).get(event, [])
+                                  for h in group.get("hooks", [])] for event in self.box.hook_events}
+
+    def test_install_keeps_the_settings_and_hooks_before_and_after_tools(self):
+        settings, handlers = self.installed_handlers()
+        for key, value in self.box.settings.items():
+            self.assertEqual(settings[key], value, "install changed the provider settings")
+        for event, found in handlers.items():
+            self.assertEqual(len(found), 1, f"{event}: {found}")
+            self.assertIn(os.path.realpath(HOOK_BIN), found[0]["command"])
+            self.assertIn(f"--agent {AGENT.name}", found[0]["command"])
+            # Long enough for an approval round-trip, in the unit this agent reads.
+            self.assertGreaterEqual(self.box.timeout_seconds(found[0]["timeout"]), 5, found[0])
+        before = open(self.box.settings_path).read()
+        self.box.install()
+        self.assertEqual(open(self.box.settings_path).read(), before, "a second install changed the settings")
+        doctor = self.box.preloop("doctor", "--agent", AGENT.name, check=False)
+        self.assertEqual(doctor.returncode, 0, doctor.stdout + doctor.stderr)
+
+    def test_uninstall_leaves_the_settings_as_they_were(self):
+        self.box.preloop("uninstall", "--agent", AGENT.name)
+        with open(self.box.settings_path) as f:
+            self.assertEqual(json.load(f), self.box.settings)
+        self.box.write_policy("deny.yaml", DENY_POLICY)
+        result = self.run_agent(self.box.shell("touch forbidden.txt"))
+        self.assertCreated("forbidden.txt", result)  # the gate is gone
+
+    def test_project_hooks_run_only_in_a_trusted_project(self):
+        # The sandbox's project is trusted (Gemini CLI needs that for yolo, and in an
+        # untrusted folder it offers a headless run no tool that could show the gate
+        # missing; Qwen Code trusts every folder while folder trust is off): the
+        # project's hooks, which find preloop-hook through PATH, gate the call.
+        self.box.preloop("uninstall", "--agent", AGENT.name)
+        self.box.preloop("install", "--agent", AGENT.name, "--scope", "project")
+        self.assertFalse(os.path.exists(self.box.settings_path) and
+                         "preloop-hook" in open(self.box.settings_path).read())
+        self.box.extra_env["PATH"] = os.path.dirname(HOOK_BIN) + os.pathsep + self.box.base_env()["PATH"]
+        self.box.write_policy("deny.yaml", DENY_POLICY)
+        result = self.run_agent(self.box.shell("touch forbidden.txt"))
+        self.assertNotCreated("forbidden.txt", result)
+        self.assertModelWasTold("forbidden commands are blocked by the e2e policy", result)
+
+    def test_multi_file_patch_with_a_credential_file_is_blocked(self):
+        self.skipTest(f"{AGENT.package} has no apply_patch: one write_file per file")
+
+
+class GeminiScenarios(SettingsFileInstall, Scenarios, unittest.TestCase):
+    # Gemini CLI itself refuses .env files and paths outside the workspace before any
+    # hook runs ("Path not in workspace"): the credential files here are ones it would
+    # write and read.
+
+    def test_credential_file_write_is_blocked(self):
+        result = self.run_agent(self.box.add_file(self.box.path("id_rsa"), PRIVATE_KEY),
+                                self.box.add_file(self.box.path(".aws", "credentials"), "aws_secret_access_key=a\n"),
+                                self.box.add_file(self.box.path("notes.txt"), "plain text\n"))
+        self.assertCreated("notes.txt", result)  # the write tool itself works
+        self.assertNotCreated("id_rsa", result)
+        self.assertNotCreated(".aws/credentials", result)
+        self.assertEqual(self.decisions(), [("Write", "deny"), ("Write", "deny"), ("Write", "pass")], result)
+
+    def test_credential_file_read_is_not_shown_to_the_model(self):
+        self.box.write("deploy.pem", PRIVATE_KEY.replace("b3BlbnNzaC1rZXktdjEAAAAA", SECRET))
+        result = self.run_agent(self.box.read_file(self.box.path("deploy.pem")))
+        self.assertFalse(SECRET[4:20] in result.everything_the_model_saw(), result)
+        rows = self.box.audit_rows(hook_event="PreToolUse")
+        self.assertEqual([(r["tool"], r["decision"] in ("ask", "deny")) for r in rows], [("Read", True)], result)
+        self.assertIn("secrets.read", rows[0]["rule_id"])
+
+
+class QwenScenarios(SettingsFileInstall, Scenarios, unittest.TestCase):
+    pass
+
+
 def cases(name):
-    return {"codex": CodexScenarios, "copilot": CopilotScenarios}[name]
+    return {"codex": CodexScenarios, "copilot": CopilotScenarios, "gemini": GeminiScenarios,
+            "qwen": QwenScenarios}[name]

@@ -41,6 +41,14 @@ def newest_version(package):
     return version if out.returncode == 0 and version else None
 
 
+def _registry_reachable(npm):
+    try:
+        return subprocess.run([npm, "ping", "--fetch-retries=0", "--fetch-timeout=15000"], capture_output=True,
+                              timeout=30, stdin=subprocess.DEVNULL).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
+
+
 def ensure(prefix, package, version, binaries, expect):
     """The first of binaries (paths relative to prefix) whose `--version` output
     contains expect; npm-installs package@version into prefix when none does."""
@@ -59,8 +67,11 @@ def ensure(prefix, package, version, binaries, expect):
     if not npm:
         raise Unavailable(f"npm is not installed, so {package} cannot be installed")
     os.makedirs(prefix, exist_ok=True)
+    # Without the registry npm retries every package for a minute before it falls back
+    # to its cache: from the cache alone, then, and at once.
+    offline = [] if _registry_reachable(npm) else ["--offline"]
     try:
-        out = subprocess.run([npm, "install", "--prefix", prefix, "--no-audit", "--no-fund",
+        out = subprocess.run([npm, "install", "--prefix", prefix, "--no-audit", "--no-fund", *offline,
                               f"{package}@{version}"], capture_output=True, text=True, timeout=600,
                              stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:

@@ -1,5 +1,5 @@
 """End-to-end scenarios for one agent CLI other than Claude Code (codex,
-copilot), driven non-interactively against a loopback Responses API stand-in,
+copilot, gemini, qwen), driven non-interactively against a loopback stand-in of its model API,
 gated by the real preloop-hook as its `install --agent NAME` sets it up.
 
 Usage: run_agent_e2e.py AGENT [TEST_NAME ...]
@@ -17,7 +17,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import agent_harness  # noqa: E402
 import agent_scenarios  # noqa: E402
 from npm_cache import Unavailable  # noqa: E402
-from responses_standin import ResponsesStandin  # noqa: E402
 
 SKIP = 77
 
@@ -40,7 +39,7 @@ def main():
         return SKIP
     print(f"e2e: {agent.package} {agent.version} at {binary} (ready in {time.monotonic() - started:.1f}s), "
           f"preloop-hook at {hook_bin}", flush=True)
-    standin = ResponsesStandin()
+    standin = agent.standin()
     agent_scenarios.configure(agent, binary, os.path.realpath(hook_bin), standin)
     try:
         loader = unittest.TestLoader()
