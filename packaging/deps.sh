@@ -8,6 +8,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libre2-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
   doctest-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev libbenchmark-dev nettle-dev
   sqlite3 hyperfine openssl curl python3 help2man
+  rsyslog rsyslog-gnutls
   clang libclang-rt-14-dev
   nodejs npm
 )

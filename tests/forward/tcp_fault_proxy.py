@@ -1,0 +1,168 @@
+"""A loopback TCP proxy in front of a receiver that can misbehave on purpose.
+
+Modes (set with `mode = ...` at any time; a change applies to data not yet forwarded):
+  pass    forward both ways
+  stall   accept and hold: read nothing and send nothing (a receiver that hangs); stalled
+          connections resume when the mode goes back to pass, unless the client gave up
+  refuse  the listening port is closed (receiver down); reopened on the same port by pass
+  reset   forward `reset_after` bytes of each new connection, then reset both sides (RST)
+          in the middle of whatever is being sent; later connections are passed through
+          once `resets` connections have been cut
+
+It counts connections and bytes from clients, for load figures. TLS passes
+through untouched (the proxy sees only bytes).
+"""
+
+import socket
+import struct
+import threading
+import time
+
+
+def _rst(sock):
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
+class FaultProxy:
+    def __init__(self, target_port, target_host="127.0.0.1"):
+        self.target = (target_host, target_port)
+        self.connections = 0
+        self.bytes_in = 0
+        self.cut = 0                 # connections reset by the reset mode
+        self.reset_after = 200
+        self.resets = 1
+        self._mode = "pass"
+        self._cond = threading.Condition()
+        self._closed = False
+        self._listener = None
+        self.port = 0
+        self._open_listener()
+
+    # ---- control --------------------------------------------------------------
+
+    @property
+    def mode(self):
+        return self._mode
+
+    @mode.setter
+    def mode(self, value):
+        assert value in ("pass", "stall", "refuse", "reset"), value
+        with self._cond:
+            self._mode = value
+            self._cond.notify_all()
+        if value == "refuse":
+            self._close_listener()
+        elif self._listener is None:
+            self._open_listener()
+
+    def close(self):
+        with self._cond:
+            self._closed = True
+            self._mode = "refuse"
+            self._cond.notify_all()
+        self._close_listener()
+
+    # ---- plumbing -------------------------------------------------------------
+
+    def _open_listener(self):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
+        sock.listen(256)
+        self.port = sock.getsockname()[1]
+        self._listener = sock
+        threading.Thread(target=self._accept_loop, args=(sock,), daemon=True).start()
+
+    def _close_listener(self):
+        sock, self._listener = self._listener, None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+    def _accept_loop(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            with self._cond:
+                self.connections += 1
+                cut = self._mode == "reset" and self.cut < self.resets
+                if cut:
+                    self.cut += 1
+            threading.Thread(target=self._serve, args=(client, cut), daemon=True).start()
+
+    def _wait_passing(self, sock):
+        """Blocks while stalled; False when the proxy closed."""
+        with self._cond:
+            while self._mode == "stall" and not self._closed:
+                self._cond.wait(0.2)
+            return not self._closed
+
+    def _serve(self, client, cut):
+        if not self._wait_passing(client):
+            _rst(client)
+            return
+        try:
+            upstream = socket.create_connection(self.target, timeout=10)
+            upstream.settimeout(None)
+        except OSError:
+            _rst(client)
+            return
+        done = threading.Event()
+        threading.Thread(target=self._pump_back, args=(upstream, client, done), daemon=True).start()
+        budget = self.reset_after if cut else None
+        try:
+            while True:
+                data = client.recv(65536)
+                if not data:
+                    upstream.shutdown(socket.SHUT_WR)
+                    break
+                if budget is not None and len(data) >= budget:
+                    upstream.sendall(data[:budget])
+                    with self._cond:
+                        self.bytes_in += budget
+                    time.sleep(0.05)      # let the receiver read the part before the cut
+                    _rst(upstream)
+                    _rst(client)
+                    return
+                if budget is not None:
+                    budget -= len(data)
+                if not self._wait_passing(client):
+                    break
+                upstream.sendall(data)
+                with self._cond:
+                    self.bytes_in += len(data)
+        except OSError:
+            _rst(upstream)
+            _rst(client)
+            return
+        done.wait(30)
+        for s in (client, upstream):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def _pump_back(self, upstream, client, done):
+        try:
+            while True:
+                data = upstream.recv(65536)
+                if not data:
+                    client.shutdown(socket.SHUT_WR)
+                    break
+                client.sendall(data)
+        except OSError:
+            pass
+        finally:
+            done.set()
