@@ -14,6 +14,9 @@ set for every request with `mode = kind` until `heal()`:
                    receiver did keep, so it sends it again
   reset            read half the body, then reset the connection (RST) without keeping it
   down             stop listening (connection refused) until heal() or start()
+  restart          keep the batch, then go away without answering (every connection
+                   dropped) and listen again on the same port `restart_pause` seconds later
+  ok               no fault (to let requests through before a queued fault)
 `restart()` drops the listener and every open connection and listens again on
 the same port; `restart(server_cert=...)` changes the certificate presented
 (good, wrong_ca, expired, wrong_host) - how TLS failures are made.
@@ -47,6 +50,7 @@ class HttpStandin:
         self.server_cert = server_cert
         self.client_auth = client_auth
         self.slow_seconds = 30.0
+        self.restart_pause = 0.5
         self.requests = []
         self.connections = 0
         self.tls_failures = []          # handshake errors seen by the server
@@ -114,9 +118,13 @@ class HttpStandin:
 
     def _next_fault(self):
         with self._lock:
-            if self._queue:
-                return self._queue.popleft()
-            return self._mode
+            fault = self._queue.popleft() if self._queue else self._mode
+        return None if fault == "ok" else fault
+
+    def _restart_later(self):
+        self.stop()
+        time.sleep(self.restart_pause)
+        self.start()
 
     # ---- lifecycle ------------------------------------------------------------------
 
@@ -277,9 +285,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if kind == "throttle":
                 extra["Retry-After"] = arg
         request.status = status
-        request.kept = 200 <= status < 300 or (fault == "slow" and not request.errors)
+        request.kept = 200 <= status < 300 or (fault in ("slow", "restart") and not request.errors)
         with owner._lock:
             owner.requests.append(request)
+        if fault == "restart":
+            self.close_connection = True
+            threading.Thread(target=owner._restart_later, daemon=True).start()
+            time.sleep(5)       # the restart drops this connection before an answer
+            return
         if fault == "slow":
             owner._healed.wait(owner.slow_seconds)
         self._reply(status, extra, reply)

@@ -36,6 +36,11 @@ def missing(requires):
         if not binary or not os.access(binary, os.X_OK):
             print(f"PRELOOP_HOOK_BIN={binary!r} is not an executable preloop-hook", file=sys.stderr)
             sys.exit(1)
+        helper = os.path.join(os.path.dirname(binary), "preloop-hook-http")
+        if not os.access(helper, os.X_OK):
+            print(f"{helper} is missing: build the preloop-hook-http target (it makes every forwarder "
+                  f"connection)", file=sys.stderr)
+            sys.exit(1)
     return out
 
 

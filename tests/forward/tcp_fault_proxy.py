@@ -9,7 +9,9 @@ Modes (set with `mode = ...` at any time; a change applies to data not yet forwa
           in the middle of whatever is being sent; later connections are passed through
           once `resets` connections have been cut
 
-It counts connections and bytes from clients, for load figures. TLS passes
+`at_bytes(n, callback)` calls callback() (say, restarting the receiver) once n bytes
+in all have been forwarded, before forwarding more: a restart in the middle of
+a stream. It counts connections and bytes from clients, for load figures. TLS passes
 through untouched (the proxy sees only bytes).
 """
 
@@ -39,6 +41,7 @@ class FaultProxy:
         self.reset_after = 200
         self.resets = 1
         self._mode = "pass"
+        self._trigger = None
         self._cond = threading.Condition()
         self._closed = False
         self._listener = None
@@ -61,6 +64,29 @@ class FaultProxy:
             self._close_listener()
         elif self._listener is None:
             self._open_listener()
+
+    def at_bytes(self, n, callback):
+        with self._cond:
+            self._trigger = (n, callback)
+
+    def _forward(self, upstream, data):
+        """Sends data upstream, running the at_bytes callback at its byte."""
+        with self._cond:
+            trigger = self._trigger
+            if trigger and self.bytes_in + len(data) >= trigger[0]:
+                self._trigger = None
+                split = max(0, trigger[0] - self.bytes_in)
+            else:
+                trigger = None
+        if trigger:
+            upstream.sendall(data[:split])
+            with self._cond:
+                self.bytes_in += split
+            trigger[1]()
+            data = data[split:]
+        upstream.sendall(data)
+        with self._cond:
+            self.bytes_in += len(data)
 
     def close(self):
         with self._cond:
@@ -140,9 +166,7 @@ class FaultProxy:
                     budget -= len(data)
                 if not self._wait_passing(client):
                     break
-                upstream.sendall(data)
-                with self._cond:
-                    self.bytes_in += len(data)
+                self._forward(upstream, data)
         except OSError:
             _rst(upstream)
             _rst(client)

@@ -1,0 +1,103 @@
+"""The fault matrix, the same for every sink: hook calls while the receiver is
+healthy, a fault, hook calls during it, `audit forward` during it, the
+receiver healed, a flush; then everything the store holds must have arrived,
+duplicates only as resends of the same record (identified by its stable id),
+in chain order, each batch with a chain head that matches the store, the
+masked secret nowhere, and every hook call prompt while the receiver failed.
+
+A sink's test class provides `receiver(tls)` returning an object with
+  sink()        the audit.forward entry pointing at it
+  inject(name)  starts the fault `name`; heal() ends it
+  delivered()   ([delivery.Delivered], [problems]) of what it kept
+  raw_bytes()   everything it received, for the secret check
+"""
+
+import os
+import shutil
+import tempfile
+import time
+
+import delivery
+import machine
+
+HOOK_BUDGET_S = 1.0     # loose: a hook never waits for a receiver (a hung receiver is given 4 s)
+SINK_TIMEOUTS = {"batch_size": 3, "timeout_ms": 4000, "connect_timeout_ms": 4000}
+# Faults a forward attempt cannot get past while they last.
+PERSISTENT = {"down", "status:503", "status:500", "throttle:1", "tls"}
+
+
+class FaultMatrix:
+    binary = os.environ.get("PRELOOP_HOOK_BIN")
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="preloop-fwd-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def machine(self, name="m0"):
+        return machine.Machine(os.path.join(self.tmp, name), self.binary, name)
+
+    def calls(self, m, first, count, hook_times):
+        """`count` tool calls (PreToolUse + PostToolUse), one carrying the secret and one a
+        command the recommended pack denies."""
+        for i in range(first, first + count):
+            command = None
+            if i % 5 == 2:
+                command = f"curl -H 'Authorization: token {machine.SECRET}' https://api.github.com/user"
+            elif i % 5 == 4:
+                command = "rm -rf ~/"
+            for call in m.tool_call(i, command):
+                self.assertIn(call.returncode, (0, 2), call.stderr)
+                hook_times.append(call.seconds)
+
+    def flush(self, m, attempts=6):
+        """`audit forward` until it succeeds with nothing left; the last result."""
+        out = None
+        for _ in range(attempts):
+            m.wait_idle(30)
+            out = m.forward()
+            if out.returncode == 0 and "behind" not in out.stdout:
+                state = m.sink_state(self.sink_name) or {}
+                if state.get("backlog", 0) == 0:
+                    return out
+            time.sleep(0.5)
+        self.fail(f"audit forward did not catch up after healing: rc={out.returncode} {out.stdout} {out.stderr}")
+
+    def run_fault(self, fault, tls=False, variants=()):
+        receiver = self.receiver(tls)
+        self.addCleanup(receiver.close)
+        m = self.machine()
+        m.configure([dict(receiver.sink(), **SINK_TIMEOUTS)])
+        hook_times = []
+        self.calls(m, 0, 2, hook_times)
+        self.assertTrue(m.wait_idle(30), "a forwarder is still running 30 s after the hooks")
+        before = len(receiver.delivered()[0])
+        self.assertGreater(before, 0, "hooks started no background forwarding while the receiver was healthy")
+
+        for variant in variants or (None,):
+            if fault != "none":
+                receiver.inject(fault if variant is None else variant)
+            self.calls(m, len(hook_times) // 2, 3, hook_times)
+            started = time.monotonic()
+            during = m.forward()
+            took = time.monotonic() - started
+            self.assertLess(took, 30, f"audit forward during '{fault}' took {took:.1f}s")
+            if fault in PERSISTENT:
+                state = m.sink_state(self.sink_name) or {}
+                self.assertNotEqual(during.returncode, 0, f"audit forward succeeded during '{variant or fault}': "
+                                                          f"{during.stdout}")
+                self.assertTrue(state.get("last_error"), f"no last_error recorded during '{variant or fault}'")
+                self.assertNotIn(machine.SECRET, during.stdout + during.stderr + str(state))
+        receiver.heal()
+        self.flush(m)
+        self.assertTrue(m.wait_idle(30))
+        time.sleep(0.2)
+
+        got, problems = receiver.delivered()
+        self.assertEqual(problems, [])
+        report = delivery.check({m.host_id(): m.expected()}, got)
+        self.assertTrue(report.ok, f"after '{fault}': {report.summary()}")
+        for raw in receiver.raw_bytes():
+            self.assertNotIn(machine.SECRET.encode(), raw, "the secret reached the receiver")
+        slow = [round(t, 2) for t in hook_times if t > HOOK_BUDGET_S]
+        self.assertEqual(slow, [], f"hook calls slower than {HOOK_BUDGET_S}s during '{fault}'")
+        return report

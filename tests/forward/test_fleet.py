@@ -1,0 +1,108 @@
+"""A fleet of sandboxed machines forwarding to one rsyslogd and one OTLP stand-in.
+
+Each machine has its own HOME, XDG directories and audit store (so its own
+host id) and makes hook calls through the real binary; the hooks start the
+forwarders in the background, then each machine flushes once. Afterwards,
+de-duplicated by stable id, every record of every store has arrived exactly
+once at both receivers, in chain order per host. Throughput and receiver load
+are printed.
+
+PRELOOP_FLEET=MACHINESxCALLS sets the size (hook calls per machine); the test
+suite runs a reduced fleet, tests/bench/forward_fleet.sh the full 50x200.
+"""
+
+import concurrent.futures
+import os
+import shutil
+import statistics
+import tempfile
+import time
+import unittest
+
+import delivery
+import machine
+import otlp_standin
+import rsyslog_receiver
+import tcp_fault_proxy
+
+REQUIRES = ("rsyslogd", "binary")
+
+
+def fleet_size():
+    text = os.environ.get("PRELOOP_FLEET", "6x20")
+    machines, _, calls = text.partition("x")
+    return int(machines), int(calls)
+
+
+class FleetTest(unittest.TestCase):
+    def test_fleet(self):
+        machines, calls = fleet_size()
+        tmp = tempfile.mkdtemp(prefix="preloop-fleet-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        rs = rsyslog_receiver.Rsyslog(os.path.join(tmp, "rsyslog"))
+        self.addCleanup(rs.close)
+        proxy = tcp_fault_proxy.FaultProxy(rs.ports["tcp"])   # counts connections and bytes
+        self.addCleanup(proxy.close)
+        otlp = otlp_standin.OtlpStandin()
+        self.addCleanup(otlp.close)
+        sinks = [{"name": "siem", "kind": "syslog", "endpoint": f"tcp://127.0.0.1:{proxy.port}"},
+                 {"name": "otel", "kind": "otlp", "endpoint": otlp.url, "gzip": True}]
+        fleet = []
+        for i in range(machines):
+            m = machine.Machine(os.path.join(tmp, f"host{i:03d}"), os.environ["PRELOOP_HOOK_BIN"], f"host{i:03d}")
+            m.configure(sinks)
+            fleet.append(m)
+
+        hook_times = []
+
+        def work(m):
+            times = []
+            for i in range(calls // 2):
+                times += [c.seconds for c in m.tool_call(i)]
+            if calls % 2:
+                times.append(m.hook(m.event(calls // 2)).seconds)
+            return times
+
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(8, machines)) as pool:
+            for times in pool.map(work, fleet):
+                hook_times += times
+        hooks_done = time.monotonic()
+        for m in fleet:
+            self.assertTrue(m.wait_idle(120))
+            out = m.forward()
+            self.assertEqual(out.returncode, 0, out.stderr)
+        total = machines * calls
+        syslog_got = rs.wait_for(total, timeout=60)
+        delivered_at = time.monotonic()
+
+        stores = {m.host_id(): m.expected() for m in fleet}
+        self.assertEqual(len(stores), machines, "two machines share a host id")
+        self.assertEqual(sum(len(v) for v in stores.values()), total)
+        results = {}
+        for name, (got, problems) in (("rsyslog", delivery.from_syslog(syslog_got)),
+                                      ("otlp", delivery.from_otlp(otlp.kept_records()))):
+            self.assertEqual(problems, [], name)
+            self.assertEqual(otlp.invalid_requests(), [])
+            report = delivery.check(stores, got)
+            self.assertTrue(report.ok, f"{name}: {report.summary()}")
+            self.assertEqual(report.unique, total)
+            results[name] = report
+
+        elapsed = delivered_at - started
+        hook_times.sort()
+        print(f"\nfleet: {machines} machines x {calls} hook calls = {total} records in {elapsed:.1f}s "
+              f"(hooks done after {hooks_done - started:.1f}s): {total / elapsed:.0f} records/s end to end")
+        print(f"hook wall time: median {statistics.median(hook_times) * 1000:.1f} ms, "
+              f"p99 {hook_times[int(len(hook_times) * 0.99) - 1] * 1000:.1f} ms, max {hook_times[-1] * 1000:.1f} ms")
+        print(f"rsyslog: {results['rsyslog'].delivered} messages ({len(results['rsyslog'].duplicates)} duplicated), "
+              f"{proxy.bytes_in} bytes, {proxy.connections} connections, "
+              f"{sum(d.raw_size for d in delivery.from_syslog(syslog_got)[0]) / max(1, total):.0f} bytes/record")
+        requests = [q for q in otlp.requests if q.kept]
+        print(f"otlp: {results['otlp'].delivered} log records ({len(results['otlp'].duplicates)} duplicated) in "
+              f"{len(requests)} requests, {otlp.bytes_received()} bytes gzipped "
+              f"({sum(len(q.body) for q in requests)} inflated), {otlp.connections} connections")
+
+
+if __name__ == "__main__":
+    unittest.main()
