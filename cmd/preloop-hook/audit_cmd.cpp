@@ -353,6 +353,8 @@ void add_audit_command(CLI::App& app) {
   CLI::App* prune = sub("prune", "remove old records, keeping the chain verifiable", run_prune);
   prune->add_option("--older-than", o->older_than, "age (90d) or RFC 3339 time")->required();
   prune->add_flag("--dry-run", o->dry_run, "say which records would go, and change nothing");
+
+  add_forward_command(audit, [o] { return resolve_db(*o); });
 }
 
 }  // namespace preloop::cmd

@@ -2,6 +2,8 @@
 // application; a failing command throws CLI::RuntimeError(exit_code).
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <iostream>
 #include <string>
 
@@ -27,5 +29,7 @@ void add_sync_command(CLI::App& app);      // sync [--status]
 void add_scan_command(CLI::App& app);      // scan FILE|-
 void add_install_commands(CLI::App& app);  // install | uninstall
 void add_doctor_command(CLI::App& app);    // doctor
+// audit forward, under the audit command; resolve_db gives the store's path.
+void add_forward_command(CLI::App* audit, std::function<std::filesystem::path()> resolve_db);
 
 }  // namespace preloop::cmd

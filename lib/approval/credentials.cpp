@@ -21,26 +21,6 @@ std::string strip_slash(std::string url) {
   return url;
 }
 
-// Reads an owner-only file (never through a link, never a FIFO or device,
-// at most 64 KiB); nullopt when it does not exist.
-std::optional<std::string> read_private_file(const fs::path& path) {
-  std::optional<FileContent> file;
-  try {
-    file = read_file_if_present(path, file_rules::kCredentials);
-  } catch (const FileError& e) {
-    throw CredentialError(std::string("cannot use credentials file: ") + e.what());
-  }
-  if (!file) return std::nullopt;
-  if (file->st.st_mode & 077) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", unsigned(file->st.st_mode & 07777));
-    throw CredentialError("credentials file " + path.string() + " is readable by group or others (mode " + mode +
-                          "); refusing to use it. Fix with: chmod 600 " + path.string());
-  }
-  if (file->st.st_uid != ::geteuid())
-    throw CredentialError("credentials file " + path.string() + " is not owned by the current user; refusing to use it");
-  return std::move(file->text);
-}
 
 std::optional<Credentials> from_own_file(const fs::path& path) {
   const auto text = read_private_file(path);
@@ -86,6 +66,25 @@ std::optional<Credentials> from_preloop_cli(const fs::path& dir) {
 }
 
 }  // namespace
+
+std::optional<std::string> read_private_file(const fs::path& path) {
+  std::optional<FileContent> file;
+  try {
+    file = read_file_if_present(path, file_rules::kCredentials);
+  } catch (const FileError& e) {
+    throw CredentialError(std::string("cannot use credentials file: ") + e.what());
+  }
+  if (!file) return std::nullopt;
+  if (file->st.st_mode & 077) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", unsigned(file->st.st_mode & 07777));
+    throw CredentialError("credentials file " + path.string() + " is readable by group or others (mode " + mode +
+                          "); refusing to use it. Fix with: chmod 600 " + path.string());
+  }
+  if (file->st.st_uid != ::geteuid())
+    throw CredentialError("credentials file " + path.string() + " is not owned by the current user; refusing to use it");
+  return std::move(file->text);
+}
 
 std::optional<Credentials> resolve_credentials(const CredentialSources& s) {
   std::optional<Credentials> c;

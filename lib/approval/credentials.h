@@ -38,6 +38,11 @@ struct CredentialError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Reads an owner-only file (never through a link, never a FIFO or device,
+// at most 64 KiB); nullopt when it does not exist. Throws CredentialError
+// when it is readable by group or others or owned by someone else.
+std::optional<std::string> read_private_file(const std::filesystem::path& path);
+
 // nullopt when no token is configured anywhere.
 std::optional<Credentials> resolve_credentials(const CredentialSources& sources);
 

@@ -40,7 +40,8 @@ Loaded load_once() {
                    bind(lib, "curl_easy_setopt", a.easy_setopt) && bind(lib, "curl_easy_perform", a.easy_perform) &&
                    bind(lib, "curl_easy_getinfo", a.easy_getinfo) && bind(lib, "curl_easy_cleanup", a.easy_cleanup) &&
                    bind(lib, "curl_easy_strerror", a.easy_strerror) && bind(lib, "curl_slist_append", a.slist_append) &&
-                   bind(lib, "curl_slist_free_all", a.slist_free_all);
+                   bind(lib, "curl_slist_free_all", a.slist_free_all) &&
+                   bind(lib, "curl_easy_send", a.easy_send);
   if (!all) {
     l.error = "libcurl.so.4 lacks an expected symbol (too old?)";
     return l;

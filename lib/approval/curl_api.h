@@ -19,6 +19,7 @@ struct CurlApi {
   const char* (*easy_strerror)(CURLcode);
   curl_slist* (*slist_append)(curl_slist*, const char*);
   void (*slist_free_all)(curl_slist*);
+  CURLcode (*easy_send)(CURL*, const void*, size_t, size_t*);
 };
 
 // Loads libcurl once per process. Returns nullptr and sets *error when the

@@ -47,10 +47,16 @@ const char* to_string(HttpError e) {
   return "unknown";
 }
 
-bool url_allowed(const std::string& url, std::string* why) {
+bool url_allowed(const std::string& url, std::string* why, bool stream) {
   std::string scheme, host;
   if (!split_url(url, &scheme, &host)) {
-    *why = "not an absolute http(s) URL";
+    *why = stream ? "not a tcp:// or tls:// address" : "not an absolute http(s) URL";
+    return false;
+  }
+  // A stream carries no credential of ours: plain tcp may go anywhere.
+  if (stream) {
+    if (scheme == "tcp" || scheme == "tls") return true;
+    *why = "scheme '" + scheme + "' is not tcp or tls";
     return false;
   }
   if (scheme == "https") return true;
@@ -65,7 +71,7 @@ bool url_allowed(const std::string& url, std::string* why) {
 
 bool http_precheck(const HttpRequest& req, HttpResponse* resp) {
   std::string why;
-  if (!url_allowed(req.url, &why)) {
+  if (!url_allowed(req.url, &why, req.method == "STREAM")) {
     resp->error = HttpError::BadUrl;
     resp->error_detail = why;
     return false;

@@ -21,7 +21,7 @@ enum class HttpError {
 };
 
 struct HttpRequest {
-  std::string method = "GET";  // GET | POST
+  std::string method = "GET";  // GET | POST | STREAM (body sent over a tcp:// or tls:// connection, no reply read)
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
@@ -29,6 +29,7 @@ struct HttpRequest {
   std::chrono::milliseconds connect_timeout{5000};
   std::string ca_bundle;                             // PEM file; empty = system store
   std::string proxy;                                 // empty = libcurl's environment handling
+  std::string client_cert, client_key;               // PEM files for TLS client authentication; empty = none
   std::size_t max_response_bytes = 1u << 20;
 };
 
@@ -46,8 +47,8 @@ HttpResponse http_perform(const HttpRequest& req);
 // "connect" "tls" ... for audit failure_class.
 const char* to_string(HttpError e);
 
-// True when url is http(s) and a plain-http URL points at a loopback host.
-// Otherwise sets *why.
-bool url_allowed(const std::string& url, std::string* why);
+// True when url is http(s) and a plain-http URL points at a loopback host
+// (tcp:// or tls:// for a STREAM). Otherwise sets *why.
+bool url_allowed(const std::string& url, std::string* why, bool stream = false);
 
 }  // namespace preloop::approval

@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <chrono>
 #include <memory>
+#include <poll.h>
 
 #include "approval/curl_api.h"
 #include "approval/http_transport.h"
@@ -81,6 +83,65 @@ HttpError classify(CURLcode rc) {
   }
 }
 
+void set_tls(const CurlApi* c, CURL* e, const HttpRequest& req) {
+  c->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  c->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!req.ca_bundle.empty()) c->easy_setopt(e, CURLOPT_CAINFO, req.ca_bundle.c_str());
+  if (!req.client_cert.empty()) c->easy_setopt(e, CURLOPT_SSLCERT, req.client_cert.c_str());
+  if (!req.client_key.empty()) c->easy_setopt(e, CURLOPT_SSLKEY, req.client_key.c_str());
+}
+
+HttpResponse failed(HttpError e, std::string detail) {
+  HttpResponse r;
+  r.error = e;
+  r.error_detail = std::move(detail);
+  return r;
+}
+
+// A STREAM: connect (tcp://, or tls:// with the TLS handshake libcurl makes for
+// an https:// URL with ALPN off), send the body, close. Nothing is read back.
+HttpResponse curl_stream(const CurlApi* c, const HttpRequest& req) {
+  const auto sep = req.url.find("://");
+  const std::string scheme = req.url.substr(0, sep);
+  const std::string url = (scheme == "tls" ? "https" : "http") + req.url.substr(sep);
+  std::unique_ptr<CURL, void (*)(CURL*)> h(c->easy_init(), c->easy_cleanup);
+  if (!h) return failed(HttpError::Unavailable, "curl_easy_init failed");
+  CURL* e = h.get();
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  const auto deadline = std::chrono::steady_clock::now() + req.timeout;
+  c->easy_setopt(e, CURLOPT_URL, url.c_str());
+  c->easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+  c->easy_setopt(e, CURLOPT_SSL_ENABLE_ALPN, 0L);
+  c->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  c->easy_setopt(e, CURLOPT_NOPROXY, "*");
+  c->easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+  c->easy_setopt(e, CURLOPT_TIMEOUT_MS, long(std::max<long long>(1, req.timeout.count())));
+  c->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                 long(std::max<long long>(1, std::min(req.connect_timeout, req.timeout).count())));
+  set_tls(c, e, req);
+  CURLcode rc = c->easy_perform(e);
+  if (rc != CURLE_OK) return failed(classify(rc), errbuf[0] ? std::string(errbuf) : c->easy_strerror(rc));
+  curl_socket_t sock = CURL_SOCKET_BAD;
+  c->easy_getinfo(e, CURLINFO_ACTIVESOCKET, &sock);
+  std::size_t off = 0;
+  while (off < req.body.size()) {
+    std::size_t n = 0;
+    rc = c->easy_send(e, req.body.data() + off, req.body.size() - off, &n);
+    if (rc == CURLE_OK) {
+      off += n;
+      continue;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (rc != CURLE_AGAIN || sock == CURL_SOCKET_BAD || left.count() <= 0)
+      return failed(rc == CURLE_AGAIN ? HttpError::Timeout : HttpError::Connect,
+                    "sent " + std::to_string(off) + " of " + std::to_string(req.body.size()) + " bytes: " +
+                        (rc == CURLE_AGAIN ? "the receiver stopped reading" : c->easy_strerror(rc)));
+    pollfd p{int(sock), POLLOUT, 0};
+    ::poll(&p, 1, int(std::min<long long>(left.count(), 1 << 30)));
+  }
+  return {};
+}
+
 }  // namespace
 
 HttpResponse curl_exchange(const HttpRequest& req) {
@@ -90,6 +151,7 @@ HttpResponse curl_exchange(const HttpRequest& req) {
     resp.error = HttpError::Unavailable;
     return resp;
   }
+  if (req.method == "STREAM") return curl_stream(c, req);
   std::unique_ptr<CURL, void (*)(CURL*)> h(c->easy_init(), c->easy_cleanup);
   if (!h) {
     resp.error = HttpError::Unavailable;
@@ -112,9 +174,7 @@ HttpResponse curl_exchange(const HttpRequest& req) {
 #endif
   c->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   c->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  c->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-  c->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!req.ca_bundle.empty()) c->easy_setopt(e, CURLOPT_CAINFO, req.ca_bundle.c_str());
+  set_tls(c, e, req);
   if (!req.proxy.empty()) c->easy_setopt(e, CURLOPT_PROXY, req.proxy.c_str());
   c->easy_setopt(e, CURLOPT_TIMEOUT_MS, long(std::max<long long>(1, req.timeout.count())));
   c->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,

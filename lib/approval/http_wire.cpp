@@ -7,7 +7,7 @@
 namespace preloop::approval {
 namespace {
 
-constexpr std::string_view kRequestTag = "preloop-http-request-1\n";
+constexpr std::string_view kRequestTag = "preloop-http-request-2\n";
 constexpr std::string_view kResponseTag = "preloop-http-response-1\n";
 constexpr std::size_t kMaxHeaders = 256;
 
@@ -59,6 +59,8 @@ std::string encode_request(const HttpRequest& req) {
   put_int(out, req.connect_timeout.count());
   put(out, req.ca_bundle);
   put(out, req.proxy);
+  put(out, req.client_cert);
+  put(out, req.client_key);
   put_int(out, static_cast<long long>(req.max_response_bytes));
   return out;
 }
@@ -72,7 +74,7 @@ bool decode_request(std::string_view in, HttpRequest* req) {
   for (auto& [name, value] : req->headers)
     if (!get(in, &name) || !get(in, &value)) return false;
   if (!get(in, &req->body) || !get_int(in, &timeout) || !get_int(in, &connect) || !get(in, &req->ca_bundle) ||
-      !get(in, &req->proxy) || !get_int(in, &max) || max < 0 || !in.empty())
+      !get(in, &req->proxy) || !get(in, &req->client_cert) || !get(in, &req->client_key) || !get_int(in, &max) || max < 0 || !in.empty())
     return false;
   req->timeout = std::chrono::milliseconds(timeout);
   req->connect_timeout = std::chrono::milliseconds(connect);

@@ -106,9 +106,11 @@ WriteResult write_record(const std::filesystem::path& db, Record& r, const Write
   return opts.mode == WriteMode::Direct ? write_direct(db, r, opts.busy_timeout_ms) : write_journal(db, r, opts);
 }
 
-bool claim_background_fold(const std::filesystem::path& db) {
+namespace {
+
+// True when the marker was not touched within the last second; touches it.
+bool claim_marker(const std::filesystem::path& marker) {
   constexpr auto kEvery = std::chrono::seconds(1);
-  std::filesystem::path marker = std::filesystem::path(db).concat(".fold-started");
   struct stat st {};
   if (::stat(marker.c_str(), &st) == 0) {
     auto started = std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec);
@@ -120,6 +122,16 @@ bool claim_background_fold(const std::filesystem::path& db) {
   bool ok = ::futimens(fd, nullptr) == 0;
   ::close(fd);
   return ok;
+}
+
+}  // namespace
+
+bool claim_background_fold(const std::filesystem::path& db) {
+  return claim_marker(std::filesystem::path(db).concat(".fold-started"));
+}
+
+bool claim_background_forward(const std::filesystem::path& db) {
+  return claim_marker(std::filesystem::path(db).concat(".forward-started"));
 }
 
 FoldResult fold_pending(const std::filesystem::path& db, int busy_timeout_ms) {

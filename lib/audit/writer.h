@@ -53,5 +53,7 @@ FoldResult fold_pending(const std::filesystem::path& db, int busy_timeout_ms);
 // True at most once a second per store: the caller that gets true starts the
 // background fold (one stat of a marker file when a fold was started recently).
 bool claim_background_fold(const std::filesystem::path& db);
+// The same for the background forwarder (`audit forward`, which folds first).
+bool claim_background_forward(const std::filesystem::path& db);
 
 }  // namespace preloop::audit

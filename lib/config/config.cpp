@@ -137,6 +137,10 @@ void apply(Config& c, const fs::path& file, const YAML::Node& doc) {
         if (m != "journal" && m != "direct") fail(file, v["mode"], "'audit.mode' must be 'journal' or 'direct'");
         c.audit_direct = m == "direct";
       }
+      if (v["forward"]) {
+        c.forward_sinks = parse_forward(file, v["forward"]);
+        c.audit_forward = !c.forward_sinks.empty();
+      }
     } else if (key == "tamper") {
       if (!v.IsMap()) fail(file, v, "'tamper' must be a mapping");
       for (const auto& t : v) {
@@ -341,7 +345,7 @@ std::string serialize_config(const Config& c) {
   w.i32(c.audit_busy_timeout_ms);
   w.i32(static_cast<int>(c.tamper_on_weakening));
   w.u32(c.managed);
-  w.u32(c.observe | c.allow_tuning << 1 | c.pin_enforce << 2 | c.claude_permissions << 3);
+  w.u32(c.observe | c.allow_tuning << 1 | c.pin_enforce << 2 | c.claude_permissions << 3 | c.audit_forward << 4);
   w.strs(c.ignored);
   list.clear();
   for (const auto& p : c.sources) list.push_back(p.string());
@@ -384,6 +388,7 @@ std::optional<Config> deserialize_config(std::string_view data) {
   c.allow_tuning = policy & 2;
   c.pin_enforce = policy & 4;
   c.claude_permissions = policy & 8;
+  c.audit_forward = policy & 16;
   c.ignored = r.strs();
   for (auto& p : r.strs()) c.sources.emplace_back(std::move(p));
   c.sections.resize(r.count());

@@ -23,6 +23,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/forward_settings.h"
+
 namespace preloop {
 
 enum class FailMode { Closed, Open };
@@ -50,6 +52,8 @@ struct Config {
   bool allow_tuning = true;                          // policy.allow_tuning: rules below managed may disable/override
   bool pin_enforce = false;                          // policy.pin_enforce: observe below managed is ignored
   bool claude_permissions = false;                   // policy.claude_permissions: Claude Code's permissions as layers
+  bool audit_forward = false;                        // audit.forward lists a sink (kept in snapshots)
+  std::vector<ForwardSink> forward_sinks;            // audit.forward as parsed from the files (not from snapshots)
   std::vector<std::filesystem::path> sources;        // files that were loaded
   bool managed = false;                              // a managed config file was loaded
   std::vector<std::string> ignored;                  // user settings a managed config overruled, one line each

@@ -126,9 +126,19 @@ void start_fold(const std::filesystem::path& db) {
   if (!exe.empty()) process::spawn_detached(exe, {"audit", "--db", db.string(), "fold", "--background"});
 }
 
+// With a sink under audit.forward, a detached `audit forward` folds the journal
+// and sends what is new; this call only starts it (at most once a second; the
+// forwarder's lock lets one run). No socket, no libcurl, no store read here.
+void start_forward(const std::filesystem::path& db) {
+  if (!audit::claim_background_forward(db)) return;
+  const std::string exe = process::self_exe();
+  if (!exe.empty()) process::spawn_detached(exe, {"audit", "--db", db.string(), "forward", "--background"});
+}
+
 bool keep(const HookContext& ctx, const std::filesystem::path& db, audit::Record& r, std::string* failure_class) {
   audit::WriteResult res = audit::write_record(db, r, write_options(ctx));
-  if (res.fold_due && ctx.background) start_fold(db);
+  if (ctx.background && ctx.config->audit_forward) start_forward(db);
+  else if (res.fold_due && ctx.background) start_fold(db);
   if (!res.message.empty()) std::fprintf(stderr, "preloop-hook: %s\n", res.message.c_str());
   if (res.outcome != audit::Outcome::Lost) return true;
   if (failure_class) *failure_class = "audit_" + res.failure_class;
