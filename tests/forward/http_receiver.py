@@ -30,6 +30,18 @@ class HttpReceiver:
         if self.standin.pki and self.standin.server_cert != "good":
             self.standin.restart(server_cert="good")
 
+    def fault_seen(self, fault):
+        """Whether a request met the fault (a refused connection never reaches the stand-in:
+        for down, the failing forward attempt is the evidence)."""
+        if fault == "down":
+            return True
+        if fault == "tls":
+            return bool(self.standin.tls_failures)
+        return any(q.fault == fault for q in self.standin.requests)
+
+    def settle(self):
+        pass
+
     def delivered(self):
         found, problems = self._extract(self.standin.kept_records())
         return found, problems + [f"invalid request: {q.errors}" for q in self.standin.invalid_requests()]

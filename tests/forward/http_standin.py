@@ -40,6 +40,7 @@ class Request:
         self.errors = []        # what made the request invalid (empty when valid)
         self.records = []       # what a valid request delivered (subclass-specific)
         self.kept = False       # the receiver kept the records (answered 2xx, or slow)
+        self.fault = None       # the fault applied to it
 
 
 class HttpStandin:
@@ -203,8 +204,12 @@ class HttpStandin:
 
 
 def _rst(sock):
+    """Drops a connection at once: a reset once the last reference to the socket goes (a
+    handler's file objects keep it open), and a shutdown now, which wakes a handler blocked
+    reading it."""
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass
     try:
@@ -262,8 +267,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if fault == "reset":
             length = int(headers.get("content-length") or 0)
             self.rfile.read(max(1, length // 2))
+            request = Request("POST", self.path, headers, b"", None, "reset")
+            request.fault = fault
             with owner._lock:
-                owner.requests.append(Request("POST", self.path, headers, b"", None, "reset"))
+                owner.requests.append(request)
             _rst(self.connection)
             self.close_connection = True
             return
@@ -285,13 +292,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if kind == "throttle":
                 extra["Retry-After"] = arg
         request.status = status
+        request.fault = fault
         request.kept = 200 <= status < 300 or (fault in ("slow", "restart") and not request.errors)
         with owner._lock:
             owner.requests.append(request)
         if fault == "restart":
             self.close_connection = True
+            _rst(self.connection)       # gone before answering
             threading.Thread(target=owner._restart_later, daemon=True).start()
-            time.sleep(5)       # the restart drops this connection before an answer
             return
         if fault == "slow":
             owner._healed.wait(owner.slow_seconds)

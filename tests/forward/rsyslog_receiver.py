@@ -181,6 +181,19 @@ class Rsyslog:
                 return got
             time.sleep(0.05)
 
+    def settle(self, quiet=0.3, timeout=20):
+        """Messages once their number has not changed for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        count, since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            n = len(self.messages())
+            if n != count:
+                count, since = n, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                break
+            time.sleep(0.05)
+        return self.messages()
+
     def log_tail(self, lines=20):
         path = os.path.join(self.dir, "rsyslogd.log")
         if not os.path.exists(path):

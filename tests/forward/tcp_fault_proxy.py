@@ -3,7 +3,8 @@
 Modes (set with `mode = ...` at any time; a change applies to data not yet forwarded):
   pass    forward both ways
   stall   accept and hold: read nothing and send nothing (a receiver that hangs); stalled
-          connections resume when the mode goes back to pass, unless the client gave up
+          connections resume when the mode goes back to pass, newest first (what a
+          recovering receiver may well do), whatever the client did meanwhile
   refuse  the listening port is closed (receiver down); reopened on the same port by pass
   reset   forward `reset_after` bytes of each new connection, then reset both sides (RST)
           in the middle of whatever is being sent; later connections are passed through
@@ -38,10 +39,14 @@ class FaultProxy:
         self.connections = 0
         self.bytes_in = 0
         self.cut = 0                 # connections reset by the reset mode
+        self.stalled = 0             # connections held by the stall mode
+        self.triggered = 0           # at_bytes callbacks run
+        self.active = 0              # connections being served
         self.reset_after = 200
         self.resets = 1
         self._mode = "pass"
         self._trigger = None
+        self._stalled = []           # tickets of held connections, oldest first
         self._cond = threading.Condition()
         self._closed = False
         self._listener = None
@@ -83,6 +88,8 @@ class FaultProxy:
             with self._cond:
                 self.bytes_in += split
             trigger[1]()
+            with self._cond:
+                self.triggered += 1
             data = data[split:]
         upstream.sendall(data)
         with self._cond:
@@ -129,13 +136,45 @@ class FaultProxy:
             threading.Thread(target=self._serve, args=(client, cut), daemon=True).start()
 
     def _wait_passing(self, sock):
-        """Blocks while stalled; False when the proxy closed."""
+        """Blocks while stalled, then waits for this connection's turn (newest first); False
+        when the proxy closed."""
         with self._cond:
+            if self._mode != "stall":
+                return not self._closed
+            ticket = object()
+            self._stalled.append(ticket)
+            self.stalled += 1
             while self._mode == "stall" and not self._closed:
                 self._cond.wait(0.2)
-            return not self._closed
+            while self._stalled and self._stalled[-1] is not ticket and not self._closed:
+                self._cond.wait(0.2)
+        threading.Timer(0.1, self._end_turn, args=(ticket,)).start()   # the next one waits 0.1 s
+        return not self._closed
+
+    def _end_turn(self, ticket):
+        with self._cond:
+            self._stalled.remove(ticket)
+            self._cond.notify_all()
+
+    def idle(self, timeout=30):
+        """Waits until no connection is open or held; True when idle."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while (self.active or self._stalled) and time.monotonic() < deadline:
+                self._cond.wait(0.05)
+            return not (self.active or self._stalled)
 
     def _serve(self, client, cut):
+        with self._cond:
+            self.active += 1
+        try:
+            self._serve_one(client, cut)
+        finally:
+            with self._cond:
+                self.active -= 1
+                self._cond.notify_all()
+
+    def _serve_one(self, client, cut):
         if not self._wait_passing(client):
             _rst(client)
             return

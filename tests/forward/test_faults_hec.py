@@ -50,6 +50,13 @@ class HecFaultTest(fault_scenario.FaultMatrix, unittest.TestCase):
     def test_throttled_with_retry_after(self):
         self.run_fault("throttle:1")
 
+    def test_retry_after_holds_background_forwarders_back(self):
+        # Six hook calls during a 30 s Retry-After: the first background forwarder meets
+        # the 429, the others must wait it out instead of sending again.
+        self.run_fault("throttle:30")
+        throttled = [q for q in self.receiver_in_use.standin.requests if q.status == 429]
+        self.assertLessEqual(len(throttled), 3, [q.status for q in self.receiver_in_use.standin.requests])
+
     def test_connection_reset_mid_batch(self):
         self.run_fault("reset")
 
