@@ -146,5 +146,12 @@ class Machine:
         with self._store() as db:
             return db.execute("SELECT seq, hash, tool_use_id, hook_event FROM events ORDER BY seq").fetchall()
 
+    def rows(self):
+        """Every record of the store as a dict of its columns, by seq."""
+        self.expected()
+        with self._store() as db:
+            db.row_factory = sqlite3.Row
+            return [dict(r) for r in db.execute("SELECT * FROM events ORDER BY seq")]
+
     def _store(self):
         return contextlib.closing(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10))

@@ -6,7 +6,8 @@ listens on free ports: plain TCP (imtcp, octet-counted framing), TLS (gtls,
 anonymous clients) and, with `client_auth`, TLS that demands a client
 certificate signed by the test CA. Every message it accepts is written as one
 JSON line (rsyslog's own `jsonmesg`: the raw message, the input it came in on,
-the peer) to a file the test reads back with `messages()`.
+the peer) to a file the test reads back with `messages()`; rsyslogd's own
+messages go to another file, which `connections()` counts.
 
 A restart keeps the ports, so a sender configured once sees the same receiver
 go away and come back.
@@ -89,6 +90,7 @@ class Rsyslog:
         self.client_auth = client_auth
         self.max_message_size = max_message_size
         self.output = os.path.join(directory, "received.jsonl")
+        self.internal = os.path.join(directory, "rsyslogd-internal.jsonl")
         self.ports = {}
         self._proc = None
         self._log = None
@@ -172,6 +174,13 @@ class Rsyslog:
                     out.append(Received(json.loads(line)))
         return out
 
+    def connections(self):
+        """Connections accepted so far (rsyslogd notes each one)."""
+        if not os.path.exists(self.internal):
+            return 0
+        with open(self.internal, encoding="utf-8", errors="replace") as f:
+            return sum(1 for line in f if "connection established" in line)
+
     def wait_for(self, count, timeout=20):
         """Messages once at least `count` are written (or what there is at the deadline)."""
         deadline = time.monotonic() + timeout
@@ -211,10 +220,10 @@ class Rsyslog:
         work = os.path.join(self.dir, "work")
         lines = [
             f'global(workDirectory={q(work)} maxMessageSize="{self.max_message_size}"',
-            '       parser.escapeControlCharactersOnReceive="off" net.enableDNS="off")',
+            '       parser.escapeControlCharactersOnReceive="off" net.enableDNS="off" processInternalMessages="on")',
             # Messages rsyslog has read are written out before it exits on SIGTERM.
             'main_queue(queue.timeoutShutdown="10000" queue.timeoutActionCompletion="10000")',
-            'module(load="imtcp" maxSessions="1000")',
+            'module(load="imtcp" maxSessions="1000" notifyOnConnectionOpen="on")',
         ]
         for name in inputs:
             port = self.ports.get(name, 0)
@@ -227,6 +236,10 @@ class Rsyslog:
                           f'streamDriver.CAFile={q(self.pki.ca_cert)}', f'streamDriver.CertFile={q(cert)}',
                           f'streamDriver.KeyFile={q(key)}']
             lines.append("input(" + " ".join(attrs) + ")")
+        # rsyslogd's own messages (a connection opened, errors) go to a file of their own.
         lines += ['template(name="preloop_jsonl" type="string" string="%jsonmesg%\\n")',
+                  'if $inputname == "rsyslogd" then {',
+                  f'  action(type="omfile" file={q(self.internal)} template="preloop_jsonl")',
+                  '  stop', '}',
                   f'action(type="omfile" file={q(self.output)} template="preloop_jsonl" flushOnTXEnd="on")']
         return "\n".join(lines) + "\n"

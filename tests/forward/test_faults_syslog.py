@@ -138,6 +138,23 @@ class SyslogFaultTest(fault_scenario.FaultMatrix, unittest.TestCase):
         report = delivery.check({m.host_id(): m.expected()}, got)
         self.assertTrue(report.ok, report.summary())
 
+    @unconfirmed_delivery
+    def test_client_certificate_missing_is_an_error(self):
+        # The receiver demands a client certificate and the sink has none: rsyslogd drops the
+        # session after the handshake. Every attempt must fail, and records stay queued.
+        receiver = self.receiver(tls=True, client_auth=True)
+        self.addCleanup(receiver.close)
+        sink = dict(receiver.sink(), **fault_scenario.SINK_TIMEOUTS)
+        del sink["client_cert"], sink["client_key"]
+        m = self.machine()
+        m.configure([sink])
+        self.calls(m, 0, 2, [])
+        out = m.forward()
+        self.assertEqual(receiver.rs.messages(), [])
+        self.assertNotEqual(out.returncode, 0, f"records counted as delivered to a receiver that refused the "
+                                               f"session: {out.stdout}")
+        self.assertEqual((m.sink_state("siem") or {}).get("cursor_seq", 0), 0)
+
 
 if __name__ == "__main__":
     unittest.main()
