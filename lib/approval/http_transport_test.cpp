@@ -18,6 +18,8 @@ HttpRequest sample_request() {
   r.connect_timeout = std::chrono::milliseconds(56);
   r.ca_bundle = "/etc/ca.pem";
   r.proxy = "http://proxy:3128";
+  r.client_cert = "/home/u/client.pem";
+  r.client_key = "/home/u/client.key";
   r.max_response_bytes = 4096;
   return r;
 }
@@ -36,6 +38,8 @@ TEST_CASE("helper wire format: a request and a response cross unchanged") {
   CHECK(out.connect_timeout == in.connect_timeout);
   CHECK(out.ca_bundle == in.ca_bundle);
   CHECK(out.proxy == in.proxy);
+  CHECK(out.client_cert == in.client_cert);
+  CHECK(out.client_key == in.client_key);
   CHECK(out.max_response_bytes == in.max_response_bytes);
 
   HttpResponse r;
@@ -60,8 +64,8 @@ TEST_CASE("helper wire format: truncated, padded or malformed input is refused")
   HttpRequest out;
   for (std::size_t cut = 0; cut < req.size(); ++cut) CHECK_FALSE(decode_request(req.substr(0, cut), &out));
   CHECK_FALSE(decode_request(req + "1:x", &out));
-  CHECK_FALSE(decode_request("preloop-http-request-1\n4:POST99999999999:x", &out));
-  CHECK_FALSE(decode_request("preloop-http-request-1\n3:GET1:u4:9999", &out));  // too many headers
+  CHECK_FALSE(decode_request("preloop-http-request-2\n4:POST99999999999:x", &out));
+  CHECK_FALSE(decode_request("preloop-http-request-2\n3:GET1:u4:9999", &out));  // too many headers
 
   HttpResponse r;
   r.status = 200;

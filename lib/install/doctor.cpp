@@ -16,7 +16,7 @@ const char* status_name(CheckStatus status) {
 
 std::vector<Check> default_checks() {
   return {check_claude_settings, check_self_test, check_guard, check_config, check_policies, check_audit,
-          check_approval};
+          check_forward, check_approval};
 }
 
 DoctorReport run_doctor(const DoctorContext& ctx, const std::vector<Check>& checks) {
@@ -72,7 +72,10 @@ nlohmann::json render_json(const DoctorReport& report) {
     if (!r.fix.empty()) c["fix"] = r.fix;
     checks.push_back(c);
     if (r.data.is_object())
-      for (const auto& [k, v] : r.data.items()) out[k] = v;
+      for (const auto& [k, v] : r.data.items()) {
+        if (out.contains(k) && out[k].is_object() && v.is_object()) out[k].update(v);  // e.g. one entry per sink
+        else out[k] = v;
+      }
   }
   out["checks"] = checks;
   return out;

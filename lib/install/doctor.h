@@ -53,6 +53,9 @@ std::vector<CheckResult> check_config(const DoctorContext& ctx);
 std::vector<CheckResult> check_policies(const DoctorContext& ctx);
 // The audit store is writable and its hash chain intact.
 std::vector<CheckResult> check_audit(const DoctorContext& ctx);
+// Per audit.forward sink: last success, records waiting (over max_backlog
+// fails), last error, whether its credentials can be read.
+std::vector<CheckResult> check_forward(const DoctorContext& ctx);
 // The approval service is reachable and accepts the credential; synced policy age.
 std::vector<CheckResult> check_approval(const DoctorContext& ctx);
 // The deployment mode (managed: hooks in managed settings, config in a
