@@ -53,6 +53,11 @@ class FleetTest(unittest.TestCase):
 
         hook_times = []
 
+        def percentiles(times):
+            times = sorted(times)
+            return (f"median {statistics.median(times) * 1000:.1f} ms, p99 "
+                    f"{times[max(0, int(len(times) * 0.99) - 1)] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms")
+
         def work(m):
             times = []
             for i in range(calls // 2):
@@ -60,6 +65,16 @@ class FleetTest(unittest.TestCase):
             if calls % 2:
                 times.append(m.hook(m.event(calls // 2)).seconds)
             return times
+
+        if os.environ.get("PRELOOP_FLEET_BASELINE") == "1":
+            # The same calls on machines that forward nothing: the hooks' cost without sinks.
+            bare = [machine.Machine(os.path.join(tmp, f"bare{i:03d}"), os.environ["PRELOOP_HOOK_BIN"], f"bare{i:03d}")
+                    for i in range(machines)]
+            base_started = time.monotonic()
+            with concurrent.futures.ThreadPoolExecutor(max_workers=min(8, machines)) as pool:
+                base_times = [t for times in pool.map(work, bare) for t in times]
+            print(f"\nbaseline without sinks: hooks done after {time.monotonic() - base_started:.1f}s; "
+                  f"hook wall time {percentiles(base_times)}")
 
         started = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(max_workers=min(8, machines)) as pool:
@@ -93,11 +108,9 @@ class FleetTest(unittest.TestCase):
             results[name] = report
 
         elapsed = delivered_at - started
-        hook_times.sort()
         print(f"\nfleet: {machines} machines x {calls} hook calls = {total} records in {elapsed:.1f}s "
               f"(hooks done after {hooks_done - started:.1f}s): {total / elapsed:.0f} records/s end to end")
-        print(f"hook wall time: median {statistics.median(hook_times) * 1000:.1f} ms, "
-              f"p99 {hook_times[int(len(hook_times) * 0.99) - 1] * 1000:.1f} ms, max {hook_times[-1] * 1000:.1f} ms")
+        print(f"hook wall time: {percentiles(hook_times)}")
         syslog_bytes = sum(len(m.raw) + len(str(len(m.raw))) + 1 for m in syslog_got)
         print(f"rsyslog: {results['rsyslog'].delivered} messages ({len(results['rsyslog'].duplicates)} duplicated), "
               f"{syslog_bytes} bytes framed ({syslog_bytes / max(1, total):.0f} per record), "
