@@ -138,7 +138,7 @@ def check(stores, delivered):
         host_id, seq, hash_, tool_use_id, hook_event = want
         if (d.host_id, d.seq, d.hash) != (host_id, seq, hash_):
             report.mismatched.append(f"{d.id}: carries host {d.host_id} seq {d.seq} hash {d.hash}")
-        elif d.attributes.get("tool_use_id") != tool_use_id:
+        elif d.attributes.get("tool_use_id", "") != (tool_use_id or ""):   # empty values are left out
             report.mismatched.append(f"{d.id}: tool_use_id {d.attributes.get('tool_use_id')!r} "
                                      f"where the store has {tool_use_id!r}")
         if d.head_seq is None or d.head_seq < seq or store_hash.get((host_id, d.head_seq)) != d.head_hash:

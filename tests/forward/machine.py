@@ -64,10 +64,11 @@ class Machine:
         }
         self.configure([])
 
-    def configure(self, sinks, **settings):
+    def configure(self, sinks, audit=None, **settings):
+        """Writes the config: `sinks` as audit.forward, `audit` more audit keys, the rest top level."""
         config = {"profile": "recommended", "identity": f"dev-{self.name}@example.com"}
         config.update(settings)
-        config["audit"] = {"enabled": True, **({"forward": sinks} if sinks else {})}
+        config["audit"] = {"enabled": True, **(audit or {}), **({"forward": sinks} if sinks else {})}
         with open(self.config_path, "w") as f:
             f.write(_yaml(config) + "\n")
 
@@ -106,21 +107,25 @@ class Machine:
         return subprocess.Popen([self.binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env=self.env)
 
-    def wait_idle(self, timeout=60):
-        """Waits until no forwarder holds this machine's lock (detached ones started by hooks
-        included). True when idle."""
+    def forwarder_running(self):
+        """Whether a forwarder holds this machine's lock (detached ones started by hooks included)."""
         lock = self.db + ".forward/lock"
+        if not os.path.exists(lock):
+            return False
+        with open(lock, "a") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(f, fcntl.LOCK_UN)
+                return False
+            except BlockingIOError:
+                return True
+
+    def wait_idle(self, timeout=60):
+        """Waits until no forwarder runs. True when idle."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not os.path.exists(lock):
+            if not self.forwarder_running():
                 return True
-            with open(lock, "a") as f:
-                try:
-                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    fcntl.flock(f, fcntl.LOCK_UN)
-                    return True
-                except BlockingIOError:
-                    pass
             time.sleep(0.05)
         return False
 
@@ -137,12 +142,18 @@ class Machine:
         with self._store() as db:
             return db.execute("SELECT store_id FROM store_meta").fetchone()[0]
 
-    def expected(self):
+    def journal_bytes(self):
+        """What waits in the journal to be folded onto the chain."""
+        path = self.db + ".spool.jsonl"
+        return os.path.getsize(path) if os.path.exists(path) else 0
+
+    def expected(self, fold=True):
         """[(seq, hash, tool_use_id, hook_event)] of every record of the store, by seq (the
-        journal folded first)."""
-        fold = self.run("audit", "fold")
-        if fold.returncode != 0:
-            raise RuntimeError(f"audit fold failed: {fold.stderr}")
+        journal folded first, unless fold=False: then the store only, nothing written)."""
+        if fold:
+            out = self.run("audit", "fold")
+            if out.returncode != 0:
+                raise RuntimeError(f"audit fold failed: {out.stderr}")
         with self._store() as db:
             return db.execute("SELECT seq, hash, tool_use_id, hook_event FROM events ORDER BY seq").fetchall()
 
