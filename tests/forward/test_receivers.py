@@ -10,6 +10,7 @@ import tempfile
 import time
 import unittest
 
+import delivery
 import hec_standin
 import otlp_standin
 import rsyslog_receiver
@@ -308,6 +309,48 @@ class HecStandinTest(unittest.TestCase):
             self.assertIn(error, str(cm.exception))
         self.s.restart(server_cert="good")
         self.assertEqual(self.send('{"event": 1}')[0], 200)
+
+
+class DeliveryCheckTest(unittest.TestCase):
+    """The judge of every forwarding test finds each way a delivery can go wrong."""
+
+    H = "0123456789abcdef0123456789abcdef"
+    ROWS = [(1, "a" * 64, "t1", "PreToolUse"), (2, "b" * 64, "t1", "PostToolUse"), (3, "c" * 64, "", "Stop")]
+
+    def d(self, seq, head=3, **attrs):
+        row = self.ROWS[seq - 1]
+        a = {"tool_use_id": row[2]} if row[2] else {}
+        a.update(attrs)
+        return delivery.Delivered(f"{self.H}-{seq}-{row[1][:16]}", self.H, seq, row[1], head,
+                                  self.ROWS[head - 1][1], a)
+
+    def check(self, got):
+        return delivery.check({self.H: self.ROWS}, got)
+
+    def test_exactly_once_in_order(self):
+        r = self.check([self.d(1, head=1), self.d(2), self.d(3)])
+        self.assertTrue(r.ok, r.summary())
+        self.assertEqual((r.unique, r.duplicates), (3, {}))
+
+    def test_resends_are_duplicates_not_errors(self):
+        r = self.check([self.d(1), self.d(2), self.d(1), self.d(2), self.d(3)])
+        self.assertTrue(r.ok, r.summary())
+        self.assertEqual(sorted(r.duplicates.values()), [2, 2])
+
+    def test_each_fault_is_named(self):
+        self.assertEqual(len(self.check([self.d(1), self.d(3)]).missing), 1)
+        self.assertEqual(len(self.check([self.d(1), self.d(3), self.d(2)]).order), 1)
+        bad_head = self.d(3, head=2)
+        self.assertEqual(len(self.check([self.d(1), self.d(2), bad_head]).heads), 1)
+        wrong_hash = self.d(2)
+        wrong_hash.head_hash = "f" * 64
+        self.assertEqual(len(self.check([self.d(1), wrong_hash, self.d(3)]).heads), 1)
+        stranger = delivery.Delivered("ffff-1-aaaaaaaaaaaaaaaa", "ffff", 1, "a" * 64, 1, "a" * 64, {})
+        self.assertEqual(self.check([stranger] + [self.d(i) for i in (1, 2, 3)]).unexpected, ["ffff-1-aaaaaaaaaaaaaaaa"])
+        changed = self.check([self.d(1), self.d(2), self.d(3), self.d(2, **{"preloop.decision": "allow"})])
+        self.assertEqual(len(changed.mismatched), 1)
+        other_call = self.check([self.d(1), self.d(2, tool_use_id="t9"), self.d(3)])
+        self.assertEqual(len(other_call.mismatched), 1)
 
 
 if __name__ == "__main__":
