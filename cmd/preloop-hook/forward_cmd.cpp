@@ -100,9 +100,9 @@ void run_forward(const ForwardCli& c, const std::function<std::filesystem::path(
     forward::PassResult p = forward::forward_pass(cfg.forward_sinks, o);
     if (c.background) {
       // Records of the calls that follow (whose own starts find this run's lock)
-      // go with this run: it ends after a quiet while, or when sinks wait out a backoff.
+      // go with this run: it ends after a quiet while (a sink in backoff is not tried meanwhile).
       auto quiet_until = std::chrono::steady_clock::now() + kLinger;
-      while (std::chrono::steady_clock::now() < quiet_until && !p.left()) {
+      while (std::chrono::steady_clock::now() < quiet_until) {
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
         p = forward::forward_pass(cfg.forward_sinks, o);
         for (const auto& r : p.sinks)

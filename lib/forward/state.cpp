@@ -21,6 +21,8 @@ constexpr FileRule kStateFile{"forwarding state files", 64u << 10, false, true};
 fs::path state_file(const fs::path& db, const std::string& name) { return state_dir(db) / (name + ".json"); }
 
 void ensure_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir.parent_path(), ec);  // the store's directory, before the first record (umask 077)
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     throw std::runtime_error("cannot create " + dir.string() + ": " + std::strerror(errno));
   struct stat st {};

@@ -63,7 +63,7 @@ def check_otlp(body):
                 assert isinstance(lr["severityNumber"], int) and 1 <= lr["severityNumber"] <= 24
                 assert "stringValue" in lr["body"]
                 attrs = attributes(lr["attributes"])
-                for key in ("session.id", "gen_ai.tool.name", "gen_ai.operation.name", "preloop.record.id",
+                for key in ("session.id", "gen_ai.operation.name", "preloop.record.id",
                             "preloop.chain.seq", "preloop.chain.hash"):
                     assert key in attrs, f"log record attribute {key} missing"
                 entries.append({"sink": "otlp", "id": attrs["preloop.record.id"], "seq": attrs["preloop.chain.seq"],
