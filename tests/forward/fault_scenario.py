@@ -12,24 +12,70 @@ A sink's test class provides `receiver(tls)` returning an object with
   settle()      waits until what the receiver still holds has come through
   delivered()   ([delivery.Delivered], [problems]) of what it kept
   raw_bytes()   everything it received, for the secret check
+
+The cases of a class spend most of their time waiting (for timeouts, backoff,
+a forwarder's linger), so setUpClass runs them all at once, each on its own
+machine and receiver; each test method then reports its own case's outcome.
 """
 
+import concurrent.futures
+import functools
 import os
 import shutil
 import tempfile
 import time
+import unittest
 
 import delivery
 import machine
 
-HOOK_BUDGET_S = 1.0     # loose: a hook never waits for a receiver (a hung one holds a request 2.5 s)
-SINK_TIMEOUTS = {"batch_size": 3, "timeout_ms": 2500, "connect_timeout_ms": 2500}
+HOOK_BUDGET_S = 1.0     # loose: a hook never waits for a receiver (a hung one holds a request 1.5 s)
+SINK_TIMEOUTS = {"batch_size": 3, "timeout_ms": 1500, "connect_timeout_ms": 1500}
 # Faults a forward attempt cannot get past while they last.
 PERSISTENT = {"down", "status:503", "status:500", "throttle:1", "throttle:30", "tls"}
 
 
+def scenario(fn):
+    """Marks a fault-matrix case: it runs in setUpClass with the class's others; the test
+    method raises what the case raised."""
+    @functools.wraps(fn)
+    def outcome(self):
+        error = type(self).outcomes[fn.__name__]
+        if error is not None:
+            raise error
+    outcome.scenario = fn
+    return outcome
+
+
 class FaultMatrix:
     binary = os.environ.get("PRELOOP_HOOK_BIN")
+    workers = 4
+    outcomes = {}
+
+    @classmethod
+    def prepare_class(cls):
+        """Class-wide set-up of a sink's tests (before its cases run)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.prepare_class()
+        cases = {name: getattr(cls, name).scenario for name in unittest.TestLoader().getTestCaseNames(cls)
+                 if hasattr(getattr(cls, name), "scenario")}
+
+        def run(name):
+            case = cls(name)
+            try:
+                case.setUp()
+                try:
+                    cases[name](case)
+                finally:
+                    case.doCleanups()
+            except Exception as e:      # assertion failures, skips and errors alike
+                return name, e
+            return name, None
+
+        with concurrent.futures.ThreadPoolExecutor(cls.workers) as pool:
+            cls.outcomes = dict(pool.map(run, cases))
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="preloop-fwd-")

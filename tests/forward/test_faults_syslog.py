@@ -96,35 +96,42 @@ class SyslogFaultTest(fault_scenario.FaultMatrix, unittest.TestCase):
     pki = None
 
     @classmethod
-    def setUpClass(cls):
+    def prepare_class(cls):
         cls.pki = tls_material.Pki(tempfile.mkdtemp(prefix="preloop-pki-"))
 
     def receiver(self, tls, client_auth=False):
         return SyslogReceiver(os.path.join(self.tmp, f"rsyslog-{len(os.listdir(self.tmp))}"),
                               self.pki if tls or client_auth else None, client_auth)
 
+    @fault_scenario.scenario
     def test_healthy_tcp_every_record_once_in_order(self):
         report = self.run_fault("none")
         self.assertEqual(report.duplicates, {})
 
+    @fault_scenario.scenario
     def test_receiver_down(self):
         self.run_fault("down")
 
     @unconfirmed_delivery
+    @fault_scenario.scenario
     def test_receiver_hangs(self):
         self.run_fault("slow")
 
     @unconfirmed_delivery
+    @fault_scenario.scenario
     def test_connection_reset_mid_batch(self):
         self.run_fault("reset")
 
     @unconfirmed_delivery
+    @fault_scenario.scenario
     def test_receiver_restarts_mid_stream(self):
         self.run_fault("restart")
 
+    @fault_scenario.scenario
     def test_tls_failures_then_healed(self):
         self.run_fault("tls", tls=True, variants=("wrong_ca", "expired", "wrong_host"))
 
+    @fault_scenario.scenario
     def test_tls_with_client_certificate(self):
         receiver = self.receiver(tls=True, client_auth=True)
         self.addCleanup(receiver.close)
@@ -139,6 +146,7 @@ class SyslogFaultTest(fault_scenario.FaultMatrix, unittest.TestCase):
         self.assertTrue(report.ok, report.summary())
 
     @unconfirmed_delivery
+    @fault_scenario.scenario
     def test_client_certificate_missing_is_an_error(self):
         # The receiver demands a client certificate and the sink has none: rsyslogd drops the
         # session after the handshake. Every attempt must fail, and records stay queued.
