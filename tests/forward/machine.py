@@ -154,8 +154,15 @@ class Machine:
             out = self.run("audit", "fold")
             if out.returncode != 0:
                 raise RuntimeError(f"audit fold failed: {out.stderr}")
-        with self._store() as db:
-            return db.execute("SELECT seq, hash, tool_use_id, hook_event FROM events ORDER BY seq").fetchall()
+        if not fold and not os.path.exists(self.db):
+            return []
+        try:
+            with self._store() as db:
+                return db.execute("SELECT seq, hash, tool_use_id, hook_event FROM events ORDER BY seq").fetchall()
+        except sqlite3.OperationalError:
+            if fold:
+                raise
+            return []           # a store still being created
 
     def rows(self):
         """Every record of the store as a dict of its columns, by seq."""
