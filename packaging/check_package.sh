@@ -30,6 +30,7 @@ for path in ./usr/bin/preloop-hook ./usr/libexec/preloop-hook/preloop-hook-http 
             ./usr/share/bash-completion/completions/preloop-hook \
             ./usr/share/zsh/vendor-completions/_preloop-hook \
             ./usr/share/fish/vendor_completions.d/preloop-hook.fish \
+            ./usr/lib/systemd/user/preloop-hook-forward.service \
             ./usr/share/doc/preloop-hook/copyright ./usr/share/doc/preloop-hook/changelog.Debian.gz; do
   grep -q " $path\$" "$out/contents" || fail "$path missing from the package"
 done
@@ -52,5 +53,7 @@ if grep -q "$build" "$out/man"; then fail "man page names the build directory $b
 grep -q '^License: Apache-2.0' "$root/usr/share/doc/preloop-hook/copyright" || fail "copyright lacks the license"
 zcat "$root/usr/share/doc/preloop-hook/changelog.Debian.gz" | head -n 1 | grep -q "^preloop-hook ($version)" ||
   fail "changelog does not start with version $version"
+grep -q '^ExecStart=/usr/bin/preloop-hook audit forward --follow$' "$root/usr/lib/systemd/user/preloop-hook-forward.service" ||
+  fail "the forwarding service does not run /usr/bin/preloop-hook audit forward --follow"
 bash -n "$root/usr/share/bash-completion/completions/preloop-hook" || fail "bash completion does not parse"
 echo "package OK"

@@ -32,9 +32,9 @@ _preloop_hook() {
   case $cmd in
     audit)
       if [[ -z $sub ]]; then
-        COMPREPLY=($(compgen -W "list show tail stats export verify fold prune replay --db --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "list show tail stats export verify fold prune replay forward --db --help" -- "$cur"))
       else
-        COMPREPLY=($(compgen -W "--since --until --tool --decision --session --rule --json --limit --format --output --older-than --dry-run --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--since --until --tool --decision --session --rule --json --limit --format --output --older-than --dry-run --sink --follow --help" -- "$cur"))
       fi ;;
     rules)
       if [[ -z $sub ]]; then COMPREPLY=($(compgen -W "validate packs --help" -- "$cur"))

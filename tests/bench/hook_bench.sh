@@ -79,6 +79,12 @@ run_cases() {  # label, config yaml
 echo "== guide policies + recommended packs, audit on"
 run_cases recommended "profile: recommended
 "
+echo "== guide policies + recommended packs, audit on, one forwarding sink (nothing listening)"
+run_cases forward "profile: recommended
+audit:
+  forward:
+    - {name: bench, kind: otlp, endpoint: 'http://127.0.0.1:9'}
+"
 echo "== guide policies + recommended packs, audit off"
 run_cases no-audit "profile: recommended
 audit: {enabled: false}
