@@ -20,11 +20,10 @@ import json
 
 
 class Delivered:
-    def __init__(self, record_id, host_id, seq, hash_, head_seq, head_hash, attributes, raw_size=0):
+    def __init__(self, record_id, host_id, seq, hash_, head_seq, head_hash, attributes):
         self.id, self.host_id, self.seq, self.hash = record_id, host_id, seq, hash_
         self.head_seq, self.head_hash = head_seq, head_hash
         self.attributes = attributes
-        self.raw_size = raw_size
 
     def __repr__(self):
         return f"Delivered({self.id})"
@@ -53,7 +52,7 @@ def from_syslog(messages):
             continue
         out.append(Delivered(rid, attributes.get("preloop.host_id"), _int(m.message.param(sd, "seq")),
                              m.message.param(sd, "hash"), _int(m.message.param(sd, "head_seq")),
-                             m.message.param(sd, "head_hash"), attributes, len(m.raw)))
+                             m.message.param(sd, "head_hash"), attributes))
     return out, problems
 
 

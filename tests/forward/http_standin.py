@@ -28,9 +28,10 @@ import http.server
 import json
 import socket
 import ssl
-import struct
 import threading
 import time
+
+from socket_reset import reset
 
 
 class Request:
@@ -170,7 +171,7 @@ class HttpStandin:
         with self._lock:
             sockets, self._sockets = self._sockets, set()
         for s in sockets:
-            _rst(s)
+            reset(s, wake=True)
 
     def restart(self, server_cert=None):
         self.stop()
@@ -201,21 +202,6 @@ class HttpStandin:
     def reject(self, request, status):
         """(headers, JSON reply) for a fault answer with `status`."""
         return {}, {"error": f"injected {status}"}
-
-
-def _rst(sock):
-    """Drops a connection at once: a reset once the last reference to the socket goes (a
-    handler's file objects keep it open), and a shutdown now, which wakes a handler blocked
-    reading it."""
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    try:
-        sock.close()
-    except OSError:
-        pass
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -271,7 +257,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             request.fault = fault
             with owner._lock:
                 owner.requests.append(request)
-            _rst(self.connection)
+            reset(self.connection)
             self.close_connection = True
             return
         raw = self._read_body()
@@ -298,7 +284,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             owner.requests.append(request)
         if fault == "restart":
             self.close_connection = True
-            _rst(self.connection)       # gone before answering
+            reset(self.connection)       # gone before answering
             threading.Thread(target=owner._restart_later, daemon=True).start()
             return
         if fault == "slow":

@@ -47,7 +47,6 @@ class Machine:
         self.root = root
         self.binary = binary
         self.name = name
-        self.calls = 0
         for d in ("home", "config", "data", "state", "managed", "project"):
             os.makedirs(os.path.join(root, d), exist_ok=True)
         self.config_path = os.path.join(root, "config.yaml")
@@ -88,7 +87,6 @@ class Machine:
         started = time.monotonic()
         proc = subprocess.run([self.binary, "hook"], input=json.dumps(event), capture_output=True, text=True,
                               env=self.env, timeout=60)
-        self.calls += 1
         return HookCall(proc, time.monotonic() - started)
 
     def tool_call(self, i, command=None):

@@ -1,4 +1,4 @@
-"""RFC 5424 syslog messages and RFC 6587 octet-counted framing, parsed strictly.
+"""RFC 5424 syslog messages, parsed strictly, and RFC 6587 octet-counted framing.
 
 A receiver hands `parse_message` the exact bytes of one message; anything that
 is not well-formed RFC 5424 raises SyslogError naming what is wrong.
@@ -133,28 +133,6 @@ def parse_message(data):
     except UnicodeDecodeError:
         raise SyslogError("MSG is not UTF-8")
     return Message(pri, 1, timestamp, hostname, app, procid, msgid, sd, text)
-
-
-def split_octet_counted(buffer):
-    """Complete frames at the start of `buffer` (RFC 6587 3.4.1 "MSG-LEN SP SYSLOG-MSG"):
-    (list of message bytes, the unconsumed rest)."""
-    frames = []
-    pos = 0
-    while True:
-        space = buffer.find(b" ", pos, pos + 11)
-        if space < 0:
-            if len(buffer) - pos > 10:
-                raise SyslogError(f"no octet count at byte {pos}: {buffer[pos:pos + 20]!r}")
-            break
-        count = buffer[pos:space]
-        if not count.isdigit() or count.startswith(b"0"):
-            raise SyslogError(f"bad octet count {count[:20]!r} at byte {pos}")
-        end = space + 1 + int(count)
-        if end > len(buffer):
-            break
-        frames.append(bytes(buffer[space + 1:end]))
-        pos = end
-    return frames, buffer[pos:]
 
 
 def frame(message):

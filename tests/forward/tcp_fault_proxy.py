@@ -17,20 +17,10 @@ through untouched (the proxy sees only bytes).
 """
 
 import socket
-import struct
 import threading
 import time
 
-
-def _rst(sock):
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
-    try:
-        sock.close()
-    except OSError:
-        pass
+from socket_reset import reset
 
 
 class FaultProxy:
@@ -176,13 +166,13 @@ class FaultProxy:
 
     def _serve_one(self, client, cut):
         if not self._wait_passing(client):
-            _rst(client)
+            reset(client)
             return
         try:
             upstream = socket.create_connection(self.target, timeout=10)
             upstream.settimeout(None)
         except OSError:
-            _rst(client)
+            reset(client)
             return
         done = threading.Event()
         threading.Thread(target=self._pump_back, args=(upstream, client, done), daemon=True).start()
@@ -198,8 +188,8 @@ class FaultProxy:
                     with self._cond:
                         self.bytes_in += budget
                     time.sleep(0.05)      # let the receiver read the part before the cut
-                    _rst(upstream)
-                    _rst(client)
+                    reset(upstream)
+                    reset(client)
                     return
                 if budget is not None:
                     budget -= len(data)
@@ -207,8 +197,8 @@ class FaultProxy:
                     break
                 self._forward(upstream, data)
         except OSError:
-            _rst(upstream)
-            _rst(client)
+            reset(upstream)
+            reset(client)
             return
         done.wait(30)
         for s in (client, upstream):

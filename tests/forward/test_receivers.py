@@ -102,14 +102,6 @@ class SyslogParserTest(unittest.TestCase):
                 syslog_frames.parse_message(message)
             self.assertIn(what, str(cm.exception))
 
-    def test_octet_counting(self):
-        frames, rest = syslog_frames.split_octet_counted(b"3 abc11 hello\nworld4 xy")
-        self.assertEqual(frames, [b"abc", b"hello\nworld"])
-        self.assertEqual(rest, b"4 xy")
-        with self.assertRaises(syslog_frames.SyslogError):
-            syslog_frames.split_octet_counted(b"<14>1 not counted at all")
-
-
 class RsyslogTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
