@@ -29,8 +29,8 @@ import unittest
 import delivery
 import machine
 
-HOOK_BUDGET_S = 1.0     # loose: a hook never waits for a receiver (a hung one holds a request 1.5 s)
-SINK_TIMEOUTS = {"batch_size": 3, "timeout_ms": 1500, "connect_timeout_ms": 1500}
+HOOK_BUDGET_S = 1.5     # loose (a loaded CI box), below the 2 s a hook would wait for a hung receiver
+SINK_TIMEOUTS = {"batch_size": 3, "timeout_ms": 2000, "connect_timeout_ms": 2000}
 # Faults a forward attempt cannot get past while they last.
 PERSISTENT = {"down", "status:503", "status:500", "throttle:1", "throttle:30", "tls"}
 
@@ -153,6 +153,9 @@ class FaultMatrix:
         self.assertTrue(report.ok, f"after '{fault}': {report.summary()}")
         for raw in receiver.raw_bytes():
             self.assertNotIn(machine.SECRET.encode(), raw, "the secret reached the receiver")
+        print(f"{type(self).__name__} {fault}: {len(hook_times)} hook calls, median "
+              f"{sorted(hook_times)[len(hook_times) // 2] * 1000:.0f} ms, max {max(hook_times) * 1000:.0f} ms; "
+              f"{report.delivered} deliveries of {report.unique} records", flush=True)
         slow = [round(t, 2) for t in hook_times if t > HOOK_BUDGET_S]
         self.assertEqual(slow, [], f"hook calls slower than {HOOK_BUDGET_S}s during '{fault}'")
         return report
