@@ -5,8 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-demo}"
-bash packaging/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+bash packaging/deps.sh build
+if [ "$mode" = test ]; then
+  # What only the tests run installs while the build compiles (mostly download time).
+  tools_log="$(mktemp)"
+  bash packaging/deps.sh tools >"$tools_log" 2>&1 &
+  tools_pid=$!
+fi
+# Optimised like a release, with line tables only (-g1): a fifth less compile time than -g.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" >/dev/null
 # The demo runs only the binary: build just that; the tests need everything.
 if [ "$mode" = demo ]; then
   cmake --build build -j"$(nproc)" --target preloop-hook
@@ -32,6 +39,11 @@ case "$mode" in
     ./build/preloop-hook audit list || true
     ;;
   test)
+    if ! wait "$tools_pid"; then
+      cat "$tools_log" >&2
+      echo "quickstart: installing the test tools failed (above)" >&2
+      exit 1
+    fi
     ctest --test-dir build --output-on-failure -j2 --repeat until-pass:2
     ;;
   *)

@@ -1,6 +1,7 @@
-// preloop-hook audit list|show|tail|stats|export|verify|prune: thin wiring of lib/audit.
+// preloop-hook audit list|show|tail|stats|export|verify|prune|session|blame|report: thin wiring of lib/audit.
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -8,10 +9,12 @@
 
 #include "audit/export.h"
 #include "audit/gaps.h"
+#include "audit/html_report.h"
 #include "audit/location.h"
 #include "audit/query.h"
 #include "audit/report.h"
 #include "audit/store.h"
+#include "audit/timeline.h"
 #include "audit/verify.h"
 #include "audit/writer.h"
 #include "commands.h"
@@ -37,6 +40,7 @@ struct AuditOptions {
   int interval_ms = 500;
   bool background = false;
   bool dry_run = false;
+  bool html = false;
 };
 
 [[noreturn]] void fail(const std::string& msg, int code = 1) {
@@ -297,11 +301,69 @@ void run_replay(const AuditOptions& o) {
   if (r.changed) throw CLI::RuntimeError(1);
 }
 
+void run_session(const AuditOptions& o) {
+  audit::Store s = open_store(o);
+  std::vector<audit::Record> rows = audit::session_records(s, o.key);
+  if (rows.empty()) fail("no records of session '" + o.key + "'");
+  if (o.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : rows) {
+      nlohmann::json j = audit::to_json(r);
+      const audit::Step st = audit::step_of(r);
+      j["step"] = {{"kind", st.kind}, {"text", st.text}};
+      out.push_back(std::move(j));
+    }
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << audit::timeline_text(rows, colour_out());
+}
+
+void run_blame(const AuditOptions& o) {
+  audit::Store s = open_store(o);
+  std::vector<audit::Blame> found;
+  try {
+    found = audit::blame(s, o.key);
+  } catch (const std::invalid_argument& e) {
+    fail(e.what(), 2);
+  }
+  if (found.empty()) fail("no recorded commit starts with '" + o.key + "'");
+  if (o.json) {
+    nlohmann::json out = nlohmann::json::array();
+    auto records = [](const std::vector<audit::Record>& rs) {
+      nlohmann::json a = nlohmann::json::array();
+      for (const auto& r : rs) a.push_back(audit::to_json(r));
+      return a;
+    };
+    for (const auto& b : found)
+      out.push_back({{"commit", b.commit.commit_id}, {"repository", b.commit.repository}, {"branch", b.commit.branch},
+                     {"session_id", b.commit_record.session_id}, {"prompt_id", b.commit_record.prompt_id},
+                     {"tool_use_id", b.commit_record.tool_use_id}, {"record", audit::to_json(b.commit_record)},
+                     {"prompt", records(b.prompt)}, {"call", records(b.call)}, {"prompt_calls", records(b.prompt_calls)}});
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << audit::blame_text(found);
+}
+
+void run_report(const AuditOptions& o) {
+  std::filesystem::path db = resolve_db(o);
+  fold_first(db);
+  audit::VerifyReport chain = audit::verify(db);
+  audit::Store s = open_store(o);
+  const std::string html = audit::html_report(s, filter_of(o), chain, audit::now_rfc3339());
+  std::ofstream out(o.output, std::ios::binary | std::ios::trunc);
+  out << html;
+  out.close();
+  if (!out) fail("cannot write " + o.output);
+  std::cerr << "wrote the report to " << o.output << "\n";
+}
+
 }  // namespace
 
 void add_audit_command(CLI::App& app) {
   auto o = std::make_shared<AuditOptions>();
-  CLI::App* audit = app.add_subcommand("audit", "the local audit trail: list, show, tail, stats, export, verify, fold, prune");
+  CLI::App* audit = app.add_subcommand("audit", "the local audit trail: list, show, tail, stats, export, verify, fold, prune, session, blame, report");
   audit->require_subcommand(1);
   audit->add_option("--db", o->db, "audit database (default: config audit_path, else $XDG_DATA_HOME/preloop-hook/audit.db)");
 
@@ -349,6 +411,20 @@ void add_audit_command(CLI::App& app) {
   replay->footer("Exit codes: 0 no decision would change, 1 some would, 2 the candidate policy is invalid.\n"
                  "Inputs are replayed as recorded (secrets masked); shell facts and self-protection are recomputed.");
   add_filters(replay, *o);
+
+  CLI::App* session = sub("session", "one session as a timeline: prompts, calls, decisions, approvals, masked "
+                                     "secrets, commits", run_session);
+  session->add_option("session", o->key, "Claude Code session id")->required();
+  session->add_flag("--json", o->json, "as JSON (each record with its timeline step)");
+
+  CLI::App* blame = sub("blame", "which session, prompt and tool calls produced a commit", run_blame);
+  blame->add_option("commit", o->key, "commit id, full or abbreviated (at least 4 hex digits)")->required();
+  blame->add_flag("--json", o->json, "as JSON");
+
+  CLI::App* report = sub("report", "a self-contained HTML report for review offline", run_report);
+  report->add_flag("--html", o->html, "write HTML (the only format)")->required();
+  report->add_option("-o,--output", o->output, "the HTML file to write")->required();
+  add_filters(report, *o);
 
   CLI::App* prune = sub("prune", "remove old records, keeping the chain verifiable", run_prune);
   prune->add_option("--older-than", o->older_than, "age (90d) or RFC 3339 time")->required();

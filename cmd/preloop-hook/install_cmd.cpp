@@ -134,8 +134,9 @@ void run_uninstall(const Options& opts) {
 void add_install_commands(CLI::App& app) {
   auto install_opts = std::make_shared<Options>();
   auto* install = app.add_subcommand(
-      "install", "Add preloop-hook's hooks (PreToolUse, PostToolUse, ConfigChange, InstructionsLoaded) to Claude "
-                 "Code's settings, and create a starter config and policy if none exist");
+      "install", "Add preloop-hook's hooks (PreToolUse, PostToolUse, ConfigChange, InstructionsLoaded, "
+                 "PreSkillShellCommand, UserPromptSubmit, SessionStart, SessionEnd, Stop, SubagentStart, "
+                 "SubagentStop) to Claude Code's settings, and create a starter config and policy if none exist");
   add_scope_options(install, *install_opts,
                     "with --scope managed: also set allowManagedHooksOnly, so that only managed hooks run");
   install->callback([install_opts] { run_install(*install_opts); });

@@ -32,7 +32,14 @@ constexpr const char* kSelect =
     "approval_status,approver,execution_result,hook_event,session_id,tool_use_id,agent_id,agent_type,cwd,"
     "permission_mode,os_user,host,identity,input_hmac,rule_layer,rule_location,rule_id,rule_description,"
     "approval_request_id,approval_wait_ms,failure_class,latency_us,duration_ms,output_size,error,origin,"
-    "spool_id,prev_hash,hash";
+    "spool_id,prev_hash,hash,prompt_id,agent_version";
+// The same for a store older than those columns.
+constexpr const char* kSelectBefore3 =
+    "seq,timestamp,CASE WHEN identity != '' THEN identity ELSE os_user END,agent,tool,arguments,decision,reason,"
+    "approval_status,approver,execution_result,hook_event,session_id,tool_use_id,agent_id,agent_type,cwd,"
+    "permission_mode,os_user,host,identity,input_hmac,rule_layer,rule_location,rule_id,rule_description,"
+    "approval_request_id,approval_wait_ms,failure_class,latency_us,duration_ms,output_size,error,origin,"
+    "spool_id,prev_hash,hash,'',''";
 
 constexpr Column kColumns[] = {
     {"seq", 0, Kind::Int},
@@ -72,6 +79,8 @@ constexpr Column kColumns[] = {
     {"spool_id", 34, Kind::Text},
     {"prev_hash", 35, Kind::Text},
     {"hash", 36, Kind::Text},
+    {"prompt_id", 37, Kind::Text},
+    {"agent_version", 38, Kind::Text},
 };
 
 std::string_view cell(sqlite3_stmt* st, int i) {
@@ -259,7 +268,7 @@ ExportResult export_records(const Store& store, const Filter& f, Format fmt, int
         out.maybe_flush();
         res.last_hash.assign(cell(st, 36));
       },
-      kSelect);
+      store.schema_version() >= 3 ? kSelect : kSelectBefore3);
   if (fmt == Format::Json) {
     out.buf += "\n],\"integrity\":{\"rows\":" + std::to_string(res.rows) +
                ",\"first_seq\":" + std::to_string(res.first_seq) + ",\"last_seq\":" + std::to_string(res.last_seq) +

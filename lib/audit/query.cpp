@@ -148,7 +148,7 @@ std::string parse_time(const std::string& text, std::chrono::system_clock::time_
 void select_rows(const Store& store, const Filter& f, const std::function<void(sqlite3_stmt*)>& row,
                  const std::string& columns) {
   Where w = where_of(f);
-  std::string sql = "SELECT " + (columns.empty() ? std::string(schema::kColumns) : columns) + " FROM events" + w.sql +
+  std::string sql = "SELECT " + (columns.empty() ? std::string(store.columns()) : columns) + " FROM events" + w.sql +
                     (f.newest_first ? " ORDER BY seq DESC" : " ORDER BY seq");
   if (f.limit > 0) sql += " LIMIT " + std::to_string(f.limit);
   Stmt st(store.handle(), sql);
@@ -172,7 +172,7 @@ std::vector<Record> list(const Store& store, const Filter& f) {
 
 std::optional<Shown> show(const Store& store, const std::string& key) {
   bool numeric = !key.empty() && key.size() < 19 && key.find_first_not_of("0123456789") == std::string::npos;
-  Stmt st(store.handle(), std::string("SELECT ") + schema::kColumns + " FROM events WHERE " +
+  Stmt st(store.handle(), std::string("SELECT ") + store.columns() + " FROM events WHERE " +
                               (numeric ? "seq = ?" : "tool_use_id = ? ORDER BY seq LIMIT 1"));
   if (numeric)
     sqlite3_bind_int64(st, 1, std::stoll(key));
@@ -182,7 +182,7 @@ std::optional<Shown> show(const Store& store, const std::string& key) {
   Shown out{read_record(st), {}};
   if (!out.record.tool_use_id.empty()) {
     Stmt linked(store.handle(),
-                std::string("SELECT ") + schema::kColumns + " FROM events WHERE tool_use_id = ? AND seq != ? ORDER BY seq");
+                std::string("SELECT ") + store.columns() + " FROM events WHERE tool_use_id = ? AND seq != ? ORDER BY seq");
     sqlite3_bind_text(linked, 1, out.record.tool_use_id.data(), int(out.record.tool_use_id.size()), SQLITE_TRANSIENT);
     sqlite3_bind_int64(linked, 2, out.record.seq);
     while (linked.step()) out.linked.push_back(read_record(linked));
@@ -193,10 +193,10 @@ std::optional<Shown> show(const Store& store, const std::string& key) {
 Stats stats(const Store& store, const Filter& f) {
   Stats s;
   s.total = count_rows(store, f);
-  s.by_decision = group(store, f, "decision", "hook_event = 'PreToolUse'");
+  s.by_decision = group(store, f, "decision", "hook_event IN ('PreToolUse', 'PreSkillShellCommand')");
   s.by_tool = group(store, f, "tool", "1");
   s.by_rule = group(store, f, "CASE WHEN rule_id != '' THEN rule_id ELSE rule_location END",
-                    "hook_event = 'PreToolUse' AND rule_location != ''");
+                    "hook_event IN ('PreToolUse', 'PreSkillShellCommand') AND rule_location != ''");
   s.by_result = group(store, f, "execution_result", "execution_result != ''");
   return s;
 }

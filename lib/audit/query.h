@@ -40,7 +40,7 @@ std::string parse_time(const std::string& text,
 std::string parse_decision_filter(const std::string& text);
 
 // Runs "SELECT <columns> FROM events WHERE <filter>" and calls row for each result.
-// `columns` defaults to schema::kColumns (read with read_record).
+// `columns` defaults to store.columns() (read with read_record).
 void select_rows(const Store& store, const Filter& f, const std::function<void(sqlite3_stmt*)>& row,
                  const std::string& columns = "");
 std::int64_t count_rows(const Store& store, const Filter& f);

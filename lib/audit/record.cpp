@@ -45,6 +45,12 @@ Digest chain_digest(H&& h, std::string_view tag, const Record& r) {
   field(h, r.exec_error);
   field(h, r.origin);
   field(h, r.spool_id);
+  for (auto [name, value] : {std::pair<std::string_view, const std::string*>{"prompt_id", &r.prompt_id},
+                             {"agent_version", &r.agent_version}})
+    if (!value->empty()) {
+      field(h, name);
+      field(h, *value);
+    }
   return h.finish();
 }
 
@@ -111,6 +117,8 @@ nlohmann::json to_json(const Record& r) {
           {"error", r.exec_error},
           {"origin", r.origin},
           {"spool_id", r.spool_id},
+          {"prompt_id", r.prompt_id},
+          {"agent_version", r.agent_version},
           {"prev_hash", r.prev_hash},
           {"hash", r.hash}};
 }
@@ -172,6 +180,8 @@ std::string to_json_line(const Record& r) {
   str("error", r.exec_error);
   str("origin", r.origin);
   str("spool_id", r.spool_id);
+  str("prompt_id", r.prompt_id);
+  str("agent_version", r.agent_version);
   str("prev_hash", r.prev_hash);
   str("hash", r.hash);
   o += '}';
@@ -223,6 +233,8 @@ Record from_json(const nlohmann::json& j) {
   r.exec_error = get_or<std::string>(j, "error", "");
   r.origin = get_or<std::string>(j, "origin", "live");
   r.spool_id = get_or<std::string>(j, "spool_id", "");
+  r.prompt_id = get_or<std::string>(j, "prompt_id", "");
+  r.agent_version = get_or<std::string>(j, "agent_version", "");
   return r;
 }
 

@@ -49,12 +49,16 @@ struct Record {
   std::string exec_error;          // redacted error text (PostToolUseFailure)
   std::string origin = "live";     // live | spool (folded in after the store was unavailable)
   std::string spool_id;            // unique id of a spooled record, empty for live rows
+  std::string prompt_id;           // the user prompt the call belongs to (UserPromptSubmit)
+  std::string agent_version;       // the agent's version, when known
   std::string prev_hash;           // hex, previous row's hash (64 zeros for the first row)
   std::string hash;                // hex, see compute_hash
 };
 
 // The chain hash of r given r.prev_hash, over prev_hash and every other field but
-// `hash`, length-prefixed in a fixed order. Keyed (rows from the store's keyed_from
+// `hash`, length-prefixed in a fixed order; fields added later (prompt_id,
+// agent_version) follow as name and value only when not empty, so rows written
+// before them keep their hashes. Keyed (rows from the store's keyed_from
 // on): HMAC-SHA256(install key, "preloop-audit-v2\0" || fields); with an empty key,
 // the plain hash of rows written before keys: SHA-256("preloop-audit-v1\0" || fields).
 std::string compute_hash(const Record& r, std::string_view key);

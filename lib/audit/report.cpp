@@ -42,6 +42,8 @@ void fields(std::string& out, const Record& r) {
   line(out, "agent", r.agent + (r.agent_type.empty() ? "" : " (" + r.agent_type + " " + r.agent_id + ")"));
   line(out, "session", r.session_id);
   line(out, "tool_use_id", r.tool_use_id);
+  line(out, "prompt", r.prompt_id);
+  line(out, "agent version", r.agent_version);
   line(out, "cwd", r.cwd);
   line(out, "permission mode", r.permission_mode);
   line(out, "tool", r.tool);

@@ -40,7 +40,9 @@ void bind_record(sqlite3_stmt* st, const Record& r) {
   text(st, i++, r.execution_result);
   integer(st, i++, r.exec_duration_ms);
   integer(st, i++, r.output_size);
-  for (const std::string* s : {&r.exec_error, &r.origin, &r.spool_id, &r.prev_hash, &r.hash}) text(st, i++, *s);
+  for (const std::string* s : {&r.exec_error, &r.origin, &r.spool_id, &r.prompt_id, &r.agent_version, &r.prev_hash,
+                               &r.hash})
+    text(st, i++, *s);
 }
 
 Record read_record(sqlite3_stmt* st) {
@@ -58,7 +60,8 @@ Record read_record(sqlite3_stmt* st) {
   r.execution_result = col_text(st, i++);
   r.exec_duration_ms = col_opt(st, i++);
   r.output_size = col_opt(st, i++);
-  for (std::string* s : {&r.exec_error, &r.origin, &r.spool_id, &r.prev_hash, &r.hash}) *s = col_text(st, i++);
+  for (std::string* s : {&r.exec_error, &r.origin, &r.spool_id, &r.prompt_id, &r.agent_version, &r.prev_hash, &r.hash})
+    *s = col_text(st, i++);
   return r;
 }
 

@@ -1,5 +1,6 @@
 // The store's tables and their migrations (PRAGMA user_version = index reached).
-// Readers accept every version from 1 on: the events columns never change.
+// Readers accept every version from 1 on: columns are only ever added, and a
+// reader of an older store selects '' in their place (columns(version)).
 #pragma once
 
 namespace preloop::audit::schema {
@@ -74,6 +75,21 @@ CREATE TRIGGER events_prune_only BEFORE DELETE ON events
   WHEN old.seq > (SELECT COALESCE(MAX(seq_upto), 0) FROM checkpoints)
   BEGIN SELECT RAISE(ABORT, 'audit records are append-only (prune removes them behind a checkpoint)'); END;
 )sql",
+    // The prompt a record belongs to and the agent's version; the commits a
+    // recorded git command produced (an index of its chained record).
+    R"sql(
+ALTER TABLE events ADD COLUMN prompt_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN agent_version TEXT NOT NULL DEFAULT '';
+CREATE TABLE commits(
+  seq INTEGER NOT NULL,
+  commit_id TEXT NOT NULL,
+  repository TEXT NOT NULL DEFAULT '',
+  branch TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(commit_id, seq)
+);
+CREATE TRIGGER events_prune_commits AFTER DELETE ON events
+  BEGIN DELETE FROM commits WHERE seq = old.seq; END;
+)sql",
 };
 
 inline constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -83,7 +99,15 @@ inline constexpr const char* kColumns =
     "seq,timestamp,hook_event,session_id,tool_use_id,agent_id,agent_type,cwd,permission_mode,os_user,host,"
     "identity,agent,tool,arguments,input_hmac,decision,reason,rule_layer,rule_location,rule_id,"
     "rule_description,approval_request_id,approval_status,approver,approval_wait_ms,failure_class,latency_us,"
-    "execution_result,duration_ms,output_size,error,origin,spool_id,prev_hash,hash";
-inline constexpr int kColumnCount = 36;
+    "execution_result,duration_ms,output_size,error,origin,spool_id,prompt_id,agent_version,prev_hash,hash";
+inline constexpr int kColumnCount = 38;
+
+// kColumns as a store of `version` can answer: '' for columns added after it.
+inline constexpr const char* kColumnsBefore3 =
+    "seq,timestamp,hook_event,session_id,tool_use_id,agent_id,agent_type,cwd,permission_mode,os_user,host,"
+    "identity,agent,tool,arguments,input_hmac,decision,reason,rule_layer,rule_location,rule_id,"
+    "rule_description,approval_request_id,approval_status,approver,approval_wait_ms,failure_class,latency_us,"
+    "execution_result,duration_ms,output_size,error,origin,spool_id,'','',prev_hash,hash";
+inline constexpr const char* columns(int version) { return version >= 3 ? kColumns : kColumnsBefore3; }
 
 }  // namespace preloop::audit::schema

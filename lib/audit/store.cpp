@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <thread>
 
+#include "audit/commits.h"
 #include "audit/file_modes.h"
 #include "audit/key.h"
 #include "audit/location.h"
@@ -160,6 +161,7 @@ Store Store::open(const fs::path& db_file, const OpenOptions& opts) {
                                          ", newer than this preloop-hook (" + std::to_string(schema::kLatest) + ")");
   if (opts.read_only) {
     if (v < 1) throw StoreError(Failure::Corrupt, db_file.string() + " is not an audit store");
+    store.version_ = v;
     // Readers scan whole tables (exports): pages through the mapping, not a pread each.
     store.exec("PRAGMA mmap_size=1073741824");
     return store;
@@ -186,8 +188,11 @@ Store Store::open(const fs::path& db_file, const OpenOptions& opts) {
     if (!id) throw StoreError(Failure::Corrupt, db_file.string() + " has no store identity after migration");
   }
   store.identity_ = std::move(*id);
+  store.version_ = schema::kLatest;
   return store;
 }
+
+const char* Store::columns() const { return schema::columns(version_); }
 
 Store::~Store() {
   if (db_) sqlite3_close_v2(db_);
@@ -231,6 +236,7 @@ void Store::insert(Record& r, std::int64_t& seq, std::string& head) {
   Stmt st(db_, sql);
   bind_record(st, r);
   st.step();
+  index_commits(db_, r);
   head = r.hash;
 }
 

@@ -43,7 +43,8 @@ class Store {
   // install key) the database. Throws StoreError.
   static Store open(const std::filesystem::path& db, const OpenOptions& opts = {});
   Store(Store&& o) noexcept
-      : db_(o.db_), path_(std::move(o.path_)), key_(std::move(o.key_)), identity_(std::move(o.identity_)) {
+      : db_(o.db_), path_(std::move(o.path_)), key_(std::move(o.key_)), identity_(std::move(o.identity_)),
+        version_(o.version_) {
     o.db_ = nullptr;
   }
   Store& operator=(Store&&) = delete;
@@ -70,6 +71,10 @@ class Store {
 
   sqlite3* handle() const { return db_; }
   const std::filesystem::path& path() const { return path_; }
+  // The schema version (older only when opened read-only) and the events
+  // columns it answers, as schema::kColumns (read with read_record).
+  int schema_version() const { return version_; }
+  const char* columns() const;
 
  private:
   Store(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
@@ -83,6 +88,7 @@ class Store {
   std::filesystem::path path_;
   std::string key_;          // writers only
   StoreIdentity identity_;   // writers only
+  int version_ = 0;
 };
 
 // Maps a SQLite result code to a StoreError with context.

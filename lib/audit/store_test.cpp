@@ -9,6 +9,10 @@
 #include <thread>
 #include <unistd.h>
 
+#include "audit/commits.h"
+#include "audit/export.h"
+#include "audit/html_report.h"
+#include "audit/timeline.h"
 #include "audit/identity.h"
 #include "audit/key.h"
 #include "audit/location.h"
@@ -421,12 +425,16 @@ TEST_CASE("spool lines: written directly, read back as the same record") {
   r.exec_duration_ms = 42;
   r.os_uid = 1000;
   r.identity = "alice@example.com";
+  r.prompt_id = "p-7";
+  r.agent_version = "2.1.340";
   std::string line = to_json_line(r);
   nlohmann::json want = to_json(r);
   want["os_uid"] = 1000;
   CHECK(nlohmann::json::parse(line) == want);
   Record back = from_json(nlohmann::json::parse(line));
   CHECK(back.os_uid == 1000);
+  CHECK(back.prompt_id == "p-7");
+  CHECK(back.agent_version == "2.1.340");
   back.prev_hash = r.prev_hash = kGenesisHash;
   CHECK(compute_hash(back, "k") == compute_hash(r, "k"));
 
@@ -438,6 +446,51 @@ TEST_CASE("spool lines: written directly, read back as the same record") {
     r.rule_description = "bad \xff byte";
     auto j = nlohmann::json::parse(to_json_line(r));
     CHECK(j["rule_description"] == "bad \xef\xbf\xbd byte");
+  }
+}
+
+TEST_CASE("prompt_id and agent_version: stored, spooled, exported and verified") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  Record spooled = sample("Read");
+  spooled.prompt_id = "p-spooled";
+  {
+    Store s = Store::open(db);
+    Record r = sample();
+    r.prompt_id = "p-1";
+    r.agent_version = "2.1.340";
+    s.append(r);
+    spool_append(spool_path(db), spooled, Sync::None, install_key(db));
+    Record plain = sample();
+    s.append(plain);
+  }
+  Store s = Store::open(db, {.read_only = true});
+  std::vector<Record> rows = list(s, {});
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].prompt_id == "p-1");
+  CHECK(rows[0].agent_version == "2.1.340");
+  CHECK(rows[1].prompt_id == "p-spooled");
+  CHECK(rows[2].prompt_id.empty());
+  CHECK(verify(db).ok);
+  for (Format f : {Format::Csv, Format::Jsonl}) {
+    fs::path out = t.path / "export";
+    export_to_file(s, {}, f, out);
+    std::ifstream in(out);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (f == Format::Csv) {
+      CHECK(text.substr(0, text.find('\r')).ends_with(",hash,prompt_id,agent_version"));
+      CHECK(text.find(",p-1,2.1.340\r\n") != std::string::npos);
+    } else {
+      auto first = nlohmann::json::parse(text.substr(0, text.find('\n')));
+      CHECK(first["prompt_id"] == "p-1");
+      CHECK(first["agent_version"] == "2.1.340");
+    }
+  }
+  SUBCASE("a row whose prompt_id is edited no longer verifies") {
+    raw_exec(db, "DROP TRIGGER events_append_only; UPDATE events SET prompt_id = 'p-2' WHERE seq = 1");
+    VerifyReport v = verify(db);
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad_seq == 1);
   }
 }
 
@@ -467,7 +520,11 @@ TEST_CASE("a version 1 store migrates: old rows keep plain hashes, new rows are 
     // Rows exactly as a version 1 store holds them: plain SHA-256 hashes.
     sqlite3* h = nullptr;
     REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
-    std::string sql = std::string("INSERT INTO events(") + schema::kColumns + ") VALUES(?";
+    // Bound as the latest columns into a staging table, copied as version 1's.
+    REQUIRE(sqlite3_exec(h, "CREATE TEMP TABLE staging AS SELECT * FROM events WHERE 0; "
+                            "ALTER TABLE staging ADD COLUMN prompt_id; ALTER TABLE staging ADD COLUMN agent_version;",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    std::string sql = std::string("INSERT INTO staging(") + schema::kColumns + ") VALUES(?";
     for (int i = 1; i < schema::kColumnCount; ++i) sql += ",?";
     sql += ")";
     sqlite3_stmt* st = nullptr;
@@ -483,7 +540,19 @@ TEST_CASE("a version 1 store migrates: old rows keep plain hashes, new rows are 
       sqlite3_reset(st);
     }
     sqlite3_finalize(st);
+    std::string v1_columns = schema::columns(1);
+    v1_columns.erase(v1_columns.find(",'',''"), 6);
+    const std::string copy = "INSERT INTO main.events(" + v1_columns + ") SELECT " + v1_columns + " FROM staging";
+    REQUIRE(sqlite3_exec(h, copy.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(h);
+  }
+  {
+    Store old_reader = Store::open(db, {.read_only = true});
+    CHECK(old_reader.schema_version() == 1);
+    std::vector<Record> rows = list(old_reader, {});
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[2].hash == prev);
+    CHECK(rows[2].prompt_id.empty());
   }
   VerifyReport old = verify(db);
   CHECK(old.ok);  // read as version 1, before any writer migrated it
@@ -664,4 +733,85 @@ TEST_CASE("arguments nested too deep are kept as text: a spool line is rejected,
   Store s = Store::open(db);
   CHECK(s.fold_spool() == 1);
   CHECK(verify(db).rejected == 1);
+}
+
+TEST_CASE("GitCommit records index their commits; blame finds them by prefix and reads the chained record") {
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  const std::string c1 = "3f2a" + std::string(36, '1'), c2 = "3f2b" + std::string(36, '2');
+  {
+    Store s = Store::open(db);
+    Record prompt = sample();
+    prompt.hook_event = "UserPromptSubmit";
+    prompt.tool_use_id.clear();
+    prompt.prompt_id = "p-1";
+    s.append(prompt);
+    Record call = sample();
+    call.tool_use_id = "toolu_c";
+    call.prompt_id = "p-1";
+    call.arguments = R"({"command":"git commit -m x"})";
+    s.append(call);
+    Record commit = sample();
+    commit.hook_event = kCommitEvent;
+    commit.tool_use_id = "toolu_c";
+    commit.prompt_id = "p-1";
+    commit.arguments = R"({"repository":"/r","branch":"main","commits":[")" + c1 + R"(",")" + c2 + R"("]})";
+    // Spooled: indexed when folded in.
+    spool_append(spool_path(db), commit, Sync::None, install_key(db));
+    Record later = sample();
+    s.append(later);
+  }
+  Store s = Store::open(db, {.read_only = true});
+  auto both = find_commits(s, "3F2A");
+  CHECK(both.size() == 1);  // upper case matches too
+  both = find_commits(s, "3f2a");
+  REQUIRE(both.size() == 1);
+  both.push_back(find_commits(s, "3f2b").at(0));
+  REQUIRE(both.size() == 2);
+  CHECK(both[0].repository == "/r");
+  CHECK(both[0].branch == "main");
+  CHECK(both[0].seq == 3);
+  auto one = blame(s, c2.substr(0, 8));
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].commit.commit_id == c2);
+  CHECK(one[0].commit_record.seq == 3);
+  REQUIRE(one[0].prompt.size() == 1);
+  CHECK(one[0].prompt[0].seq == 1);
+  REQUIRE(one[0].call.size() == 1);
+  CHECK(one[0].call[0].seq == 2);
+  CHECK(blame_text(one).find("commit " + c2) != std::string::npos);
+  CHECK(find_commits(s, "3f2c").empty());
+  CHECK_THROWS_AS(find_commits(s, "3f"), std::invalid_argument);
+  CHECK_THROWS_AS(find_commits(s, "xyz1"), std::invalid_argument);
+  CHECK(verify(db).ok);
+
+  SUBCASE("a commits row with no chained record naming it is not believed") {
+    raw_exec(db, "INSERT INTO commits(seq, commit_id, repository, branch) VALUES(2, '" + std::string(40, 'e') +
+                     "', '/r', 'main')");
+    Store again = Store::open(db, {.read_only = true});
+    CHECK(find_commits(again, "eeee").size() == 1);
+    CHECK(blame(again, "eeee").empty());
+  }
+}
+
+TEST_CASE("timeline steps and the HTML report escape what they show") {
+  Record r = sample();
+  r.arguments = R"({"command":"echo <b>&</b>"})";
+  r.decision = "deny";
+  r.rule_id = "x.y";
+  Step st = step_of(r);
+  CHECK(st.kind == "call");
+  CHECK(st.text == "call Bash echo <b>&</b> -> deny (x.y)");
+  CHECK(html_escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  TempDir t;
+  fs::path db = t.path / "audit.db";
+  {
+    Store s = Store::open(db);
+    s.append(r);
+  }
+  Store s = Store::open(db, {.read_only = true});
+  const std::string html = html_report(s, {}, verify(db), "now");
+  CHECK(html.find("echo &lt;b&gt;&amp;&lt;/b&gt;") != std::string::npos);
+  CHECK(html.find("<b>&</b>") == std::string::npos);
+  CHECK(html.find("verified: 1 record(s)") != std::string::npos);
 }

@@ -181,7 +181,7 @@ VerifyReport verify(const fs::path& db) {
     }
     std::int64_t expect = cps.empty() ? 1 : cps.back().upto + 1;
     std::string prev = cps.empty() ? kGenesisHash : cps.back().head;
-    Stmt rows(h, std::string("SELECT ") + schema::kColumns + " FROM events ORDER BY seq");
+    Stmt rows(h, std::string("SELECT ") + store.columns() + " FROM events ORDER BY seq");
     while (rows.step()) {
       Record r = read_record(rows);
       if (rep.rows++ == 0) rep.first_seq = r.seq;

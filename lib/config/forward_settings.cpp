@@ -12,12 +12,21 @@ namespace preloop {
 namespace fs = std::filesystem;
 namespace {
 
-const std::set<std::string> kCommonKeys = {"name", "kind", "format", "endpoint", "ca_bundle", "client_cert",
-                                           "client_key", "batch_size", "max_backlog", "timeout_ms",
-                                           "connect_timeout_ms"};
-const std::set<std::string> kOtlpKeys = {"headers", "gzip"};
-const std::set<std::string> kSyslogKeys = {"facility"};
-const std::set<std::string> kHecKeys = {"token", "gzip", "index", "source", "sourcetype"};
+// The keys of a sink: common ones and each kind's own. Built on first use: a
+// global set would be constructed at every start of the hook.
+const std::set<std::string>& common_keys() {
+  static const std::set<std::string> keys = {"name", "kind", "format", "endpoint", "ca_bundle", "client_cert",
+                                             "client_key", "batch_size", "max_backlog", "timeout_ms",
+                                             "connect_timeout_ms"};
+  return keys;
+}
+
+const std::set<std::string>& kind_keys(SinkKind kind) {
+  static const std::set<std::string> otlp = {"headers", "gzip"};
+  static const std::set<std::string> syslog = {"facility"};
+  static const std::set<std::string> hec = {"token", "gzip", "index", "source", "sourcetype"};
+  return kind == SinkKind::Otlp ? otlp : kind == SinkKind::Syslog ? syslog : hec;
+}
 
 const char* const kFacilities[] = {"kern",   "user",   "mail",   "daemon", "auth",   "syslog", "lpr",
                                    "news",   "uucp",   "cron",   "authpriv", "ftp",  "ntp",    "audit",
@@ -108,11 +117,9 @@ void check_endpoint(const fs::path& file, const YAML::Node& n, const ForwardSink
 }
 
 void check_keys(const fs::path& file, const YAML::Node& item, SinkKind kind) {
-  std::set<std::string> known = kCommonKeys;
-  const std::set<std::string>& own = kind == SinkKind::Otlp ? kOtlpKeys : kind == SinkKind::Syslog ? kSyslogKeys : kHecKeys;
-  known.insert(own.begin(), own.end());
-  std::set<std::string> all = kCommonKeys;
-  for (const auto* set : {&kOtlpKeys, &kSyslogKeys, &kHecKeys}) all.insert(set->begin(), set->end());
+  std::set<std::string> known = common_keys(), all = common_keys();
+  known.insert(kind_keys(kind).begin(), kind_keys(kind).end());
+  for (SinkKind k : {SinkKind::Otlp, SinkKind::Syslog, SinkKind::Hec}) all.insert(kind_keys(k).begin(), kind_keys(k).end());
   for (const auto& kv : item) {
     const std::string k = kv.first.Scalar();
     if (known.count(k)) continue;

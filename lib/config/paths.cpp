@@ -69,6 +69,7 @@ fs::path synced_dir() { return join(data_string(), "synced"); }
 fs::path default_audit_db() { return join(data_string(), "audit.db"); }
 fs::path cache_dir() { return join(data_string(), "cache"); }
 fs::path guard_state_dir() { return join(data_string(), "guard-states"); }
+std::string session_state_dir() { return join(data_string(), "sessions"); }
 fs::path credentials_file() { return join(user_config_string(), "credentials"); }
 fs::path project_dir(const fs::path& project_root) { return join(project_root.string(), ".preloop"); }
 

@@ -22,6 +22,7 @@ std::filesystem::path synced_dir();           // data_home()/preloop-hook/synced
 std::filesystem::path default_audit_db();     // data_home()/preloop-hook/audit.db
 std::filesystem::path cache_dir();            // data_dir()/cache: config and policy snapshots
 std::filesystem::path guard_state_dir();      // data_dir()/guard-states: the last configuration fingerprint, per project
+std::string session_state_dir();              // data_dir()/sessions: per-session state (as text: read on every call)
 std::filesystem::path credentials_file();     // user_config_dir()/credentials
 std::filesystem::path project_dir(const std::filesystem::path& project_root);  // <root>/.preloop
 std::filesystem::path claude_user_dir();      // Claude Code's: $CLAUDE_CONFIG_DIR, else ~/.claude

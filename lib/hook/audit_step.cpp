@@ -49,6 +49,7 @@ void fill_common(const HookContext& ctx, audit::Record& r) {
   if (r.hook_event.empty()) r.hook_event = ev.event_name;
   r.session_id = ev.session_id;
   r.tool_use_id = ev.tool_use_id;
+  r.prompt_id = prompt_id_of(ev);
   r.agent_id = ev.agent_id;
   r.agent_type = ev.agent_type;
   r.cwd = ev.cwd;
@@ -81,7 +82,7 @@ audit::Record build_record(const HookContext& ctx, const std::filesystem::path& 
   nlohmann::json masked = ev.tool_input;
   if (secrets::redact_json(masked, redact) == 0) r.arguments = std::move(canonical);
   else r.arguments = audit::canonical_input(masked);
-  if (ev.kind == protocol::EventKind::PreToolUse) {
+  if (ev.kind == protocol::EventKind::PreToolUse || ev.kind == protocol::EventKind::PreSkillShellCommand) {
     r.decision = std::string(to_string(d.verdict));
     r.reason = d.reason;
     secrets::redact_text(r.reason, redact);
@@ -112,6 +113,7 @@ audit::Record build_record(const HookContext& ctx, const std::filesystem::path& 
       r.output_size = std::int64_t(protocol::dumped_size(ev.tool_response));
     r.exec_error = ev.error;
     secrets::redact_text(r.exec_error, redact);
+    if (!ctx.updated_output.is_null()) r.reason = "secrets in the tool output were masked before the model read it";
   }
   if (!d.failure_class.empty()) add_failure(r.failure_class, d.failure_class);
   r.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - ctx.started).count();
@@ -157,10 +159,10 @@ bool audit_step(HookContext& ctx) {
   return false;
 }
 
-bool audit_note(const HookContext& ctx, audit::Record& r) {
+bool audit_note(const HookContext& ctx, audit::Record& r, bool of_call) {
   if (ctx.dry_run || !ctx.config->audit_enabled) return true;
   fill_common(ctx, r);
-  r.tool_use_id.clear();  // not the tool call's own record
+  if (!of_call) r.tool_use_id.clear();  // not the tool call's own record
   secrets::RedactOptions redact{ctx.event.session_id, ctx.config};
   secrets::redact_text(r.reason, redact);
   return keep(ctx, audit::db_path(ctx.config), r, nullptr);

@@ -12,6 +12,7 @@
 #include "approval/settings.h"
 #include "hook/steps.h"
 #include "policy/layers.h"
+#include "provenance/settings.h"
 #include "secrets/settings.h"
 #include "secrets/tool_io.h"
 
@@ -35,7 +36,9 @@ protocol::Reply fail(HookContext& ctx, const std::string& what, const std::strin
   bool post = ctx.event.kind == protocol::EventKind::PostToolUse ||
               ctx.event.kind == protocol::EventKind::PostToolUseFailure;
   bool other = ctx.event.kind == protocol::EventKind::ConfigChange ||
-               ctx.event.kind == protocol::EventKind::InstructionsLoaded;
+               ctx.event.kind == protocol::EventKind::InstructionsLoaded ||
+               ctx.event.kind == protocol::EventKind::UserPromptSubmit ||
+               ctx.event.kind == protocol::EventKind::Session;
   bool open = ctx.config && ctx.config->fail_mode == FailMode::Open;
   ctx.decision = Decision{};
   ctx.decision.failure_class = failure_class;
@@ -57,7 +60,7 @@ protocol::Reply fail(HookContext& ctx, const std::string& what, const std::strin
     return r;
   }
   if (other) {
-    // Exit 2 blocks a settings change; an instruction file's load ignores it.
+    // Exit 2 blocks a settings change or a prompt; an instruction file's load ignores it.
     r.exit_code = 2;
     r.stderr_text = ctx.decision.reason + "\n";
     return r;
@@ -96,7 +99,7 @@ protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
   std::shared_ptr<const shell::Analysis> analysis;
   eo.share_analysis = &analysis;
   ctx.decision = set->engine.evaluate(ctx.event, eo);
-  selfguard_step(ctx, set->engine, eo, std::move(analysis));
+  selfguard_step(ctx, set->engine, eo, analysis);
   secrets_input_step(ctx);
   if (opt.dry_run) {
     if (ctx.decision.needs_approval) ctx.decision.approval_status = "dry_run";
@@ -105,9 +108,20 @@ protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
     if (!opt.policies) guard_step(ctx, &set->inputs, set->signature);
     if (!audit_step(ctx)) return fail(ctx, "the audit record could not be written (store and spool failed)",
                                       "audit_unavailable", opt.dry_run);
+    remember_heads(ctx, analysis.get());
     maybe_background_sync(ctx);
   }
   return protocol::pre_tool_use_reply(ctx.decision, ctx.updated_input, ctx.additional_context);
+}
+
+// A skill's shell line: the pipeline of a PreToolUse of its tool, its decision
+// answered in PreSkillShellCommand's shape. (A failure inside the pipeline is
+// answered by fail(): exit 2, which stops the line too.)
+protocol::Reply skill_shell_line(HookContext& ctx, const RunOptions& opt) {
+  protocol::Reply as_tool_call = pre_tool_use(ctx, opt);
+  protocol::Reply r = protocol::skill_shell_reply(ctx.decision);
+  if (r.stderr_text.empty()) r.stderr_text = as_tool_call.stderr_text;  // a fail-open warning
+  return r;
 }
 
 protocol::Reply post_tool_use(HookContext& ctx, const RunOptions& opt) {
@@ -116,6 +130,7 @@ protocol::Reply post_tool_use(HookContext& ctx, const RunOptions& opt) {
   if (!opt.dry_run && !audit_step(ctx))
     return fail(ctx, "the audit record could not be written (store and spool failed)", "audit_unavailable",
                 opt.dry_run);
+  if (!opt.dry_run) record_commits(ctx);
   return protocol::post_tool_use_reply(ctx.updated_output, ctx.additional_context);
 }
 
@@ -143,10 +158,13 @@ protocol::Reply run(const std::string& input, const Config& config, const RunOpt
     ctx.event = protocol::parse_event(input);
     switch (ctx.event.kind) {
       case protocol::EventKind::PreToolUse: return pre_tool_use(ctx, opt);
+      case protocol::EventKind::PreSkillShellCommand: return skill_shell_line(ctx, opt);
       case protocol::EventKind::PostToolUse:
       case protocol::EventKind::PostToolUseFailure: return post_tool_use(ctx, opt);
       case protocol::EventKind::ConfigChange: return opt.dry_run ? protocol::Reply{} : config_change(ctx);
       case protocol::EventKind::InstructionsLoaded: return opt.dry_run ? protocol::Reply{} : instructions_loaded(ctx);
+      case protocol::EventKind::UserPromptSubmit: return opt.dry_run ? protocol::Reply{} : user_prompt_submit(ctx);
+      case protocol::EventKind::Session: return opt.dry_run ? protocol::Reply{} : session_event(ctx);
       default: return {};  // nothing to decide
     }
   } catch (const protocol::ProtocolError& e) {
@@ -170,6 +188,7 @@ bool sections_valid(const Config& config) {
     secrets::parse_settings(config.section("secrets"));
     approval::parse_approval_settings(config.section("approval"));
     approval::parse_sync_settings(config.section("sync"));
+    provenance::parse_settings(config.section("audit"));
     return true;
   } catch (const std::exception&) {
     return false;

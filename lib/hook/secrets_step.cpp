@@ -54,7 +54,8 @@ void record(Decision& d, const std::string& setting, const std::string& outcome)
 }  // namespace
 
 void secrets_input_step(HookContext& ctx) {
-  if (ctx.event.kind != protocol::EventKind::PreToolUse) return;
+  if (ctx.event.kind != protocol::EventKind::PreToolUse && ctx.event.kind != protocol::EventKind::PreSkillShellCommand)
+    return;
   if (ctx.decision.verdict == Verdict::Deny) return;  // nothing stricter to add
   const secrets::Detector& detector = secrets::detector_for(ctx.config);
   const nlohmann::json& input = ctx.updated_input.is_null() ? ctx.event.tool_input : ctx.updated_input;

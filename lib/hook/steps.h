@@ -41,9 +41,31 @@ void maybe_background_sync(const HookContext& ctx);
 bool audit_step(HookContext& ctx);
 
 // Keeps a record that is not the call's own decision (a configuration change,
-// an instruction file loaded): the fields every record shares are filled in,
-// the reason masked. Returns false when it could be kept nowhere.  [audit]
-bool audit_note(const HookContext& ctx, audit::Record& r);
+// an instruction file loaded, a commit the call made): the fields every record
+// shares are filled in, the reason masked; the tool call's id only when
+// `of_call` (the record belongs to it). Returns false when it could be kept
+// nowhere.  [audit]
+bool audit_note(const HookContext& ctx, audit::Record& r, bool of_call = false);
+
+// The prompt a record of this event belongs to: the event's prompt_id, else
+// the one UserPromptSubmit remembered for the session.  [provenance]
+std::string prompt_id_of(const protocol::HookEvent& ev);
+
+// UserPromptSubmit: records the prompt as audit.prompts says (text masked,
+// keyed hash, or nothing) under its prompt id, remembers the id for the
+// session, and blocks a prompt holding a secret when audit.prompt_secrets is
+// block. SessionStart, SessionEnd, Stop, SubagentStart, SubagentStop:
+// recorded (SessionEnd also forgets the session's state).  [provenance]
+protocol::Reply user_prompt_submit(HookContext& ctx);
+protocol::Reply session_event(HookContext& ctx);
+
+// A Bash call with git commands that can commit: remember each repository's
+// HEAD before it runs (PreToolUse, not denied); after it (PostToolUse), record
+// the commits HEAD gained, with repository and branch, linked to the session,
+// prompt and tool call, and optionally a git note on each. Other calls cost a
+// substring test.  [provenance]
+void remember_heads(HookContext& ctx, const shell::Analysis* analysis);
+void record_commits(HookContext& ctx);
 
 // Compares the guard's configuration with the last call's (tamper/fingerprint.h)
 // and records each change. A weakening during the session makes a PreToolUse

@@ -241,6 +241,20 @@ std::vector<CheckResult> check_claude_settings(const DoctorContext& ctx) {
                    "recorded on the next tool call but not blocked",
                    "run `preloop-hook install`"});
   }
+  // The provenance events: without them prompts, skill shell lines and the session's course go unseen.
+  std::string missing;
+  for (const char* event : {"PreSkillShellCommand", "UserPromptSubmit", "SessionStart", "SessionEnd", "Stop",
+                            "SubagentStart", "SubagentStop"}) {
+    bool found = false;
+    for (const auto& e : entries) found = found || e.found.event == event;
+    if (!found) missing += (missing.empty() ? "" : ", ") + std::string(event);
+  }
+  if (pre && !plugin && !missing.empty()) {
+    out.push_back({"hook.provenance", CheckStatus::Warn,
+                   "no entry for " + missing +
+                       ": skill shell lines are not gated, and prompts or the session's course are not recorded",
+                   "run `preloop-hook install` (PreSkillShellCommand needs Claude Code 2.1.332 or later)"});
+  }
   for (const auto& e : entries) check_handler(ctx, e, out);
   check_kill_switches(sources, ours_managed, out);
   return out;

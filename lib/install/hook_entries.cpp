@@ -93,12 +93,17 @@ std::filesystem::path find_on_path(const std::string& name) {
   return {};
 }
 
-bool blocks_on_failure(const std::string& event) { return event != "InstructionsLoaded"; }
+bool blocks_on_failure(const std::string& event) {
+  return event == "PreToolUse" || event == "PostToolUse" || event == "ConfigChange" ||
+         event == "PreSkillShellCommand" || event == "UserPromptSubmit";
+}
 
 std::string status_message(const std::string& event) {
   if (event == "PreToolUse") return "preloop-hook: checking policy (waiting for approval if a rule requires it)";
   if (event == "PostToolUse") return "preloop-hook: checking the output for secrets";
   if (event == "ConfigChange") return "preloop-hook: checking the settings change";
+  if (event == "PreSkillShellCommand") return "preloop-hook: checking the skill's shell command";
+  if (event == "UserPromptSubmit") return "preloop-hook: recording the prompt";
   return "preloop-hook: recording";
 }
 
@@ -107,7 +112,7 @@ Json hook_handler(const HookSpec& spec, const std::string& event) {
   handler["type"] = "command";
   handler["command"] = spec.binary.string();
   handler["args"] = Json::array({"hook"});
-  handler["timeout"] = event == "PreToolUse"    ? spec.pre_timeout_seconds
+  handler["timeout"] = event == "PreToolUse" || event == "PreSkillShellCommand" ? spec.pre_timeout_seconds
                        : event == "PostToolUse" ? spec.post_timeout_seconds
                                                 : spec.other_timeout_seconds;
   if (blocks_on_failure(event)) handler["onFailure"] = "block";

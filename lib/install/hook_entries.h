@@ -16,9 +16,13 @@
 namespace preloop::install {
 
 // The events preloop-hook is installed on: the tool calls it gates, changes
-// to Claude Code's settings (which it may block) and instruction files loaded
-// into the model's context (recorded).
-inline constexpr const char* kHookEvents[] = {"PreToolUse", "PostToolUse", "ConfigChange", "InstructionsLoaded"};
+// to Claude Code's settings (which it may block), instruction files loaded
+// into the model's context (recorded), skill shell lines (gated like Bash),
+// prompts (recorded, may be blocked) and the session's course (recorded).
+inline constexpr const char* kHookEvents[] = {"PreToolUse",   "PostToolUse",      "ConfigChange",
+                                              "InstructionsLoaded", "PreSkillShellCommand", "UserPromptSubmit",
+                                              "SessionStart", "SessionEnd",       "Stop",
+                                              "SubagentStart", "SubagentStop"};
 
 // Whether "onFailure": "block" belongs on the event's handler (events that can block).
 bool blocks_on_failure(const std::string& event);
@@ -27,7 +31,7 @@ struct HookSpec {
   std::filesystem::path binary;   // absolute path of preloop-hook, or a name found on PATH
   int pre_timeout_seconds = 330;  // covers the longest approval wait
   int post_timeout_seconds = 60;  // output masking only
-  int other_timeout_seconds = 30; // ConfigChange, InstructionsLoaded: a file read and a record
+  int other_timeout_seconds = 30; // the other events: a file read and a record
 };
 
 // The spinner text Claude Code shows while the handler runs ("waiting for

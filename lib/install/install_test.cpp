@@ -106,7 +106,10 @@ TEST_CASE("add keeps every other key and hook, and is idempotent") {
   CHECK(doc["model"] == "opus");
   CHECK(doc["permissions"] == original["permissions"]);
   CHECK(doc["env"] == original["env"]);
-  CHECK(doc["hooks"]["Stop"] == original["hooks"]["Stop"]);
+  // Another Stop hook stays first; ours is added after it.
+  REQUIRE(doc["hooks"]["Stop"].size() == original["hooks"]["Stop"].size() + 1);
+  CHECK(doc["hooks"]["Stop"][0] == original["hooks"]["Stop"][0]);
+  CHECK(is_own_handler(doc["hooks"]["Stop"].back()["hooks"][0]));
   REQUIRE(doc["hooks"]["PreToolUse"].size() == 2);
   CHECK(doc["hooks"]["PreToolUse"][0] == original["hooks"]["PreToolUse"][0]);
   const Json& ours = doc["hooks"]["PreToolUse"][1];
@@ -122,6 +125,15 @@ TEST_CASE("add keeps every other key and hook, and is idempotent") {
   CHECK(doc["hooks"]["ConfigChange"][0]["hooks"][0]["timeout"] == 30);
   CHECK(doc["hooks"]["InstructionsLoaded"][0]["matcher"] == "*");
   CHECK_FALSE(doc["hooks"]["InstructionsLoaded"][0]["hooks"][0].contains("onFailure"));
+  // Skill shell lines are gated like tool calls; prompts may be blocked; the rest is recorded.
+  CHECK(doc["hooks"]["PreSkillShellCommand"][0]["hooks"][0]["timeout"] == 330);
+  CHECK(doc["hooks"]["PreSkillShellCommand"][0]["hooks"][0]["onFailure"] == "block");
+  CHECK(doc["hooks"]["UserPromptSubmit"][0]["hooks"][0]["onFailure"] == "block");
+  for (const char* event : {"SessionStart", "SessionEnd", "SubagentStart", "SubagentStop"}) {
+    INFO(event);
+    CHECK(doc["hooks"][event][0]["hooks"][0]["args"] == Json::array({"hook"}));
+    CHECK_FALSE(doc["hooks"][event][0]["hooks"][0].contains("onFailure"));
+  }
   // Key order is kept: "model" is still first, "env" last.
   CHECK(doc.begin().key() == "model");
   CHECK((--doc.end()).key() == "env");
@@ -144,7 +156,7 @@ TEST_CASE("a new binary path or timeout replaces our entry where it was") {
   CHECK(pre[1]["hooks"][0]["command"] == "/new/preloop-hook");
   CHECK(pre[1]["hooks"][0]["timeout"] == 900);
   CHECK(pre[2]["matcher"] == "Write");
-  CHECK(find_own_handlers(doc).size() == 4);
+  CHECK(find_own_handlers(doc).size() == std::size(kHookEvents));
 }
 
 TEST_CASE("our handler sharing a group with a foreign one: only ours moves out") {
@@ -159,16 +171,16 @@ TEST_CASE("our handler sharing a group with a foreign one: only ours moves out")
 
 TEST_CASE("remove takes out exactly our entries") {
   Json original = Json::parse(kForeign);
-  original["hooks"]["SessionStart"] = Json::array();  // empty, not ours: must stay
+  original["hooks"]["Notification"] = Json::array();  // empty, not ours: must stay
   Json doc = original;
   add_own_handlers(doc, spec());
-  CHECK(remove_own_handlers(doc) == 4);
+  CHECK(remove_own_handlers(doc) == std::size(kHookEvents));
   CHECK(doc == original);
   CHECK(remove_own_handlers(doc) == 0);
 
   Json only_ours = Json::object();
   add_own_handlers(only_ours, spec());
-  CHECK(remove_own_handlers(only_ours) == 4);
+  CHECK(remove_own_handlers(only_ours) == std::size(kHookEvents));
   CHECK(only_ours == Json::object());
 }
 
@@ -209,7 +221,7 @@ TEST_CASE("install writes the file, backs it up, and a second run changes nothin
   CHECK(count_files(file.parent_path()) == files);
 
   auto removed = uninstall_hooks(loc, Scope::User, false);
-  CHECK(removed.removed == 4);
+  CHECK(removed.removed == std::size(kHookEvents));
   CHECK(Json::parse(slurp(file)) == Json::parse(kForeign));
   auto none = uninstall_hooks(loc, Scope::User, false);
   CHECK_FALSE(none.changed);
@@ -223,7 +235,7 @@ TEST_CASE("install creates a missing settings file; project and local scopes") {
     CHECK(change.changed);
     CHECK(change.backup.empty());
     CHECK(fs::exists(loc.settings_file(scope)));
-    CHECK(find_own_handlers(read_settings(loc.settings_file(scope)).json).size() == 4);
+    CHECK(find_own_handlers(read_settings(loc.settings_file(scope)).json).size() == std::size(kHookEvents));
   }
   CHECK(loc.settings_file(Scope::Local) == tmp.path / "project" / ".claude" / "settings.local.json");
 }
@@ -273,7 +285,7 @@ TEST_CASE("a symlinked settings file is updated at its target") {
   fs::create_symlink(real, loc.settings_file(Scope::User));
   install_hooks(loc, Scope::User, spec(), false);
   CHECK(fs::is_symlink(loc.settings_file(Scope::User)));
-  CHECK(find_own_handlers(read_settings(real).json).size() == 4);
+  CHECK(find_own_handlers(read_settings(real).json).size() == std::size(kHookEvents));
 }
 
 TEST_CASE("managed scope: managed-settings.json, readable by everyone, allowManagedHooksOnly on request") {
@@ -285,7 +297,7 @@ TEST_CASE("managed scope: managed-settings.json, readable by everyone, allowMana
   CHECK(change.changed);
   Json doc = read_settings(file).json;
   CHECK(doc["allowManagedHooksOnly"] == true);
-  CHECK(find_own_handlers(doc).size() == 4);
+  CHECK(find_own_handlers(doc).size() == std::size(kHookEvents));
   struct stat st {};
   REQUIRE(::stat(file.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0644);
@@ -297,7 +309,7 @@ TEST_CASE("managed scope: managed-settings.json, readable by everyone, allowMana
   doc["permissions"] = Json::parse(R"J({"deny": ["Bash(curl *)"]})J");
   spit(file, render_settings(doc));
   auto kept = uninstall_hooks(loc, Scope::Managed, false);
-  CHECK(kept.removed == 4);
+  CHECK(kept.removed == std::size(kHookEvents));
   CHECK(read_settings(file).json["allowManagedHooksOnly"] == true);  // only with the flag
   install_hooks(loc, Scope::Managed, spec(), false);
   uninstall_hooks(loc, Scope::Managed, false, true);

@@ -22,19 +22,31 @@ std::string string_field(const nlohmann::json& j, const char* key) {
   return it->get<std::string>();
 }
 
+// An informational field: its text when it is a string, else empty.
+std::string text_field(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 EventKind kind_of(const std::string& name) {
   if (name == "PreToolUse") return EventKind::PreToolUse;
   if (name == "PostToolUse") return EventKind::PostToolUse;
   if (name == "PostToolUseFailure") return EventKind::PostToolUseFailure;
   if (name == "ConfigChange") return EventKind::ConfigChange;
   if (name == "InstructionsLoaded") return EventKind::InstructionsLoaded;
+  if (name == "PreSkillShellCommand") return EventKind::PreSkillShellCommand;
+  if (name == "UserPromptSubmit") return EventKind::UserPromptSubmit;
+  if (name == "SessionStart" || name == "SessionEnd" || name == "Stop" || name == "SubagentStart" ||
+      name == "SubagentStop")
+    return EventKind::Session;
   return EventKind::Other;
 }
 
 }  // namespace
 
 bool is_tool_event(EventKind kind) {
-  return kind == EventKind::PreToolUse || kind == EventKind::PostToolUse || kind == EventKind::PostToolUseFailure;
+  return kind == EventKind::PreToolUse || kind == EventKind::PostToolUse || kind == EventKind::PostToolUseFailure ||
+         kind == EventKind::PreSkillShellCommand;
 }
 
 HookEvent parse_event(std::string_view text) {
@@ -80,6 +92,15 @@ HookEvent parse_event(std::string_view text) {
     ev.file_path = string_field(j, "file_path");
     ev.memory_type = string_field(j, "memory_type");
     ev.load_reason = string_field(j, "load_reason");
+  } else if (ev.kind == EventKind::UserPromptSubmit || ev.kind == EventKind::Session) {
+    ev.prompt = string_field(j, "prompt");
+    ev.source = text_field(j, "source");
+    ev.session_title = text_field(j, "session_title");
+    ev.model = text_field(j, "model");
+    ev.reason = text_field(j, "reason");
+  } else if (ev.kind == EventKind::PreSkillShellCommand) {
+    ev.command_name = text_field(j, "command_name");
+    ev.invoked_by = text_field(j, "invoked_by");
   }
 
   bool tool_event = is_tool_event(ev.kind);
@@ -90,8 +111,8 @@ HookEvent parse_event(std::string_view text) {
     if (!it->is_object())
       throw ProtocolError(std::string("'tool_input' must be a JSON object, got ") + it->type_name());
     ev.tool_input = std::move(*it);
-  } else if (ev.kind == EventKind::PreToolUse) {
-    throw ProtocolError("PreToolUse input has no 'tool_input'");
+  } else if (ev.kind == EventKind::PreToolUse || ev.kind == EventKind::PreSkillShellCommand) {
+    throw ProtocolError(ev.event_name + " input has no 'tool_input'");
   }
   if (auto it = j.find("tool_response"); it != j.end()) ev.tool_response = std::move(*it);
   if (auto it = j.find("duration_ms"); it != j.end() && it->is_number()) ev.duration_ms = it->get<std::int64_t>();

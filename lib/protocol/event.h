@@ -10,9 +10,16 @@
 
 namespace preloop::protocol {
 
-enum class EventKind { PreToolUse, PostToolUse, PostToolUseFailure, ConfigChange, InstructionsLoaded, Other };
+enum class EventKind {
+  PreToolUse, PostToolUse, PostToolUseFailure, ConfigChange, InstructionsLoaded,
+  PreSkillShellCommand,  // a skill's inline shell line, gated like a PreToolUse of its tool (Bash, PowerShell)
+  UserPromptSubmit,
+  Session,               // SessionStart, SessionEnd, Stop, SubagentStart, SubagentStop: recorded
+  Other
+};
 
-// PreToolUse, PostToolUse or PostToolUseFailure: an event about one tool call.
+// PreToolUse, PostToolUse, PostToolUseFailure or PreSkillShellCommand: an
+// event about one tool call (or shell line).
 bool is_tool_event(EventKind kind);
 
 struct HookEvent {
@@ -31,10 +38,17 @@ struct HookEvent {
   nlohmann::json tool_response;          // PostToolUse only (null otherwise)
   std::string error;                     // PostToolUseFailure
   std::optional<std::int64_t> duration_ms;
-  std::string source;                    // ConfigChange: user_settings | project_settings | local_settings | policy_settings | skills
+  std::string source;                    // ConfigChange: user_settings | project_settings | local_settings | policy_settings | skills;
+                                         // SessionStart: startup | resume | ...; UserPromptSubmit: user | sdk | ...
   std::string file_path;                 // ConfigChange, InstructionsLoaded
   std::string memory_type;               // InstructionsLoaded: User | Project | Local | Managed
   std::string load_reason;               // InstructionsLoaded
+  std::string prompt;                    // UserPromptSubmit
+  std::string session_title;             // UserPromptSubmit, SessionStart
+  std::string model;                     // SessionStart
+  std::string reason;                    // SessionEnd
+  std::string command_name;              // PreSkillShellCommand: the skill or command
+  std::string invoked_by;                // PreSkillShellCommand: user | claude | other
   std::size_t raw_size = 0;              // bytes read from stdin
 };
 

@@ -2,11 +2,14 @@
 
 namespace preloop::protocol {
 
-Reply pre_tool_use_reply(const Decision& d, const nlohmann::json& updated_input, const std::string& additional_context) {
+namespace {
+
+Reply decision_reply(const char* event, const Decision& d, const nlohmann::json& updated_input,
+                     const std::string& additional_context) {
   Reply r;
   if (d.verdict == Verdict::None && updated_input.is_null() && additional_context.empty()) return r;  // normal flow
 
-  nlohmann::json out = {{"hookEventName", "PreToolUse"}};
+  nlohmann::json out = {{"hookEventName", event}};
   if (d.verdict != Verdict::None) {
     out["permissionDecision"] = std::string(to_string(d.verdict));
     out["permissionDecisionReason"] = d.reason;
@@ -24,6 +27,14 @@ Reply pre_tool_use_reply(const Decision& d, const nlohmann::json& updated_input,
   }
   return r;
 }
+
+}  // namespace
+
+Reply pre_tool_use_reply(const Decision& d, const nlohmann::json& updated_input, const std::string& additional_context) {
+  return decision_reply("PreToolUse", d, updated_input, additional_context);
+}
+
+Reply skill_shell_reply(const Decision& d) { return decision_reply("PreSkillShellCommand", d, nullptr, ""); }
 
 Reply post_tool_use_reply(const nlohmann::json& updated_tool_output, const std::string& additional_context) {
   Reply r;

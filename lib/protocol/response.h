@@ -23,6 +23,11 @@ struct Reply {
 Reply pre_tool_use_reply(const Decision& d, const nlohmann::json& updated_input = nullptr,
                          const std::string& additional_context = "");
 
+// PreSkillShellCommand: as a PreToolUse answer in that event's shape, never
+// with updatedInput (any value there keeps the line from running; a masked
+// line is asked about instead).
+Reply skill_shell_reply(const Decision& d);
+
 // PostToolUse: updatedToolOutput when masked output is given, else no output.
 Reply post_tool_use_reply(const nlohmann::json& updated_tool_output, const std::string& additional_context = "");
 

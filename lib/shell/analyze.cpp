@@ -1,6 +1,7 @@
 #include "shell/analyze.h"
 
 #include <algorithm>
+#include <array>
 
 #include "shell/parser.h"
 #include "shell/walker.h"
@@ -20,8 +21,14 @@ Analysis analyze(std::string_view command, const Context& ctx, const Limits& lim
   budget.start(limits.time_budget);
   // Each command separator may start a command: room for them up front, so a
   // long chain does not copy its growing command list a dozen times.
+  static constexpr auto kSeparator = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : std::string_view(";&|\n")) t[c] = true;
+    return t;
+  }();
   std::size_t separators = 1;
-  for (char c : command) separators += c == ';' || c == '&' || c == '|' || c == '\n';
+  for (std::size_t i = 0; i < command.size() && separators < limits.max_commands; ++i)
+    separators += kSeparator[static_cast<unsigned char>(command[i])];
   out.commands.reserve(std::min(separators, limits.max_commands));
   Walker walker(ctx, limits, budget, out);
   try {

@@ -262,6 +262,17 @@ TEST_CASE("variables, IFS and brace expansion") {
   CHECK(deletes(an("$(which rm) -rf /"), "/"));
 }
 
+TEST_CASE("braced parameter operators take their argument when the value is known") {
+  CHECK(deletes(an("X=; rm -rf ${X:-/srv}"), "/srv"));
+  CHECK(deletes(an("X=1; rm -rf ${X:+/etc}"), "/etc"));
+  CHECK(deletes(an("X=/abcdef; rm -rf ${X:0:4}"), "/abc"));
+  CHECK(deletes(an("X=/etc; rm -rf ${X:-/srv}"), "/etc"));
+  auto a = an("X=/etc; rm -rf ${#X} ${X/e/f}");  // length and substitution: not worked out
+  REQUIRE(a.deletes.size() == 2);
+  CHECK(a.deletes[0].dynamic);
+  CHECK(a.deletes[1].dynamic);
+}
+
 TEST_CASE("find, xargs and parallel") {
   auto a = an("find / -delete");
   REQUIRE(a.deletes.size() == 1);

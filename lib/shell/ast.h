@@ -11,6 +11,13 @@ namespace preloop::shell::ast {
 struct List;
 using ListPtr = std::unique_ptr<List>;
 
+// The operator of a braced parameter expansion, apart from the part so that
+// the common parts (literal text, $name) stay small.
+struct ParamOp {
+  std::string op;          // after the name (":-", "-", ":", "#", ...)
+  std::string arg;         // its argument text (e.g. default value, offset)
+};
+
 // One piece of a word. Literal text keeps quoting information so that
 // expansion knows which parts undergo field splitting and globbing.
 struct Part {
@@ -25,8 +32,7 @@ struct Part {
   Kind kind = Kind::Literal;
   bool quoted = false;     // inside quotes: no field splitting or globbing
   std::string text;        // Literal: the text; Param: name; Tilde: user; ProcessSub: "<" or ">"
-  std::string op;          // Param: operator after the name (":-", "-", ":", "#", ...)
-  std::string arg;         // Param: operator argument text (e.g. default value, offset)
+  std::unique_ptr<ParamOp> param;  // Param: ${name OP arg}, null for $name and ${name}
   ListPtr body;            // CommandSub / ProcessSub / commands found in Arith
 };
 

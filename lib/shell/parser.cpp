@@ -180,6 +180,7 @@ class Parser {
   std::size_t i_ = 0;
   std::string error_;
   std::vector<std::shared_ptr<Heredoc>> pending_;
+  std::vector<Word> words_;  // words of the simple commands being read, innermost last
 
   bool eof() const { return i_ >= s_.size(); }
   char peek(std::size_t k = 0) const { return i_ + k < s_.size() ? s_[i_ + k] : '\0'; }
@@ -566,7 +567,17 @@ class Parser {
     return r;
   }
 
+  // The words are gathered on a stack shared by every nesting level and
+  // moved into the command at its end, so its vector is no larger than needed.
   void parse_simple(Command& cmd, const Stop& st) {
+    const std::size_t base = words_.size();
+    parse_simple_words(cmd, st, base);
+    cmd.words.reserve(words_.size() - base);
+    for (std::size_t k = base; k < words_.size(); ++k) cmd.words.push_back(std::move(words_[k]));
+    words_.erase(words_.begin() + static_cast<std::ptrdiff_t>(base), words_.end());
+  }
+
+  void parse_simple_words(Command& cmd, const Stop& st, std::size_t base) {
     cmd.kind = Command::Kind::Simple;
     for (;;) {
       skip_blanks();
@@ -576,7 +587,7 @@ class Parser {
         continue;
       }
       char c = peek();
-      if (c == '(' && cmd.words.size() == 1 && cmd.assignments.empty()) {
+      if (c == '(' && words_.size() - base == 1 && cmd.assignments.empty()) {
         // name ( ) compound-command
         ++i_;
         skip_blanks();
@@ -584,13 +595,13 @@ class Parser {
         else fail("expected ')' in function definition");
         skip_blanks_newlines();
         cmd.kind = Command::Kind::Function;
-        for (auto& p : cmd.words[0].parts) cmd.name += p.text;
-        cmd.words.clear();
+        for (auto& p : words_[base].parts) cmd.name += p.text;
+        words_.erase(words_.begin() + static_cast<std::ptrdiff_t>(base), words_.end());
         cmd.bodies.push_back(function_body(st));
         return;
       }
       if (is_meta(c) && !((c == '<' || c == '>') && peek(1) == '(')) break;
-      if (cmd.words.empty() && st.keywords.size() != 0) {
+      if (words_.size() == base && st.keywords.size() != 0) {
         bool stop = false;
         for (auto kw : st.keywords) stop = stop || at_word(kw);
         if (stop) break;
@@ -602,13 +613,13 @@ class Parser {
         ++i_;
         continue;
       }
-      if (cmd.words.empty()) {
+      if (words_.size() == base) {
         if (auto a = as_assignment(w)) {
           cmd.assignments.push_back(std::move(*a));
           continue;
         }
       }
-      cmd.words.push_back(std::move(w));
+      words_.push_back(std::move(w));
     }
   }
 
@@ -891,9 +902,10 @@ class Parser {
     Part p;
     p.kind = Part::Kind::Param;
     p.quoted = quoted;
+    std::string prefix;  // length or indirection
     if (peek() == '#' || peek() == '!') {
       if (peek(1) != '}') {
-        p.op = std::string(1, peek());  // length or indirection prefix
+        prefix = std::string(1, peek());
         ++i_;
       }
     }
@@ -923,8 +935,7 @@ class Parser {
         break;
       }
     }
-    if (!p.op.empty()) op = p.op + op;
-    p.op = op;
+    if (!prefix.empty()) op = prefix + op;
     // argument: up to the matching '}', with nested expansions collected
     Word arg;
     int depth = 0;
@@ -969,12 +980,15 @@ class Parser {
     }
     if (peek() == '}') ++i_;
     else fail("unterminated ${");
+    std::string arg_text;
     for (auto& ap : arg.parts) {
-      if (ap.kind == Part::Kind::Literal) p.arg += ap.text;
-      else if (ap.kind == Part::Kind::Param) p.arg += "${" + ap.text + "}";
-      else p.arg += "\x01";  // an unknowable piece
+      if (ap.kind == Part::Kind::Literal) arg_text += ap.text;
+      else if (ap.kind == Part::Kind::Param) arg_text += "${" + ap.text + "}";
+      else arg_text += "\x01";  // an unknowable piece
       if (ap.body) merge_into(p.body, std::move(ap.body));
     }
+    if (!op.empty() || !arg_text.empty())
+      p.param = std::make_unique<ParamOp>(ParamOp{std::move(op), std::move(arg_text)});
     w.parts.push_back(std::move(p));
   }
 

@@ -187,7 +187,11 @@ void Walker::walk_command(const ast::Command& c, Scope& scope, int depth, const 
     walk_simple(c, scope, depth, via, wrappers, stdin, so);
     return;
   }
-  for (const auto& w : c.words) expand(w, scope, depth);
+  std::vector<Field> ignored;
+  for (const auto& w : c.words) {
+    ignored.clear();
+    expand(w, scope, depth, ignored);
+  }
   if (c.kind == K::Group && !c.name.empty()) scope.set(c.name, std::nullopt);  // loop variable
   if (c.kind == K::Subshell || c.kind == K::Function) {
     Scope inner = scope.child();
@@ -226,10 +230,8 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
       else scope.set(a.name, f.text);
     }
   }
-  for (const auto& w : c.words) {
-    auto fs = expand(w, scope, depth);
-    for (auto& f : fs) e.argv.push_back(std::move(f));
-  }
+  e.argv.reserve(c.words.size());
+  for (const auto& w : c.words) expand(w, scope, depth, e.argv);
   for (const auto& as : e.assignments) {
     std::size_t eq = as.find('=');
     note_assignment(out_, std::string_view(as).substr(0, eq), std::string_view(as).substr(eq + 1),
@@ -311,15 +313,17 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
   } else if (n0 == "unset") {
     for (std::size_t k = 1; k < e.argv.size(); ++k) scope.set(e.argv[k].text, std::string());
   }
-  if (n0 == "cat" && e.argv.size() == 1 && e.stdin.text) so.output = e.stdin.text;
-  else so.output = literal_output(e.argv, scope.cwd);
-  // what a script run later in this command line would contain; the last file of the output takes
-  // it when no pipeline stage reads it
-  std::size_t last_text = e.redirects.size();
   auto writes_file = [](const Redirect& r) {
     return !r.path.empty() &&
            (r.op == ">" || r.op == ">|" || r.op == ">>" || r.op == "&>" || r.op == "&>>" || r.op == "<>");
   };
+  // The literal output matters only to a next pipeline stage or a file written.
+  if (!so.piped && std::none_of(e.redirects.begin(), e.redirects.end(), writes_file)) so.output.reset();
+  else if (n0 == "cat" && e.argv.size() == 1 && e.stdin.text) so.output = e.stdin.text;
+  else so.output = literal_output(e.argv, scope.cwd);
+  // what a script run later in this command line would contain; the last file of the output takes
+  // it when no pipeline stage reads it
+  std::size_t last_text = e.redirects.size();
   auto stdout_text = [](const Redirect& r) { return (r.fd == -1 || r.fd == 1) && r.op != "<>"; };
   if (!so.piped)
     for (std::size_t k = 0; k < e.redirects.size(); ++k)
@@ -336,7 +340,8 @@ void Walker::walk_simple(const ast::Command& c, Scope& scope, int depth, const s
 }
 
 Field Walker::expand_one(const ast::Word& w, Scope& scope, int depth) {
-  auto fs = expand(w, scope, depth, false);
+  std::vector<Field> fs;
+  expand(w, scope, depth, fs, false);
   if (fs.empty()) return Field{};
   Field f = std::move(fs[0]);
   for (std::size_t i = 1; i < fs.size(); ++i) {
@@ -388,19 +393,21 @@ std::optional<std::string> Walker::param_value(const ast::Part& p, Scope& scope)
   } else if (name == "IFS") {
     known = true, base = std::string(" \t\n");
   }
-  const std::string& op = p.op;
-  if (p.arg.find('\x01') != std::string::npos || p.arg.find('$') != std::string::npos) {
+  static const std::string none;
+  const std::string& op = p.param ? p.param->op : none;
+  const std::string& arg = p.param ? p.param->arg : none;
+  if (arg.find('\x01') != std::string::npos || arg.find('$') != std::string::npos) {
     if (op.empty() || op == ":") return known ? base : std::nullopt;
     return std::nullopt;
   }
   if (op.empty()) return known ? base : std::nullopt;
   if (!known) return std::nullopt;
-  if (op == ":-" || op == ":=") return base->empty() ? p.arg : *base;
+  if (op == ":-" || op == ":=") return base->empty() ? arg : *base;
   if (op == "-" || op == "=") return *base;
-  if (op == ":+") return base->empty() ? std::string() : p.arg;
-  if (op == "+") return p.arg;
+  if (op == ":+") return base->empty() ? std::string() : arg;
+  if (op == "+") return arg;
   if (op == ":") {
-    std::string a = p.arg;
+    std::string a = arg;
     std::size_t colon = a.find(':');
     try {
       long off = std::stol(a.substr(0, colon));
@@ -416,9 +423,8 @@ std::optional<std::string> Walker::param_value(const ast::Part& p, Scope& scope)
   return std::nullopt;
 }
 
-std::vector<Field> Walker::expand(const ast::Word& w, Scope& scope, int depth, bool split) {
+void Walker::expand(const ast::Word& w, Scope& scope, int depth, std::vector<Field>& fields, bool split) {
   budget_.charge();
-  std::vector<Field> fields;
   // pure unquoted literal with braces: brace expansion
   if (split && w.parts.size() == 1 && w.parts[0].kind == ast::Part::Kind::Literal && !w.parts[0].quoted &&
       w.parts[0].text.find('{') != std::string::npos) {
@@ -429,7 +435,7 @@ std::vector<Field> Walker::expand(const ast::Word& w, Scope& scope, int depth, b
       f.text = std::move(t);
       fields.push_back(std::move(f));
     }
-    return fields;
+    return;
   }
   Field cur;
   bool started = false;
@@ -524,7 +530,6 @@ std::vector<Field> Walker::expand(const ast::Word& w, Scope& scope, int depth, b
     }
   }
   flush();
-  return fields;
 }
 
 PathEffect Walker::path_effect(const Field& f, const std::string& cwd, std::string_view command) const {
@@ -587,7 +592,7 @@ namespace {
 std::string base_name(const std::string& word) {
   std::size_t slash = word.find_last_of("/\\");
   std::string b = slash == std::string::npos ? word : word.substr(slash + 1);
-  b = lower(b);
+  b = lower(std::move(b));
   if (b.size() > 4 && b.compare(b.size() - 4, 4, ".exe") == 0) b.resize(b.size() - 4);
   return b;
 }
@@ -826,6 +831,7 @@ void Walker::record(Exec& e) {
       args.insert(args.begin(), Field{sub});
     }
   }
+  c.args.reserve(args.size());
   for (const auto& a : args) {
     c.args.push_back(a.text);
     if (a.dynamic) c.dynamic_args = true;

@@ -111,7 +111,8 @@ class Walker {
   void walk_simple(const ast::Command& c, Scope& scope, int depth, const std::string& via,
                    const std::vector<std::string>& wrappers, const Stdin& stdin, StageOut& so);
 
-  std::vector<Field> expand(const ast::Word& w, Scope& scope, int depth, bool split = true);
+  // Appends the fields of `w` to `fields`.
+  void expand(const ast::Word& w, Scope& scope, int depth, std::vector<Field>& fields, bool split = true);
   Field expand_one(const ast::Word& w, Scope& scope, int depth);
   std::optional<std::string> param_value(const ast::Part& p, Scope& scope) const;
   // Walks a substitution body; returns the command names it ran and its literal output when known.

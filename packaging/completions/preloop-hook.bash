@@ -32,7 +32,7 @@ _preloop_hook() {
   case $cmd in
     audit)
       if [[ -z $sub ]]; then
-        COMPREPLY=($(compgen -W "list show tail stats export verify fold prune replay forward --db --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "list show tail stats export verify fold prune replay forward session blame report --db --help" -- "$cur"))
       else
         COMPREPLY=($(compgen -W "--since --until --tool --decision --session --rule --json --limit --format --output --older-than --dry-run --sink --follow --help" -- "$cur"))
       fi ;;

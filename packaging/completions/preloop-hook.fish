@@ -11,7 +11,7 @@ complete -c preloop-hook -n "not __fish_seen_subcommand_from $commands" -a scan 
 complete -c preloop-hook -n "not __fish_seen_subcommand_from $commands" -a install -d 'add the hooks to Claude Code settings'
 complete -c preloop-hook -n "not __fish_seen_subcommand_from $commands" -a uninstall -d 'remove the hooks'
 complete -c preloop-hook -n "not __fish_seen_subcommand_from $commands" -a doctor -d 'check the installation'
-set -l audit_commands list show tail stats export verify fold prune replay forward
+set -l audit_commands list show tail stats export verify fold prune replay forward session blame report
 complete -c preloop-hook -n "__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from $audit_commands" -a "$audit_commands"
 complete -c preloop-hook -n "__fish_seen_subcommand_from audit" -l decision -x -a 'allow ask deny none pass approved declined timed_out unreachable auth_error not_configured reused would_allow would_ask would_deny would_pass'
 complete -c preloop-hook -n "__fish_seen_subcommand_from audit" -l since -x

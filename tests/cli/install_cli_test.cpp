@@ -127,7 +127,9 @@ TEST_CASE("the shipped settings snippet and plugin carry the status messages ins
   const auto installed = read_json(env.user_settings());
   for (const char* file : {"/hooks/settings-snippet.json", "/hooks/plugin/hooks/hooks.json"}) {
     const auto shipped = read_json(std::string(PRELOOP_SOURCE_DIR) + file);
-    for (const char* event : {"PreToolUse", "PostToolUse", "ConfigChange", "InstructionsLoaded"}) {
+    for (const char* event : {"PreToolUse", "PostToolUse", "ConfigChange", "InstructionsLoaded", "PreSkillShellCommand",
+                              "UserPromptSubmit", "SessionStart", "SessionEnd", "Stop", "SubagentStart",
+                              "SubagentStop"}) {
       INFO(file << " " << event);
       CHECK(shipped["hooks"][event][0]["hooks"][0]["statusMessage"] ==
             installed["hooks"][event][0]["hooks"][0]["statusMessage"]);

@@ -5,6 +5,7 @@ receiver that was down gets everything once it is back, credentials never show.
 
   forward_e2e_test.py PATH/TO/preloop-hook
 """
+import fcntl
 import json
 import os
 import signal
@@ -47,7 +48,8 @@ class Receiver:
         if not os.path.exists(self.out):
             return []
         with open(self.out) as f:
-            return [json.loads(line) for line in f if line.strip()]
+            # A line still being written is read next time.
+            return [json.loads(line) for line in f if line.endswith("\n")]
 
     def errors(self):
         path = self.out + ".errors"
@@ -148,6 +150,11 @@ class ForwardE2E(unittest.TestCase):
     def tearDown(self):
         for r in self.receivers:
             r.stop()
+        # A forwarder a hook started may still be at work: wait for its lock before removing its files.
+        lock = os.path.join(self.m.db + ".forward", "lock")
+        if os.path.exists(lock):
+            with open(lock) as f:
+                fcntl.flock(f, fcntl.LOCK_EX)
         subprocess.run(["rm", "-rf", self.tmp])
 
     def receiver(self, mode, *args):
