@@ -13,6 +13,7 @@ BUILD=(
 )
 TOOLS=(
   sqlite3 hyperfine openssl curl chromium-headless-shell
+  rsyslog rsyslog-gnutls
   nodejs npm
 )
 case "${1:-all}" in
