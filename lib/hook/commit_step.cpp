@@ -45,7 +45,7 @@ void remember_heads(HookContext& ctx, const shell::Analysis* analysis) {
   if (!command || !provenance::mentions_git(*command)) return;
   shell::Analysis own;
   if (!analysis) {
-    own = shell::analyze(*command, {.cwd = ev.cwd, .home = std::getenv("HOME") ? std::getenv("HOME") : ""});
+    own = shell::analyze(*command, {.cwd = ev.cwd, .home = std::getenv("HOME") ? std::getenv("HOME") : "", .project_dir = ev.cwd});
     analysis = &own;
   }
   nlohmann::json heads = nlohmann::json::array();

@@ -89,7 +89,7 @@ TEST_CASE("read_head: a linked work tree reads its own HEAD and the common refs"
 }
 
 TEST_CASE("commit_calls: the git commands that can commit, where they run, through wrappers") {
-  preloop::shell::Context ctx{.cwd = "/w", .home = "/home/u"};
+  preloop::shell::Context ctx{.cwd = "/w", .home = "/home/u", .project_dir = "/w"};
   auto calls = commit_calls(preloop::shell::analyze(
       "git status && git -C sub commit -m x; sudo git merge topic | cat; bash -c 'cd /r && git cherry-pick abc'; "
       "echo git commit",
