@@ -162,7 +162,8 @@ class InstalledGate(suite.E2ECase):
 
     def test_missing_binary_blocks_through_on_failure(self):
         # Install from a copy of the binary, then remove the copy: Claude Code
-        # cannot start the hook, and "onFailure": "block" stops the call.
+        # cannot start the hook, and "onFailure": "block" stops the session at
+        # its first hook (UserPromptSubmit), before the model is even asked.
         copy = os.path.join(self.box.root, "bin", "preloop-hook")
         os.makedirs(os.path.dirname(copy))
         shutil.copy2(suite.HOOK_BIN, copy)
@@ -172,7 +173,9 @@ class InstalledGate(suite.E2ECase):
         os.unlink(copy)
         result = self.box.run_claude([bash("touch no-hook.txt"), text("done")])
         self.assertNotCreated("no-hook.txt", result)
-        self.assertIn('onFailure is "block"', result.tool_result_text())
+        self.assertEqual(result.tool_results, [], result)
+        self.assertIn('onFailure is "block"', result.json["result"], result)
+        self.assertIn("UserPromptSubmit operation blocked", result.json["result"], result)
 
     def test_uninstall_removes_exactly_its_entries(self):
         with open(self.box.claude_settings) as f:
