@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 mode="${1:-demo}"
 bash packaging/deps.sh build
 if [ "$mode" = test ]; then
-  # What only the tests run installs while the build compiles (mostly download time).
+  # What only the tests run installs while the build compiles (mostly download time):
+  # the test tools, then the agent CLIs of the end-to-end suites (build/e2e-cache).
   tools_log="$(mktemp)"
-  bash packaging/deps.sh tools >"$tools_log" 2>&1 &
+  { bash packaging/deps.sh tools && python3 tests/e2e/prefetch.py build/e2e-cache; } >"$tools_log" 2>&1 &
   tools_pid=$!
 fi
 # Optimised like a release, with line tables only (-g1): a fifth less compile time than -g.
