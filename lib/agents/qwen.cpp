@@ -4,7 +4,10 @@
 // (--prompt) and background subagents Qwen turns it into a deny. A result is
 // masked with continue:false, whose stopReason the model reads in place of
 // the output (Qwen ignores updatedToolOutput, decision:block and exit 2 after
-// a tool has run).
+// a tool has run). Its version is only in the hook's environment
+// (QWEN_CODE_STARTUP_VERSION).
+#include <cstdlib>
+
 #include "agents/adapters.h"
 #include "agents/tools.h"
 
@@ -24,17 +27,22 @@ constexpr ToolMapping kTools[] = {
     {"grep_search", "Grep"},
 };
 
+void name_the_agent(protocol::HookEvent& ev) {
+  ev.agent = qwen_code().audit_name;
+  if (const char* version = std::getenv("QWEN_CODE_STARTUP_VERSION")) ev.agent_version = version;
+}
+
 protocol::HookEvent parse(std::string_view text) {
   protocol::HookEvent ev = protocol::parse_event(text);
   if (!protocol::is_tool_event(ev.kind)) ev.kind = protocol::EventKind::Other;  // Claude Code's own events
-  ev.agent = qwen_code().audit_name;
+  name_the_agent(ev);
   if (ev.kind != protocol::EventKind::Other) map_to_claude(kTools, ev);
   return ev;
 }
 
 protocol::HookEvent sniff(std::string_view text) {
   protocol::HookEvent ev = protocol::sniff_event(text);
-  ev.agent = qwen_code().audit_name;
+  name_the_agent(ev);
   return ev;
 }
 

@@ -334,6 +334,6 @@ AGENTS = {
                     standin=GeminiStandin),
     # Qwen Code asks for node >= 22 but runs on the node 20 of Debian bookworm.
     "qwen": Agent("qwen", "qwen_code", "@qwen-code/qwen-code", "0.24.4",
-                  [os.path.join("node_modules", ".bin", "qwen")], QwenSandbox, tells_hooks_its_version=False,
+                  [os.path.join("node_modules", ".bin", "qwen")], QwenSandbox, tells_hooks_its_version=True,
                   standin=OpenAIStandin),
 }
