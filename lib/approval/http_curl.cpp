@@ -1,10 +1,12 @@
 // The exchange in this process, with the system libcurl loaded on first use.
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <chrono>
 #include <memory>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include "approval/curl_api.h"
 #include "approval/http_transport.h"
@@ -98,8 +100,45 @@ HttpResponse failed(HttpError e, std::string detail) {
   return r;
 }
 
+// Waits, until deadline, for what readable/writable asks on sock.
+void wait_socket(curl_socket_t sock, short events, std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  pollfd p{int(sock), events, 0};
+  ::poll(&p, 1, int(std::clamp<long long>(left.count(), 0, 1 << 30)));
+}
+
+// The delivery confirmation of a STREAM: the write side is shut down (the
+// receiver reads EOF after the last byte; over TLS without close_notify, which
+// libcurl offers no call for on a CONNECT_ONLY handle) and the receiver must
+// then close the connection cleanly, which a receiver does once it has read
+// everything. A reset, a TLS alert (a refused session), any other error, or no
+// close before the deadline: not confirmed. Bytes the receiver sends are ignored.
+HttpResponse await_close(const CurlApi* c, CURL* e, curl_socket_t sock, std::chrono::steady_clock::time_point deadline) {
+  char buf[4096];
+  std::size_t n = 0;
+  const CURLcode early = c->easy_recv(e, buf, sizeof buf, &n);
+  if (early != CURLE_AGAIN)  // closed (or failed) before the end of the stream: nothing says what it read
+    return failed(classify(early) == HttpError::Tls ? HttpError::Tls : HttpError::Connect,
+                  std::string("the receiver closed the stream before its end: ") +
+                      (early == CURLE_OK ? (n ? "unexpected data" : "connection closed") : c->easy_strerror(early)));
+  if (::shutdown(int(sock), SHUT_WR) != 0)
+    return failed(HttpError::Connect, std::string("cannot end the stream: ") + std::strerror(errno));
+  for (;;) {
+    const CURLcode rc = c->easy_recv(e, buf, sizeof buf, &n);
+    if (rc == CURLE_OK && n == 0) return {};
+    if (rc == CURLE_OK) continue;
+    if (rc != CURLE_AGAIN)
+      return failed(classify(rc) == HttpError::Tls ? HttpError::Tls : HttpError::Connect,
+                    std::string("the receiver did not confirm the batch: ") + c->easy_strerror(rc));
+    if (std::chrono::steady_clock::now() >= deadline)
+      return failed(HttpError::Timeout, "the receiver did not close the stream in time (batch not confirmed)");
+    wait_socket(sock, POLLIN, deadline);
+  }
+}
+
 // A STREAM: connect (tcp://, or tls:// with the TLS handshake libcurl makes for
-// an https:// URL with ALPN off), send the body, close. Nothing is read back.
+// an https:// URL with ALPN off), send the body, then await_close(): delivered
+// only when the receiver closed after reading it all.
 HttpResponse curl_stream(const CurlApi* c, const HttpRequest& req) {
   const auto sep = req.url.find("://");
   const std::string scheme = req.url.substr(0, sep);
@@ -123,6 +162,7 @@ HttpResponse curl_stream(const CurlApi* c, const HttpRequest& req) {
   if (rc != CURLE_OK) return failed(classify(rc), errbuf[0] ? std::string(errbuf) : c->easy_strerror(rc));
   curl_socket_t sock = CURL_SOCKET_BAD;
   c->easy_getinfo(e, CURLINFO_ACTIVESOCKET, &sock);
+  if (sock == CURL_SOCKET_BAD) return failed(HttpError::Connect, "no socket for the stream");
   std::size_t off = 0;
   while (off < req.body.size()) {
     std::size_t n = 0;
@@ -131,15 +171,13 @@ HttpResponse curl_stream(const CurlApi* c, const HttpRequest& req) {
       off += n;
       continue;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (rc != CURLE_AGAIN || sock == CURL_SOCKET_BAD || left.count() <= 0)
+    if (rc != CURLE_AGAIN || std::chrono::steady_clock::now() >= deadline)
       return failed(rc == CURLE_AGAIN ? HttpError::Timeout : HttpError::Connect,
                     "sent " + std::to_string(off) + " of " + std::to_string(req.body.size()) + " bytes: " +
                         (rc == CURLE_AGAIN ? "the receiver stopped reading" : c->easy_strerror(rc)));
-    pollfd p{int(sock), POLLOUT, 0};
-    ::poll(&p, 1, int(std::min<long long>(left.count(), 1 << 30)));
+    wait_socket(sock, POLLOUT, deadline);
   }
-  return {};
+  return await_close(c, e, sock, deadline);
 }
 
 }  // namespace

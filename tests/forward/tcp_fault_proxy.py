@@ -14,6 +14,11 @@ Modes (set with `mode = ...` at any time; a change applies to data not yet forwa
 in all have been forwarded, before forwarding more: a restart in the middle of
 a stream. It counts connections and bytes from clients, for load figures. TLS passes
 through untouched (the proxy sees only bytes).
+
+The proxy stands for the network, not for a middlebox: a receiver that closes while
+client bytes are still on their way to it (held by the proxy, or forwarded after its
+close) would have had them in its socket, and its kernel answers that with a reset; so
+does the proxy then, instead of passing the receiver's FIN on.
 """
 
 import socket
@@ -175,7 +180,8 @@ class FaultProxy:
             reset(client)
             return
         done = threading.Event()
-        threading.Thread(target=self._pump_back, args=(upstream, client, done), daemon=True).start()
+        link = {"holding": False, "upstream_eof": False, "lock": threading.Lock()}
+        threading.Thread(target=self._pump_back, args=(upstream, client, done, link), daemon=True).start()
         budget = self.reset_after if cut else None
         try:
             while True:
@@ -183,6 +189,8 @@ class FaultProxy:
                 if not data:
                     upstream.shutdown(socket.SHUT_WR)
                     break
+                with link["lock"]:
+                    link["holding"] = True
                 if budget is not None and len(data) >= budget:
                     upstream.sendall(data[:budget])
                     with self._cond:
@@ -196,6 +204,13 @@ class FaultProxy:
                 if not self._wait_passing(client):
                     break
                 self._forward(upstream, data)
+                with link["lock"]:
+                    link["holding"] = False
+                    lost = link["upstream_eof"]
+                if lost:              # the receiver closed before these bytes reached it
+                    reset(upstream)
+                    reset(client)
+                    return
         except OSError:
             reset(upstream)
             reset(client)
@@ -207,12 +222,15 @@ class FaultProxy:
             except OSError:
                 pass
 
-    def _pump_back(self, upstream, client, done):
+    def _pump_back(self, upstream, client, done, link):
         try:
             while True:
                 data = upstream.recv(65536)
                 if not data:
-                    client.shutdown(socket.SHUT_WR)
+                    with link["lock"]:
+                        link["upstream_eof"] = True
+                        if not link["holding"]:
+                            client.shutdown(socket.SHUT_WR)
                     break
                 client.sendall(data)
         except OSError:
