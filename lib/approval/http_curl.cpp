@@ -6,6 +6,8 @@
 #include <chrono>
 #include <memory>
 #include <poll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "approval/curl_api.h"
@@ -107,32 +109,83 @@ void wait_socket(curl_socket_t sock, short events, std::chrono::steady_clock::ti
   ::poll(&p, 1, int(std::clamp<long long>(left.count(), 0, 1 << 30)));
 }
 
+#ifdef __linux__
+int tcp_state(curl_socket_t sock) {
+  tcp_info ti{};
+  socklen_t len = sizeof ti;
+  return ::getsockopt(int(sock), IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 ? ti.tcpi_state : -1;
+}
+#endif
+
+// The receiver's close answers the end of the stream: its FIN acknowledged ours
+// (not CLOSING or LAST_ACK, where a receiver that closed on its own before our
+// end reached it leaves the connection) and no reset came (the batch reaching a
+// receiver that had closed).
+HttpResponse closed_after_end(curl_socket_t sock) {
+#ifdef __linux__
+  if (const int st = tcp_state(sock); st == TCP_CLOSING || st == TCP_LAST_ACK)
+    return failed(HttpError::Connect, "the receiver closed the stream before its end reached it");
+#endif
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(int(sock), SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0)
+    return failed(HttpError::Connect, std::string("the receiver did not confirm the batch: ") + std::strerror(err));
+  return {};
+}
+
+enum class Peer { Quiet, Data, Closed, Failed };
+
+// What the receiver did, seen on the socket itself: libcurl's TLS layer may
+// report a reset as a plain end of stream.
+Peer peek(curl_socket_t sock, int* err) {
+  char b;
+  const ssize_t n = ::recv(int(sock), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return Peer::Data;
+  if (n == 0) return Peer::Closed;
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return Peer::Quiet;
+  *err = errno;
+  return Peer::Failed;
+}
+
 // The delivery confirmation of a STREAM: the write side is shut down (the
 // receiver reads EOF after the last byte; over TLS without close_notify, which
 // libcurl offers no call for on a CONNECT_ONLY handle) and the receiver must
 // then close the connection cleanly, which a receiver does once it has read
-// everything. A reset, a TLS alert (a refused session), any other error, or no
-// close before the deadline: not confirmed. Bytes the receiver sends are ignored.
+// everything. A close before the end, a reset, a TLS alert (a refused session)
+// or any other error, or no close before the deadline: not confirmed. What the
+// receiver sends is read through libcurl (TLS records) and otherwise ignored.
 HttpResponse await_close(const CurlApi* c, CURL* e, curl_socket_t sock, std::chrono::steady_clock::time_point deadline) {
-  char buf[4096];
-  std::size_t n = 0;
-  const CURLcode early = c->easy_recv(e, buf, sizeof buf, &n);
-  if (early != CURLE_AGAIN)  // closed (or failed) before the end of the stream: nothing says what it read
-    return failed(classify(early) == HttpError::Tls ? HttpError::Tls : HttpError::Connect,
-                  std::string("the receiver closed the stream before its end: ") +
-                      (early == CURLE_OK ? (n ? "unexpected data" : "connection closed") : c->easy_strerror(early)));
-  if (::shutdown(int(sock), SHUT_WR) != 0)
-    return failed(HttpError::Connect, std::string("cannot end the stream: ") + std::strerror(errno));
+  bool ended = false;
   for (;;) {
-    const CURLcode rc = c->easy_recv(e, buf, sizeof buf, &n);
-    if (rc == CURLE_OK && n == 0) return {};
-    if (rc == CURLE_OK) continue;
-    if (rc != CURLE_AGAIN)
-      return failed(classify(rc) == HttpError::Tls ? HttpError::Tls : HttpError::Connect,
-                    std::string("the receiver did not confirm the batch: ") + c->easy_strerror(rc));
+    int err = 0;
+    const Peer p = peek(sock, &err);
+    if (p == Peer::Failed)
+      return failed(HttpError::Connect, std::string("the receiver did not confirm the batch: ") + std::strerror(err));
+    if (p == Peer::Closed) {
+      if (!ended) return failed(HttpError::Connect, "the receiver closed the stream before its end");
+      return closed_after_end(sock);
+    }
+    if (p == Peer::Data) {
+      char buf[4096];
+      std::size_t n = 0;
+      const CURLcode rc = c->easy_recv(e, buf, sizeof buf, &n);
+      if (rc != CURLE_OK && rc != CURLE_AGAIN)
+        return failed(classify(rc) == HttpError::Tls ? HttpError::Tls : HttpError::Connect,
+                      std::string("the receiver did not confirm the batch: ") + c->easy_strerror(rc));
+    } else if (!ended) {
+      if (::shutdown(int(sock), SHUT_WR) != 0)
+        return failed(HttpError::Connect, std::string("cannot end the stream: ") + std::strerror(errno));
+      ended = true;
+#ifdef __linux__
+      // The receiver's close came before our end.
+      if (tcp_state(sock) == TCP_LAST_ACK)
+        return failed(HttpError::Connect, "the receiver closed the stream before its end");
+#endif
+      continue;
+    }
     if (std::chrono::steady_clock::now() >= deadline)
       return failed(HttpError::Timeout, "the receiver did not close the stream in time (batch not confirmed)");
-    wait_socket(sock, POLLIN, deadline);
+    if (p == Peer::Quiet) wait_socket(sock, POLLIN, deadline);
   }
 }
 

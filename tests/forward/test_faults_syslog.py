@@ -132,10 +132,6 @@ class SyslogFaultTest(fault_scenario.FaultMatrix, unittest.TestCase):
         report = delivery.check({m.host_id(): m.expected()}, got)
         self.assertTrue(report.ok, report.summary())
 
-    # rsyslogd checks the client certificate after the handshake and closes; through the
-    # proxy its close can reach the sink before the batch reaches rsyslogd, and the sink
-    # cannot yet tell that close from a confirmation.
-    @unittest.expectedFailure
     @fault_scenario.scenario
     def test_client_certificate_missing_is_an_error(self):
         # The receiver demands a client certificate and the sink has none: rsyslogd drops the
