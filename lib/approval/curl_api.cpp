@@ -41,7 +41,7 @@ Loaded load_once() {
                    bind(lib, "curl_easy_getinfo", a.easy_getinfo) && bind(lib, "curl_easy_cleanup", a.easy_cleanup) &&
                    bind(lib, "curl_easy_strerror", a.easy_strerror) && bind(lib, "curl_slist_append", a.slist_append) &&
                    bind(lib, "curl_slist_free_all", a.slist_free_all) &&
-                   bind(lib, "curl_easy_send", a.easy_send);
+                   bind(lib, "curl_easy_send", a.easy_send) && bind(lib, "curl_easy_recv", a.easy_recv);
   if (!all) {
     l.error = "libcurl.so.4 lacks an expected symbol (too old?)";
     return l;

@@ -20,6 +20,7 @@ struct CurlApi {
   curl_slist* (*slist_append)(curl_slist*, const char*);
   void (*slist_free_all)(curl_slist*);
   CURLcode (*easy_send)(CURL*, const void*, size_t, size_t*);
+  CURLcode (*easy_recv)(CURL*, void*, size_t, size_t*);
 };
 
 // Loads libcurl once per process. Returns nullptr and sets *error when the

@@ -21,7 +21,7 @@ enum class HttpError {
 };
 
 struct HttpRequest {
-  std::string method = "GET";  // GET | POST | STREAM (body sent over a tcp:// or tls:// connection, no reply read)
+  std::string method = "GET";  // GET | POST | STREAM (tcp:// or tls://: body sent, receiver's close awaited)
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;

@@ -1,10 +1,14 @@
 // The exchange in this process, with the system libcurl loaded on first use.
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <chrono>
 #include <memory>
 #include <poll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include "approval/curl_api.h"
 #include "approval/http_transport.h"
@@ -98,8 +102,96 @@ HttpResponse failed(HttpError e, std::string detail) {
   return r;
 }
 
+// Waits, until deadline, for what readable/writable asks on sock.
+void wait_socket(curl_socket_t sock, short events, std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  pollfd p{int(sock), events, 0};
+  ::poll(&p, 1, int(std::clamp<long long>(left.count(), 0, 1 << 30)));
+}
+
+#ifdef __linux__
+int tcp_state(curl_socket_t sock) {
+  tcp_info ti{};
+  socklen_t len = sizeof ti;
+  return ::getsockopt(int(sock), IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 ? ti.tcpi_state : -1;
+}
+#endif
+
+// The receiver's close answers the end of the stream: its FIN acknowledged ours
+// (not CLOSING or LAST_ACK, where a receiver that closed on its own before our
+// end reached it leaves the connection) and no reset came (the batch reaching a
+// receiver that had closed).
+HttpResponse closed_after_end(curl_socket_t sock) {
+#ifdef __linux__
+  if (const int st = tcp_state(sock); st == TCP_CLOSING || st == TCP_LAST_ACK)
+    return failed(HttpError::Connect, "the receiver closed the stream before its end reached it");
+#endif
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(int(sock), SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0)
+    return failed(HttpError::Connect, std::string("the receiver did not confirm the batch: ") + std::strerror(err));
+  return {};
+}
+
+enum class Peer { Quiet, Data, Closed, Failed };
+
+// What the receiver did, seen on the socket itself: libcurl's TLS layer may
+// report a reset as a plain end of stream.
+Peer peek(curl_socket_t sock, int* err) {
+  char b;
+  const ssize_t n = ::recv(int(sock), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return Peer::Data;
+  if (n == 0) return Peer::Closed;
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return Peer::Quiet;
+  *err = errno;
+  return Peer::Failed;
+}
+
+// The delivery confirmation of a STREAM: the write side is shut down (the
+// receiver reads EOF after the last byte; over TLS without close_notify, which
+// libcurl offers no call for on a CONNECT_ONLY handle) and the receiver must
+// then close the connection cleanly, which a receiver does once it has read
+// everything. A close before the end, a reset, a TLS alert (a refused session)
+// or any other error, or no close before the deadline: not confirmed. What the
+// receiver sends is read through libcurl (TLS records) and otherwise ignored.
+HttpResponse await_close(const CurlApi* c, CURL* e, curl_socket_t sock, std::chrono::steady_clock::time_point deadline) {
+  bool ended = false;
+  for (;;) {
+    int err = 0;
+    const Peer p = peek(sock, &err);
+    if (p == Peer::Failed)
+      return failed(HttpError::Connect, std::string("the receiver did not confirm the batch: ") + std::strerror(err));
+    if (p == Peer::Closed) {
+      if (!ended) return failed(HttpError::Connect, "the receiver closed the stream before its end");
+      return closed_after_end(sock);
+    }
+    if (p == Peer::Data) {
+      char buf[4096];
+      std::size_t n = 0;
+      const CURLcode rc = c->easy_recv(e, buf, sizeof buf, &n);
+      if (rc != CURLE_OK && rc != CURLE_AGAIN)
+        return failed(classify(rc) == HttpError::Tls ? HttpError::Tls : HttpError::Connect,
+                      std::string("the receiver did not confirm the batch: ") + c->easy_strerror(rc));
+    } else if (!ended) {
+      if (::shutdown(int(sock), SHUT_WR) != 0)
+        return failed(HttpError::Connect, std::string("cannot end the stream: ") + std::strerror(errno));
+      ended = true;
+#ifdef __linux__
+      // The receiver's close came before our end.
+      if (tcp_state(sock) == TCP_LAST_ACK)
+        return failed(HttpError::Connect, "the receiver closed the stream before its end");
+#endif
+      continue;
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      return failed(HttpError::Timeout, "the receiver did not close the stream in time (batch not confirmed)");
+    if (p == Peer::Quiet) wait_socket(sock, POLLIN, deadline);
+  }
+}
+
 // A STREAM: connect (tcp://, or tls:// with the TLS handshake libcurl makes for
-// an https:// URL with ALPN off), send the body, close. Nothing is read back.
+// an https:// URL with ALPN off), send the body, then await_close(): delivered
+// only when the receiver closed after reading it all.
 HttpResponse curl_stream(const CurlApi* c, const HttpRequest& req) {
   const auto sep = req.url.find("://");
   const std::string scheme = req.url.substr(0, sep);
@@ -123,6 +215,7 @@ HttpResponse curl_stream(const CurlApi* c, const HttpRequest& req) {
   if (rc != CURLE_OK) return failed(classify(rc), errbuf[0] ? std::string(errbuf) : c->easy_strerror(rc));
   curl_socket_t sock = CURL_SOCKET_BAD;
   c->easy_getinfo(e, CURLINFO_ACTIVESOCKET, &sock);
+  if (sock == CURL_SOCKET_BAD) return failed(HttpError::Connect, "no socket for the stream");
   std::size_t off = 0;
   while (off < req.body.size()) {
     std::size_t n = 0;
@@ -131,15 +224,13 @@ HttpResponse curl_stream(const CurlApi* c, const HttpRequest& req) {
       off += n;
       continue;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (rc != CURLE_AGAIN || sock == CURL_SOCKET_BAD || left.count() <= 0)
+    if (rc != CURLE_AGAIN || std::chrono::steady_clock::now() >= deadline)
       return failed(rc == CURLE_AGAIN ? HttpError::Timeout : HttpError::Connect,
                     "sent " + std::to_string(off) + " of " + std::to_string(req.body.size()) + " bytes: " +
                         (rc == CURLE_AGAIN ? "the receiver stopped reading" : c->easy_strerror(rc)));
-    pollfd p{int(sock), POLLOUT, 0};
-    ::poll(&p, 1, int(std::min<long long>(left.count(), 1 << 30)));
+    wait_socket(sock, POLLOUT, deadline);
   }
-  return {};
+  return await_close(c, e, sock, deadline);
 }
 
 }  // namespace

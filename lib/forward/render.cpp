@@ -152,6 +152,10 @@ std::string stable_id(const std::string& host_id, const audit::Record& r) {
   return host_id + "-" + std::to_string(r.seq) + "-" + r.hash.substr(0, 16);
 }
 
+std::string finding_id(const std::string& host_id, const audit::Record& r) {
+  return stable_id(host_id, r) + "-finding";
+}
+
 json flat_attributes(const audit::Record& r, const Origin& o) {
   const json record = audit::to_json(r);
   json out = json::object();
@@ -200,6 +204,7 @@ std::vector<json> ocsf_events(const audit::Record& r, const Origin& o) {
     f["severity_id"] = 3;
     f["severity"] = "Medium";
     f["message"] = "secrets masked in the " + r.tool + " call's record";
+    f["metadata"]["uid"] = finding_id(o.host_id, r);
     f["finding_info"] = {{"uid", stable_id(o.host_id, r) + "-secrets"},
                          {"title", "Secret in an agent's tool call"},
                          {"desc", "The audit record of this call had secrets masked; kinds are listed in types."},
@@ -241,6 +246,17 @@ std::string otlp_body(const std::vector<audit::Record>& batch, const Origin& o) 
   return dump(body);
 }
 
+namespace {
+
+// The id a receiver deduplicates an event by: an OCSF event's metadata.uid, else the record's.
+std::string event_id(const json& e, const audit::Record& r, const Origin& o) {
+  if (auto m = e.find("metadata"); m != e.end() && m->is_object())
+    if (auto uid = m->find("uid"); uid != m->end() && uid->is_string()) return uid->get<std::string>();
+  return stable_id(o.host_id, r);
+}
+
+}  // namespace
+
 std::string hec_body(const std::vector<audit::Record>& batch, const Origin& o, const ForwardSink& sink) {
   std::string out;
   for (const audit::Record& r : batch) {
@@ -248,13 +264,14 @@ std::string hec_body(const std::vector<audit::Record>& batch, const Origin& o, c
     if (sink.format == SinkFormat::Ocsf) events = ocsf_events(r, o);
     else events.push_back(flat_attributes(r, o));
     for (json& e : events) {
+      const std::string id = event_id(e, r, o);
       json h{{"time", double(unix_nanos(r.ts) / 1000000) / 1000.0},
              {"host", r.host.empty() ? o.host : r.host},
              {"source", sink.source.empty() ? "preloop-hook" : sink.source},
              {"sourcetype", sink.sourcetype},
              {"event", std::move(e)},
              {"fields",
-              {{"preloop_record_id", stable_id(o.host_id, r)},
+              {{"preloop_record_id", id},
                {"preloop_host_id", o.host_id},
                {"preloop_chain_seq", std::to_string(r.seq)},
                {"preloop_head_seq", std::to_string(o.head_seq)},
@@ -300,7 +317,7 @@ std::string syslog_frames(const std::vector<audit::Record>& batch, const Origin&
     for (const json& e : events) {
       std::string msg = "<" + std::to_string(facility * 8 + severity) + ">1 " + header_field(r.ts, 32) + " " +
                         header_field(r.host.empty() ? o.host : r.host, 255) + " preloop-hook - " +
-                        header_field(r.hook_event, 32) + " [preloop@32473 id=\"" + sd_value(stable_id(o.host_id, r)) +
+                        header_field(r.hook_event, 32) + " [preloop@32473 id=\"" + sd_value(event_id(e, r, o)) +
                         "\" seq=\"" + std::to_string(r.seq) + "\" hash=\"" + sd_value(r.hash) + "\" head_seq=\"" +
                         std::to_string(o.head_seq) + "\" head_hash=\"" + sd_value(o.head_hash) + "\"] \xEF\xBB\xBF" +
                         dump(e);

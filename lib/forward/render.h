@@ -31,6 +31,11 @@ struct Origin {
 // the same id on every resend, so receivers drop duplicates by it.
 std::string stable_id(const std::string& host_id, const audit::Record& r);
 
+// "<stable id>-finding": the id of the Detection Finding a record adds with the
+// ocsf format (its metadata.uid, HEC fields.preloop_record_id and syslog SD id),
+// so that deduplicating by id keeps both events of the record.
+std::string finding_id(const std::string& host_id, const audit::Record& r);
+
 // The record's attributes under OpenTelemetry names where they exist
 // (session.id, prompt.id, tool_use_id, gen_ai.tool.name, gen_ai.tool.call.id,
 // gen_ai.operation.name) and preloop.* for the rest, as one flat JSON object;

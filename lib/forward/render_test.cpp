@@ -202,6 +202,7 @@ TEST_CASE("OCSF: a record with masked secrets adds a Detection Finding naming th
   CHECK(ev[1]["class_uid"] == 2004);
   CHECK(ev[1]["finding_info"]["types"] == json::array({"aws-key", "github-pat"}));
   CHECK(ev[1]["finding_info"]["related_events"][0]["uid"] == ev[0]["metadata"]["uid"]);
+  CHECK(ev[1]["metadata"]["uid"] == ev[0]["metadata"]["uid"].get<std::string>() + "-finding");
   // The markers, never a value, travel in the activity's record.
   CHECK(ev[0]["unmapped"]["preloop.arguments"]["command"].get<std::string>().find("[REDACTED:github-pat:3f2a]") !=
         std::string::npos);
@@ -211,5 +212,11 @@ TEST_CASE("ocsf format: HEC and syslog send one event per OCSF event") {
   const audit::Record r = sample("Bash", R"({"command":"echo [REDACTED:aws-key:1]"})");
   const std::string hec = hec_body({r}, kOrigin, sink(SinkKind::Hec, SinkFormat::Ocsf));
   CHECK(std::count(hec.begin(), hec.end(), '\n') == 2);
-  CHECK(unframe(syslog_frames({r}, kOrigin, sink(SinkKind::Syslog, SinkFormat::Ocsf))).size() == 2);
+  const auto frames = unframe(syslog_frames({r}, kOrigin, sink(SinkKind::Syslog, SinkFormat::Ocsf)));
+  REQUIRE(frames.size() == 2);
+  // Each event its own id, so that a receiver deduplicating by id keeps the finding.
+  const std::string finding = finding_id(kOrigin.host_id, r);
+  CHECK(frames[0].find("id=\"" + stable_id(kOrigin.host_id, r) + "\"") != std::string::npos);
+  CHECK(frames[1].find("id=\"" + finding + "\"") != std::string::npos);
+  CHECK(hec.find("\"preloop_record_id\":\"" + finding + "\"") != std::string::npos);
 }

@@ -165,8 +165,10 @@ class ForwardE2E(unittest.TestCase):
     def http(self, *args):
         return self.receiver("http", "--token", TOKEN, "--header", f"x-api-key={API_KEY}", *args)
 
-    def seqs(self, r, sink):
-        return sorted({(e["id"], e["seq"]) for e in r.entries() if e["sink"] == sink}, key=lambda x: x[1])
+    def seqs(self, r, sink, findings=False):
+        """(id, seq) of the records a sink got; with findings, of its OCSF Detection Findings."""
+        return sorted({(e["id"], e["seq"]) for e in r.entries()
+                       if e["sink"] == sink and e["id"].endswith("-finding") == findings}, key=lambda x: x[1])
 
     def test_hook_calls_reach_every_sink_with_stable_ids_and_no_secret(self):
         http, syslog = self.http(), self.receiver("syslog")
@@ -191,6 +193,8 @@ class ForwardE2E(unittest.TestCase):
         ids = lambda sink, r: [i for i, _ in self.seqs(r, sink)]  # noqa: E731
         self.assertEqual(ids("otlp", http), ids("syslog", syslog))
         self.assertEqual(ids("otlp", http), ids("hec", http))
+        # The OCSF sink's Detection Finding for the masked secret: its own id, after its record's.
+        self.assertEqual(self.seqs(http, "hec", findings=True), [(ids("hec", http)[2] + "-finding", 3)])
         self.assertTrue(all(e["gzip"] for e in http.entries() if e["sink"] == "otlp"))
         otlp = [e for e in http.entries() if e["sink"] == "otlp"]
         deny = [e["record"] for e in otlp if e["record"].get("preloop.rule_id") == "filesystem.delete-system"]

@@ -14,13 +14,31 @@ Modes (set with `mode = ...` at any time; a change applies to data not yet forwa
 in all have been forwarded, before forwarding more: a restart in the middle of
 a stream. It counts connections and bytes from clients, for load figures. TLS passes
 through untouched (the proxy sees only bytes).
+
+The proxy stands for the network, not for a middlebox that acknowledges for the
+receiver: a receiver that closes before the client's end reached it (client bytes held
+by the proxy or on their way, or a silent close after the client's last bytes) would
+answer those bytes with a reset, or leave a client that ends its stream in CLOSING;
+the proxy then resets the client on its next bytes or its end instead of passing the
+receiver's FIN on.
 """
 
+import fcntl
 import socket
+import struct
+import termios
 import threading
 import time
 
 from socket_reset import reset
+
+
+def _pending(sock):
+    """Bytes the client sent that the proxy has not read yet."""
+    try:
+        return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0" * 4))[0] > 0
+    except OSError:
+        return False
 
 
 class FaultProxy:
@@ -175,12 +193,25 @@ class FaultProxy:
             reset(client)
             return
         done = threading.Event()
-        threading.Thread(target=self._pump_back, args=(upstream, client, done), daemon=True).start()
+        # holding: client bytes read, not yet forwarded; client_eof: the client's end forwarded;
+        # last: which way bytes went last; lost: the receiver closed before the client's end
+        # reached it (the client is reset on its next bytes or end).
+        link = {"holding": False, "client_eof": False, "last": None, "lost": False, "lock": threading.Lock()}
+        threading.Thread(target=self._pump_back, args=(upstream, client, done, link), daemon=True).start()
         budget = self.reset_after if cut else None
         try:
             while True:
                 data = client.recv(65536)
+                with link["lock"]:
+                    lost = link["lost"]
+                    link["holding"] = bool(data)
+                if lost:
+                    reset(upstream)
+                    reset(client)
+                    return
                 if not data:
+                    with link["lock"]:
+                        link["client_eof"] = True
                     upstream.shutdown(socket.SHUT_WR)
                     break
                 if budget is not None and len(data) >= budget:
@@ -196,26 +227,48 @@ class FaultProxy:
                 if not self._wait_passing(client):
                     break
                 self._forward(upstream, data)
+                with link["lock"]:
+                    link["holding"], link["last"] = False, "up"
+                    lost = link["lost"]
+                if lost:              # the receiver closed before these bytes reached it
+                    reset(upstream)
+                    reset(client)
+                    return
         except OSError:
             reset(upstream)
             reset(client)
             return
         done.wait(30)
+        with link["lock"]:
+            lost = link["lost"]
+        if lost:
+            reset(upstream)
+            reset(client)
+            return
         for s in (client, upstream):
             try:
                 s.close()
             except OSError:
                 pass
 
-    def _pump_back(self, upstream, client, done):
+    def _pump_back(self, upstream, client, done, link):
         try:
             while True:
                 data = upstream.recv(65536)
                 if not data:
-                    client.shutdown(socket.SHUT_WR)
+                    with link["lock"]:
+                        # Client bytes held or on their way, or the receiver closing silently
+                        # after the client's last bytes while the client's end is still to come.
+                        link["lost"] = (link["holding"] or _pending(client) or
+                                        (not link["client_eof"] and link["last"] == "up"))
+                        if not link["lost"]:
+                            client.shutdown(socket.SHUT_WR)
                     break
                 client.sendall(data)
-        except OSError:
-            pass
+                with link["lock"]:
+                    link["last"] = "down"
+        except OSError:               # the receiver reset the connection: so does the proxy
+            with link["lock"]:
+                link["lost"] = True
         finally:
             done.set()

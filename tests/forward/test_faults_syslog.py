@@ -81,16 +81,6 @@ class SyslogReceiver:
         self.rs.close()
 
 
-# Plain syslog over TCP has no acknowledgement: a batch written into the socket
-# is not yet read by the receiver. The sink counts a batch delivered once it is
-# written, so a receiver that resets, restarts or hangs with a batch unread
-# loses it (cursor moved on) or gets it after later ones. These cases fail
-# until the sink confirms delivery (say, half-close after the batch and wait
-# for the receiver to close: rsyslogd closes once it has read everything);
-# `unexpected success` then says to drop the marker.
-unconfirmed_delivery = unittest.expectedFailure
-
-
 class SyslogFaultTest(fault_scenario.FaultMatrix, unittest.TestCase):
     sink_name = "siem"
     pki = None
@@ -112,17 +102,14 @@ class SyslogFaultTest(fault_scenario.FaultMatrix, unittest.TestCase):
     def test_receiver_down(self):
         self.run_fault("down")
 
-    @unconfirmed_delivery
     @fault_scenario.scenario
     def test_receiver_hangs(self):
         self.run_fault("slow")
 
-    @unconfirmed_delivery
     @fault_scenario.scenario
     def test_connection_reset_mid_batch(self):
         self.run_fault("reset")
 
-    @unconfirmed_delivery
     @fault_scenario.scenario
     def test_receiver_restarts_mid_stream(self):
         self.run_fault("restart")
@@ -145,7 +132,6 @@ class SyslogFaultTest(fault_scenario.FaultMatrix, unittest.TestCase):
         report = delivery.check({m.host_id(): m.expected()}, got)
         self.assertTrue(report.ok, report.summary())
 
-    @unconfirmed_delivery
     @fault_scenario.scenario
     def test_client_certificate_missing_is_an_error(self):
         # The receiver demands a client certificate and the sink has none: rsyslogd drops the

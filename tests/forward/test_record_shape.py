@@ -108,7 +108,8 @@ class RecordShapeTest(unittest.TestCase):
             seq = int(e["fields"]["preloop_chain_seq"])
             row = rows[seq]
             rid = f"{host_id}-{seq}-{row['hash'][:16]}"
-            self.assertEqual(e["fields"]["preloop_record_id"], rid)
+            self.assertEqual(e["fields"]["preloop_record_id"], rid + "-finding" if o["class_uid"] == 2004 else rid)
+            self.assertEqual(o["metadata"]["uid"], e["fields"]["preloop_record_id"])
             self.assertEqual(o["type_uid"], o["class_uid"] * 100 + o["activity_id"])
             self.assertEqual(o["time"], millis(row["timestamp"]))
             self.assertEqual(o["device"]["uid"], host_id)
@@ -160,10 +161,8 @@ class RecordShapeTest(unittest.TestCase):
         self.flush()
 
     # A masked secret makes two OCSF events of one record (its activity and a Detection
-    # Finding), and both carry the record's id (HEC fields.preloop_record_id, syslog SD id,
-    # metadata.uid): a receiver dropping duplicates by that id, as it is told to, drops the
-    # finding.
-    @unittest.expectedFailure
+    # Finding); a receiver dropping duplicates by id (HEC fields.preloop_record_id, syslog SD
+    # id, metadata.uid), as it is told to, must keep both.
     def test_ocsf_events_of_one_record_have_distinct_ids(self):
         hec = hec_standin.HecStandin("tok-ids")
         self.addCleanup(hec.close)
