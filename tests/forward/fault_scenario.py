@@ -28,6 +28,7 @@ import unittest
 
 import delivery
 import machine
+import tls_material
 
 HOOK_BUDGET_S = 1.5     # loose (a loaded CI box), below the 2 s a hook would wait for a hung receiver
 SINK_TIMEOUTS = {"batch_size": 3, "timeout_ms": 2000, "connect_timeout_ms": 2000}
@@ -159,3 +160,59 @@ class FaultMatrix:
         slow = [round(t, 2) for t in hook_times if t > HOOK_BUDGET_S]
         self.assertEqual(slow, [], f"hook calls slower than {HOOK_BUDGET_S}s during '{fault}'")
         return report
+
+
+class HttpFaultMatrix(FaultMatrix):
+    """The cases every HTTP sink (OTLP, HEC) shares. A class sets `credential_env`
+    (the variable its sink's credential is read from, and the value) and
+    `server_error` (the status its receiver fails with), and provides receiver(tls)."""
+    credential_env = ("", "")
+    server_error = "status:500"
+    pki = None
+
+    @classmethod
+    def prepare_class(cls):
+        cls.pki = tls_material.Pki(tempfile.mkdtemp(prefix="preloop-pki-"))
+
+    def machine(self, name="m0"):
+        m = super().machine(name)
+        variable, value = self.credential_env
+        m.env[variable] = value
+        return m
+
+    @scenario
+    def test_healthy_every_record_once_in_order(self):
+        report = self.run_fault("none")
+        self.assertEqual(report.duplicates, {})
+
+    @scenario
+    def test_receiver_down(self):
+        self.run_fault("down")
+
+    @scenario
+    def test_receiver_slower_than_the_timeout(self):
+        self.run_fault("slow")
+
+    @scenario
+    def test_server_errors(self):
+        self.run_fault(self.server_error)
+
+    @scenario
+    def test_retry_after_holds_background_forwarders_back(self):
+        # Six hook calls during a 30 s Retry-After: the first background forwarder meets
+        # the 429, the others must wait it out instead of sending again.
+        self.run_fault("throttle:30")
+        throttled = [q for q in self.receiver_in_use.standin.requests if q.status == 429]
+        self.assertLessEqual(len(throttled), 3, [q.status for q in self.receiver_in_use.standin.requests])
+
+    @scenario
+    def test_connection_reset_mid_batch(self):
+        self.run_fault("reset")
+
+    @scenario
+    def test_receiver_restarts_mid_stream(self):
+        self.run_fault("restart")
+
+    @scenario
+    def test_tls_failures_then_healed(self):
+        self.run_fault("tls", tls=True, variants=("wrong_ca", "expired", "wrong_host"))
