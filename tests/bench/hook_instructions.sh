@@ -4,7 +4,9 @@
 # count that does not move with machine load.
 # Usage: tests/bench/hook_instructions.sh [preloop-hook] [audit on|off] [ORDER_FILE]
 # With ORDER_FILE, also writes the functions of the binary those runs executed
-# (mangled, first seen first): the link order of cmake/hook-symbol-order.txt.
+# (mangled, first seen first), then the data objects they read or wrote
+# (valgrind --tool=lackey): the link order of cmake/hook-symbol-order.txt. The
+# data keeps the pages a call touches in .bss, .data and .rodata few.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="$(realpath "${1:-$here/../../build/preloop-hook}")"
@@ -91,4 +93,32 @@ for n in names:
 names = ordered
 open(out, 'w').write(''.join(n + '\n' for n in names))
 print(f"{len(names)} functions written to {out}")
+PY
+for c in pass git deny write post; do
+  valgrind --tool=lackey --trace-mem=yes --log-file="$work/lk.$c" "$bin" hook < "$work/$c.json" > /dev/null 2>&1 || true
+done
+# Data accesses are lackey's " L addr,size" (load), " S" (store) and " M" (modify) lines.
+python3 - "$bin" "$order" "$work"/lk.{pass,git,deny,write,post} <<'PY'
+import bisect, subprocess, sys
+binary, out, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+objects = []
+for line in subprocess.run(['nm', '-S', '--defined-only', binary], capture_output=True, text=True).stdout.splitlines():
+    p = line.split()
+    if len(p) == 4 and p[2] in 'bBdDrR':
+        objects.append((int(p[0], 16), int(p[1], 16), p[3]))
+objects.sort()
+starts = [o[0] for o in objects]
+names, seen = [], set(open(out).read().split())
+for path in files:
+    for line in open(path):
+        if not line.startswith((' L', ' S', ' M')):
+            continue
+        address = int(line[3:].split(',')[0], 16)
+        i = bisect.bisect_right(starts, address) - 1
+        if i >= 0 and address < objects[i][0] + objects[i][1] and objects[i][2] not in seen:
+            seen.add(objects[i][2])
+            names.append(objects[i][2])
+with open(out, 'a') as f:
+    f.write(''.join(n + '\n' for n in names))
+print(f"{len(names)} data objects appended to {out}")
 PY
