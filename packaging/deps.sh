@@ -9,10 +9,10 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 BUILD=(
   build-essential cmake pkg-config git ca-certificates lld python3 help2man
   libcli11-dev nlohmann-json3-dev libre2-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
-  doctest-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev libbenchmark-dev nettle-dev
+  doctest-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev libbenchmark-dev nettle-dev zlib1g-dev
 )
 TOOLS=(
-  sqlite3 hyperfine openssl curl chromium-headless-shell
+  sqlite3 hyperfine openssl curl chromium-headless-shell strace
   rsyslog rsyslog-gnutls
   nodejs npm
 )
