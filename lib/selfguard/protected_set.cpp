@@ -247,38 +247,44 @@ ProtectedSet::ProtectedSet(const Inputs& in) : executable_(in.executable) {
     add(Kind::Dir, root + "/.preloop", "the project's preloop-hook policies");
   }
 
-  // Another agent: the files that hold its hooks (and, for Codex, their trust).
-  const char* hooks = "the agent's hook settings";
-  auto user_and_projects = [&](const std::string& user_dir, std::initializer_list<const char*> names,
-                               const char* project_dir) {
-    add(Kind::File, user_dir, hooks);  // replaced wholesale, it brings its own files
-    for (const char* name : names) add(Kind::File, user_dir + "/" + name, hooks);
+  // Every supported agent's user-level hook files (and, for Codex, their trust),
+  // whichever agent makes the call: one guarded agent must not unhook another.
+  // A project's hook files count for the agent making the call (below).
+  const char* hooks = "an agent's hook settings";
+  const std::string codex_home = env("CODEX_HOME"), copilot_home = env("COPILOT_HOME");
+  const std::string codex = codex_home.empty() ? in.home + "/.codex" : codex_home;
+  const std::string copilot = copilot_home.empty() ? in.home + "/.copilot" : copilot_home;
+  for (const std::string& file : {in.home + "/.gemini/settings.json", in.home + "/.qwen/settings.json",
+                                  codex + "/hooks.json", codex + "/config.toml", copilot + "/config.json",
+                                  in.home + "/.cursor/hooks.json"})
+    add(Kind::File, file, hooks);
+  add(Kind::Dir, copilot + "/hooks", hooks);
+  auto project_files = [&](const char* dir, std::initializer_list<const char*> names) {
     for (const std::string& root : {in.project_dir, in.cwd}) {
       if (root.empty()) continue;
-      add(Kind::File, root + "/" + project_dir, hooks);
-      for (const char* name : names) add(Kind::File, root + "/" + project_dir + "/" + name, hooks);
+      add(Kind::File, root + "/" + dir, hooks);  // replaced wholesale, it brings its own files
+      for (const char* name : names) add(Kind::File, root + "/" + dir + "/" + name, hooks);
     }
   };
   if (in.agent == "gemini_cli") {
-    user_and_projects(in.home + "/.gemini", {"settings.json"}, ".gemini");
+    add(Kind::File, in.home + "/.gemini", hooks);
+    project_files(".gemini", {"settings.json"});
     add(Kind::Dir, "/etc/gemini-cli", hooks);
   } else if (in.agent == "qwen_code") {
-    user_and_projects(in.home + "/.qwen", {"settings.json"}, ".qwen");
+    add(Kind::File, in.home + "/.qwen", hooks);
+    project_files(".qwen", {"settings.json"});
     add(Kind::Dir, "/etc/qwen-code", hooks);
   } else if (in.agent == "codex_cli") {
-    const std::string codex_home = env("CODEX_HOME");
-    user_and_projects(codex_home.empty() ? in.home + "/.codex" : codex_home, {"hooks.json", "config.toml"}, ".codex");
+    add(Kind::File, codex, hooks);
+    project_files(".codex", {"hooks.json", "config.toml"});
     add(Kind::Dir, "/etc/codex", hooks);
   } else if (in.agent == "copilot_cli") {
-    const std::string copilot_home = env("COPILOT_HOME");
-    const std::string dir = copilot_home.empty() ? in.home + "/.copilot" : copilot_home;
-    add(Kind::File, dir, hooks);
-    add(Kind::Dir, dir + "/hooks", hooks);
-    add(Kind::File, dir + "/config.json", hooks);
+    add(Kind::File, copilot, hooks);
     for (const std::string& root : {in.project_dir, in.cwd})
       if (!root.empty()) add(Kind::Dir, root + "/.github/hooks", hooks);
   } else if (in.agent == "cursor") {
-    user_and_projects(in.home + "/.cursor", {"hooks.json"}, ".cursor");
+    add(Kind::File, in.home + "/.cursor", hooks);
+    project_files(".cursor", {"hooks.json"});
     add(Kind::Dir, "/etc/cursor", hooks);
   }
 }

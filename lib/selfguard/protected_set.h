@@ -1,6 +1,6 @@
 // The locations the agent must not change: preloop-hook's configuration,
-// rules, data, audit store and binary, Claude Code's settings, and the hook
-// files of the agent making the call when it is another one, as they
+// rules, data, audit store and binary, Claude Code's settings, every
+// supported agent's user-level hook files and those of the calling agent's project, as they
 // are resolved for this call (XDG_*, PRELOOP_HOOK_*, CLAUDE_* honoured, the
 // default locations under the home directory kept as well).
 #pragma once
@@ -36,7 +36,7 @@ struct Inputs {
   std::string project_dir;  // CLAUDE_PROJECT_DIR, else cwd
   std::string audit_db;     // the configured audit database
   std::string executable;   // the running binary
-  std::string agent;        // the agent of the call when not Claude Code (gemini_cli, ...): its hook files too
+  std::string agent;        // the agent of the call when not Claude Code (gemini_cli, ...): its project's hook files and managed location too
   // Environment lookup (XDG_*, PRELOOP_HOOK_*, CLAUDE_*); getenv by default.
   std::function<const char*(const char*)> getenv;
 };

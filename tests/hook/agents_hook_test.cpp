@@ -297,6 +297,24 @@ TEST_CASE("an agent may not change the files that hold its own hooks") {
         "none");
 }
 
+TEST_CASE("no guarded agent may change the user-level files that hold another agent's hooks") {
+  HookEnv env("profile: recommended\n");
+  const std::string home = env.home();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"claude", "sed -i s/preloop-hook/true/ " + home + "/.gemini/settings.json"},
+      {"claude", "echo 'x' >> " + home + "/.codex/config.toml"},
+      {"claude", "rm -r " + home + "/.copilot/hooks"},
+      {"gemini", "cp /dev/null " + home + "/.cursor/hooks.json"},
+      {"codex", "echo '{}' > " + home + "/.qwen/settings.json"},
+  };
+  for (const auto& [agent, command] : cases) {
+    INFO(agent << ": " << command);
+    auto r = run(env, agent, shell_call(agent, env, command));
+    CHECK(verdict(agent, r) == "deny");
+    CHECK(r.out.find("self-protection") != std::string::npos);
+  }
+}
+
 TEST_CASE("test --agent dry-runs an agent's own event from stdin") {
   HookEnv env("profile: recommended\n");
   json read = {{"hook_event_name", "beforeReadFile"}, {"conversation_id", "c"}, {"workspace_roots", {env.project()}},
