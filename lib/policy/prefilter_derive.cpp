@@ -13,8 +13,11 @@
 //   c.operands.exists(o, P)       P's atoms over operands; 'x' in c.operands, 'x' in shell.names
 //   args.<field> == 'x', in [...], startsWith, endsWith, contains, matches('^lit')
 //                                 (the call admits the atom unless args.<field> is a string)
+//   s.under(D | [D...])           s starts with each D (trailing '/' dropped)
+//   s.matchesGlob(G | [G...])     s contains each G's longest literal run (no * ? [ ] /)
 // Anything else (negation, ?:, other macros, variables, non-literal
 // arguments) is unknown, and unknown makes the whole condition Always.
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -194,6 +197,7 @@ class Deriver {
     }
     if (!e.target && fn == "@in" && e.args.size() == 2) return in(*e.args[0], *e.args[1]);
     if (e.target && fn == "is" && bound(*e.target) == Bound::Command) return is(e);
+    if (e.target && e.args.size() == 1 && (fn == "under" || fn == "matchesGlob")) return path_test(e);
     if (e.target && e.args.size() == 1) {
       auto f = string_field(*e.target);
       auto lit = text(*e.args[0]);
@@ -217,6 +221,39 @@ class Deriver {
     if (command_field(list, "operands")) return atoms(Tested{FactField::Operand, ""}, FactOp::Eq, {*lit});
     if (shell_field(list, "names")) return atoms(Tested{FactField::Alias, ""}, FactOp::Eq, {*lit});
     return std::nullopt;
+  }
+
+  // s.under(dirs) is true only when s starts with one of them (path_under
+  // is lexical); s.matchesGlob(globs) only when s holds, in one of its
+  // components, every literal run of a glob's components (glob_match has no
+  // escapes). An empty literal matches nothing; a glob without a literal run
+  // leaves the condition unknown, as does a list with no literal at all.
+  Atoms path_test(const Expr& e) {
+    auto f = string_field(*e.target);
+    std::optional<std::vector<std::string>> lits;
+    if (auto one = text(*e.args[0])) lits = std::vector<std::string>{*one};
+    else lits = texts(*e.args[0]);
+    if (!f || !lits) return std::nullopt;
+    const bool under = e.name == "under";
+    std::vector<std::string> needed;
+    for (std::string_view l : *lits) {
+      if (l.empty()) continue;
+      if (under) {
+        while (l.size() > 1 && l.back() == '/') l.remove_suffix(1);
+        needed.emplace_back(l);
+        continue;
+      }
+      std::string_view run;
+      for (std::size_t i = 0; i <= l.size();) {
+        std::size_t j = std::min(l.find_first_of("*?[]/", i), l.size());
+        if (j - i > run.size()) run = l.substr(i, j - i);
+        i = j + 1;
+      }
+      if (run.empty()) return std::nullopt;
+      needed.emplace_back(run);
+    }
+    if (needed.empty()) return std::nullopt;
+    return atoms(*f, under ? FactOp::Prefix : FactOp::Contains, needed);
   }
 
   // c.is(name | [names], sub...): false unless the name matches, then the

@@ -4,6 +4,7 @@
 
 #include "policy/layers.h"
 #include "policy/prefilter.h"
+#include "policy/variables.h"
 #include "shell/analyze.h"
 
 using namespace preloop::policy;
@@ -109,6 +110,50 @@ TEST_CASE("string fields of args") {
   // A field that is absent or not a string is evaluated (it fails closed).
   CHECK(admitted("args.path.endsWith('.env')", "ls"));
   CHECK(admitted("args.timeout == 'x'", "ls"));
+}
+
+TEST_CASE("path tests of args: under and matchesGlob") {
+  CHECK(atoms("has(args.path) && args.path.under(['/etc', '/usr/', '/'])") ==
+        V{"arg prefix path /etc", "arg prefix path /usr", "arg prefix path /"});
+  CHECK(atoms("args.path.matchesGlob(['**/.env*', '**/*.pem', '/home/*/id_[re]*25519'])") ==
+        V{"arg contains path .env", "arg contains path .pem", "arg contains path 25519"});
+  CHECK(atoms("args.path.matchesGlob('**/*')") == kAlways);
+  CHECK(atoms("args.path.under('')") == kAlways);
+  CHECK(atoms("args.path.under(args.cwd)") == kAlways);
+  // Wherever the prefilter turns a path away, the condition is false.
+  const std::string exprs[] = {
+      "has(args.path) && args.path.under(['/etc', '/usr/', '/opt'])",
+      "args.path.matchesGlob(['**/.env*', '**/*.pem', '/home/*/id_[re]*25519', 'a?c/**/x*y'])",
+  };
+  const char* paths[] = {"/etc",        "/etc/",       "/etc/hosts",     "/etcetera",      "//etc/x",
+                         "etc/x",       "/usr",        "/usr/bin/x",     "/opt/app",       "/home/u/.env",
+                         "/p/.env.local", "/p/.envrc", "/p/x.pem",       "/p/x.pem/y",     "/home/u/id_ed25519",
+                         "/home/u/id_rsa25519x", "abc/x/xzy", "abc/xy", "/p/src/app.ts", ""};
+  for (const auto& e : exprs) {
+    auto program = policy_env().compile(e);
+    REQUIRE(program.ok());
+    Prefilter p = derive_prefilter(e);
+    REQUIRE(p.state == State::AnyOf);
+    for (const char* path : paths) {
+      INFO(e << " on '" << path << "'");
+      nlohmann::json args = {{"path", path}};
+      CallFacts facts;
+      add_arg_facts(facts, args);
+      cel::Activation act;
+      act.bind_json("args", &args);
+      auto v = program.program->evaluate(act);
+      REQUIRE(v.is_bool());
+      if (!admits(p, facts)) CHECK_FALSE(v.as_bool());
+    }
+  }
+  auto admitted_path = [](const std::string& e, const std::string& path) {
+    CallFacts facts;
+    add_arg_facts(facts, {{"path", path}});
+    return admits(derive_prefilter(e), facts);
+  };
+  CHECK_FALSE(admitted_path("args.path.under(['/etc', '/usr'])", "/home/u/project/src/app.ts"));
+  CHECK(admitted_path("args.path.under(['/etc', '/usr'])", "/usr/local/x"));
+  CHECK_FALSE(admitted_path("args.path.matchesGlob(['**/*.pem'])", "/home/u/project/src/app.ts"));
 }
 
 TEST_CASE("&& keeps the more selective side") {
