@@ -169,13 +169,15 @@ std::uint32_t Reader::u32() {
   return v;
 }
 
-std::string Reader::str() {
+std::string Reader::str() { return std::string(view()); }
+
+std::string_view Reader::view() {
   auto n = u32();
   if (!ok || in.size() < n) {
     ok = false;
     return {};
   }
-  std::string s(in.substr(0, n));
+  std::string_view s = in.substr(0, n);
   in.remove_prefix(n);
   return s;
 }
@@ -193,6 +195,15 @@ std::uint32_t Reader::count() {
     return 0;
   }
   return n;
+}
+
+void Reader::skip(std::size_t n) {
+  if (in.size() < n) {
+    ok = false;
+    in = {};
+    return;
+  }
+  in.remove_prefix(n);
 }
 
 }  // namespace preloop::snapshot

@@ -82,8 +82,10 @@ struct Reader {
   std::uint32_t u32();
   int i32() { return static_cast<int>(u32()); }
   std::string str();
+  std::string_view view();  // str() in place: valid as long as the payload
   std::vector<std::string> strs();
   std::uint32_t count();  // an element count, checked against what is left
+  void skip(std::size_t n);  // n bytes unread
 };
 
 }  // namespace preloop::snapshot

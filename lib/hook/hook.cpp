@@ -6,12 +6,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <optional>
 #include <poll.h>
 #include <unistd.h>
 
 #include "approval/settings.h"
 #include "hook/steps.h"
 #include "policy/layers.h"
+#include "policy/variables.h"
 #include "provenance/settings.h"
 #include "secrets/settings.h"
 #include "secrets/tool_io.h"
@@ -83,11 +85,21 @@ protocol::Reply fail(HookContext& ctx, const std::string& what, const std::strin
 }
 
 protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
+  policy::EvalOptions eo = opt.eval;
+  eo.full_trace = eo.full_trace || opt.dry_run;
+  std::optional<policy::EventVariables> vars;
   const policy::PolicySet* set = opt.policies;
   if (!set) {
     policy::LoadOptions lo = opt.load;
     if (lo.project_dir.empty()) lo.project_dir = project_dir_for(ctx.event);
     lo.use_cache = !opt.dry_run;
+    if (lo.use_cache && eo.prefilter) {
+      // Read only what can match this call: its facts first, from the
+      // variables the evaluation then reuses.
+      eo.variables = &vars.emplace(policy::call_variables(ctx.event, eo));
+      lo.only_call = &ctx.event;
+      lo.call_facts = &vars->facts(ctx.event, true);
+    }
     set = &ctx.policies.emplace(policy::load_policy_set(*ctx.config, lo));
   }
   for (const auto& d : set->diags)
@@ -95,8 +107,6 @@ protocol::Reply pre_tool_use(HookContext& ctx, const RunOptions& opt) {
       return fail(ctx, "invalid policy: " + d.loc.str() + ": " + d.message +
                            " (run `preloop-hook rules validate` for details)", "policy_invalid", opt.dry_run);
 
-  policy::EvalOptions eo = opt.eval;
-  eo.full_trace = eo.full_trace || opt.dry_run;
   std::shared_ptr<const shell::Analysis> analysis;
   eo.share_analysis = &analysis;
   ctx.decision = set->engine.evaluate(ctx.event, eo);

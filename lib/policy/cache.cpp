@@ -9,7 +9,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bump when the format or the prefilter derivation changes: snapshots carry derived prefilters.
-constexpr std::string_view kMagic = "PLHPOL06";
+constexpr std::string_view kMagic = "PLHPOL07";
 
 struct Writer : snapshot::Writer {
   void loc(const SourceLoc& l) {
@@ -34,6 +34,25 @@ struct Reader : snapshot::Reader {
     l.line = i32();
     l.column = i32();
     return l;
+  }
+  // Reads a prefilter in place when it rules the call out (true), else leaves
+  // the reader where it was (false) for prefilter(). A damaged one is read by
+  // prefilter(), which refuses it.
+  bool rules_out(const CallFacts& facts) {
+    Reader r{*this};
+    if (r.u32() != static_cast<std::uint32_t>(Prefilter::State::AnyOf)) return false;
+    for (auto n = r.count(); n > 0; --n) {
+      auto kind = r.u32();  // field | op << 8
+      auto field = kind & 0xff, op = kind >> 8;
+      std::string_view text = r.view();
+      if (!r.ok || field > static_cast<std::uint32_t>(FactField::Arg) ||
+          op > static_cast<std::uint32_t>(FactOp::Contains) ||
+          holds(static_cast<FactField>(field), static_cast<FactOp>(op), text, facts))
+        return false;
+    }
+    if (!r.ok) return false;
+    *this = r;
+    return true;
   }
   bool prefilter(Prefilter& p) {
     auto state = u32();
@@ -90,12 +109,20 @@ std::string serialize_layers(const std::vector<LayerDocs>& layers) {
       for (const auto& t : d.tools) {
         w.strs(t.names);
         w.str(t.source);
+        // The entry's length: a reader for one tool skips the entries of the others.
+        const std::size_t length_at = w.out.size();
+        w.u32(0);
         w.u32(t.enabled);
         w.str(t.workflow);
         w.str(t.description);
         w.loc(t.loc);
         w.u32(static_cast<std::uint32_t>(t.conditions.size()));
         for (const auto& c : t.conditions) {
+          // The prefilter first, then the condition's length: a reader for one
+          // call skips the conditions it cannot match.
+          w.prefilter(c.prefilter);
+          const std::size_t condition_at = w.out.size();
+          w.u32(0);
           w.str(c.id);
           w.str(c.expression);
           w.u32(static_cast<std::uint32_t>(c.action));
@@ -107,8 +134,11 @@ std::string serialize_layers(const std::vector<LayerDocs>& layers) {
           if (!c.overrides.empty()) w.strs(c.overrides);  // rare: not read for every condition
           w.loc(c.loc);
           w.loc(c.expr_loc);
-          w.prefilter(c.prefilter);
+          const auto condition_length = static_cast<std::uint32_t>(w.out.size() - condition_at - 4);
+          std::memcpy(w.out.data() + condition_at, &condition_length, 4);
         }
+        const auto length = static_cast<std::uint32_t>(w.out.size() - length_at - 4);
+        std::memcpy(w.out.data() + length_at, &length, 4);
       }
     }
   }
@@ -116,7 +146,7 @@ std::string serialize_layers(const std::vector<LayerDocs>& layers) {
   return w.out;
 }
 
-std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data) {
+std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data, const CallFilter* only) {
   if (data.size() < 2 * kMagic.size() || data.substr(0, kMagic.size()) != kMagic ||
       data.substr(data.size() - kMagic.size()) != kMagic)
     return std::nullopt;
@@ -154,16 +184,37 @@ std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data) 
         wf.approver_teams = r.strs();
         wf.loc = r.loc();
       }
-      d.tools.resize(r.count());
-      for (auto& t : d.tools) {
-        t.names = r.strs();
-        t.source = r.str();
+      const std::uint32_t tools = r.count();
+      d.tools.reserve(tools);
+      for (std::uint32_t i = 0; i < tools && r.ok; ++i) {
+        std::vector<std::string> names = r.strs();
+        std::string source = r.str();
+        const std::uint32_t length = r.u32();
+        if (only && !tool_matches(names, source, only->tool)) {
+          r.skip(length);
+          continue;
+        }
+        ToolRule& t = d.tools.emplace_back();
+        t.names = std::move(names);
+        t.source = std::move(source);
+        const std::size_t left = r.in.size();
         t.enabled = r.u32() != 0;
         t.workflow = r.str();
         t.description = r.str();
         t.loc = r.loc();
-        t.conditions.resize(r.count());
-        for (auto& c : t.conditions) {
+        const std::uint32_t conditions = r.count();
+        t.conditions.reserve(conditions);
+        for (std::uint32_t k = 0; k < conditions && r.ok; ++k) {
+          if (only && only->facts && r.rules_out(*only->facts)) {
+            r.skip(r.u32());  // the condition
+            continue;
+          }
+          Prefilter prefilter;
+          if (!r.prefilter(prefilter)) return std::nullopt;
+          const std::uint32_t condition_length = r.u32();
+          const std::size_t condition_left = r.in.size();
+          Condition& c = t.conditions.emplace_back();
+          c.prefilter = std::move(prefilter);
           c.id = r.str();
           c.expression = r.str();
           auto action = r.u32();
@@ -180,8 +231,10 @@ std::optional<std::vector<LayerDocs>> deserialize_layers(std::string_view data) 
           if (flags & 4) c.overrides = r.strs();
           c.loc = r.loc();
           c.expr_loc = r.loc();
-          if (!r.prefilter(c.prefilter)) return std::nullopt;
+          if (condition_left - r.in.size() != condition_length) return std::nullopt;
         }
+        if (left - r.in.size() != length) return std::nullopt;
+        if (conditions > 0 && t.conditions.empty()) d.tools.pop_back();  // it cannot match this call
       }
       if (!r.ok) return std::nullopt;
     }
@@ -218,10 +271,10 @@ snapshot::Key snapshot_key(const std::vector<std::pair<std::string, fs::path>>& 
   return k;
 }
 
-std::optional<std::vector<LayerDocs>> read_cached(const fs::path& dir, const snapshot::Key& key) {
+std::optional<std::vector<LayerDocs>> read_cached(const fs::path& dir, const snapshot::Key& key, const CallFilter* only) {
   auto data = snapshot::read(dir, key);
   if (!data) return std::nullopt;
-  return deserialize_layers(data->view());
+  return deserialize_layers(data->view(), only);
 }
 
 void write_cached(const fs::path& dir, const snapshot::Key& key, const std::vector<LayerDocs>& layers, unsigned mode) {

@@ -8,6 +8,8 @@
 
 #include "policy/cache.h"
 #include "policy/loader.h"
+#include "policy/prefilter_annotate.h"
+#include "policy/tool_match.h"
 
 using namespace preloop::policy;
 namespace fs = std::filesystem;
@@ -81,6 +83,101 @@ TEST_CASE("a snapshot carries the conditions' prefilters") {
   CHECK(p.state == Prefilter::State::AnyOf);
   CHECK(p.any_of == c.prefilter.any_of);
   CHECK((*back)[0].docs[0].tools[0].conditions[0].prefilter.state == Prefilter::State::NotDerived);
+}
+
+TEST_CASE("a snapshot read for one tool holds exactly the entries that can apply to it") {
+  std::vector<Diagnostic> diags;
+  auto d = load_document_text(R"Y(
+tools:
+  - {name: Bash, conditions: [{id: b, expression: "args.command == 'x'", action: deny}]}
+  - {name: "@file_write", conditions: [{id: w, expression: "args.path.endsWith('.env')", action: deny}]}
+  - {name: "*", conditions: [{id: any, expression: "true", action: deny}]}
+  - {name: [Read, "mcp__x__*"], conditions: [{id: r, expression: "true", action: deny}]}
+  - {name: create_issue, source: github, conditions: [{id: m, expression: "true", action: deny}]}
+)Y", "p.yaml", diags);
+  REQUIRE(diags.empty());
+  const std::string data = serialize_layers({{"user", {d}, true}});
+  auto ids = [&](const char* tool) {
+    CallFilter only{ToolName::parse(tool)};
+    auto back = deserialize_layers(data, &only);
+    REQUIRE(back);
+    std::string out;
+    for (const auto& t : (*back)[0].docs[0].tools)
+      for (const auto& c : t.conditions) out += c.id + " ";
+    return out;
+  };
+  CHECK(ids("Write") == "w any ");
+  CHECK(ids("Edit") == "w any ");
+  CHECK(ids("Bash") == "b any ");
+  CHECK(ids("Read") == "any r ");
+  CHECK(ids("mcp__x__y") == "any r ");
+  CHECK(ids("mcp__github__create_issue") == "any m ");
+  CHECK(ids("WebFetch") == "any ");
+  // Every entry read without a tool; the same with a damaged entry length.
+  REQUIRE(deserialize_layers(data));
+  CHECK((*deserialize_layers(data))[0].docs[0].tools.size() == 5);
+  std::string bad = data;
+  const auto at = bad.find("Bash") + 4 + 4 + 7;  // name, the source's length, "builtin": the entry's length
+  bad[at] = static_cast<char>(bad[at] + 1);
+  CHECK(!deserialize_layers(bad));
+  CallFilter write{ToolName::parse("Write")};
+  CHECK(!deserialize_layers(bad, &write));
+}
+
+TEST_CASE("a snapshot read for one call leaves out the conditions its facts rule out") {
+  std::vector<Diagnostic> diags;
+  auto d = load_document_text(R"Y(
+tools:
+  - name: Bash
+    conditions:
+      - {id: x, expression: "args.command.contains('rm -rf')", action: deny}
+      - {id: y, expression: "args.command.startsWith('npm')", action: deny}
+      - {id: z, expression: "size(args.command) > 100", action: deny}
+  - name: Bash
+    conditions: [{id: only-git, expression: "args.command.startsWith('git')", action: deny}]
+  - {name: Bash}
+)Y", "p.yaml", diags);
+  REQUIRE(diags.empty());
+  std::vector<LayerDocs> layers{{"user", {d}, true}};
+  annotate_prefilters(layers);
+  const std::string data = serialize_layers(layers);
+  auto read = [&](const std::string& command) {
+    CallFacts facts;
+    add_arg_facts(facts, {{"command", command}});
+    CallFilter only{ToolName::parse("Bash"), &facts};
+    auto back = deserialize_layers(data, &only);
+    REQUIRE(back);
+    std::string out;
+    for (const auto& t : (*back)[0].docs[0].tools) {
+      out += "[";
+      for (const auto& c : t.conditions) out += c.id + (c.prefilter.state == Prefilter::State::AnyOf ? "* " : " ");
+      out += "]";
+    }
+    return out;
+  };
+  // z has no prefilter; the entry without conditions matches every call.
+  CHECK(read("npm test") == "[y* z ][]");
+  CHECK(read("git push && rm -rf /tmp/x") == "[x* z ][only-git* ][]");
+  CHECK(read("git status") == "[z ][only-git* ][]");
+}
+
+TEST_CASE("an engine restricted to one call refuses to decide another") {
+  std::vector<Diagnostic> diags;
+  auto d = load_document_text("tools: [{name: Bash, conditions: [{expression: \"args.command == 'x'\", action: deny}]}]",
+                              "p.yaml", diags);
+  REQUIRE(diags.empty());
+  Engine engine;
+  engine.add_layer({"user", {d}, true});
+  preloop::protocol::HookEvent ev;
+  ev.tool_name = "Bash";
+  ev.tool_input = {{"command", "x"}};
+  engine.restrict_to(&ev);
+  CHECK(engine.evaluate(ev).verdict == preloop::Verdict::Deny);
+  EvalOptions unfiltered;
+  unfiltered.prefilter = false;
+  CHECK_THROWS_AS(engine.evaluate(ev, unfiltered), std::logic_error);
+  preloop::protocol::HookEvent other = ev;
+  CHECK_THROWS_AS(engine.evaluate(other), std::logic_error);
 }
 
 TEST_CASE("truncated or corrupted snapshots are refused") {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <optional>
 #include <set>
+#include <stdexcept>
 
 #include "policy/prefilter.h"
 #include "policy/simple_condition.h"
@@ -149,6 +150,7 @@ struct Engine::Impl {
   mutable std::vector<std::vector<DocState>> state;
   EngineSettings settings;
   mutable std::optional<TuningPlan> plan;  // resolved on first use
+  const protocol::HookEvent* only_call = nullptr;  // restrict_to
 
   const TuningPlan& tuning() const {
     if (!plan) plan = plan_tuning(layers, settings, today_utc);
@@ -316,6 +318,20 @@ Engine& Engine::operator=(Engine&&) noexcept = default;
 
 const std::vector<LayerDocs>& Engine::layers() const { return impl_->layers; }
 
+void Engine::restrict_to(const protocol::HookEvent* call) { impl_->only_call = call; }
+
+EventVariables call_variables(const protocol::HookEvent& ev, const EvalOptions& opt) {
+  std::string home = opt.home;
+  if (home.empty())
+    if (const char* h = std::getenv("HOME")) home = h;
+  std::string project = opt.project_dir;
+  if (project.empty()) {
+    const char* p = std::getenv("CLAUDE_PROJECT_DIR");
+    project = p && *p ? p : ev.cwd;
+  }
+  return EventVariables(ev, std::move(home), std::move(project));
+}
+
 void Engine::configure(const EngineSettings& settings) {
   impl_->settings = settings;
   impl_->plan.reset();
@@ -338,15 +354,13 @@ void Engine::add_layer(LayerDocs layer) {
 }
 
 Decision Engine::evaluate(const protocol::HookEvent& ev, const EvalOptions& opt) const {
-  std::string home = opt.home;
-  if (home.empty())
-    if (const char* h = std::getenv("HOME")) home = h;
-  std::string project = opt.project_dir;
-  if (project.empty()) {
-    const char* p = std::getenv("CLAUDE_PROJECT_DIR");
-    project = p && *p ? p : ev.cwd;
-  }
-  EventVariables vars(ev, home, project);
+  // Only what can match the call the layers were read for may be in them:
+  // deciding another call with them could miss its rules. (The hook answers
+  // the exception with a deny.)
+  if (impl_->only_call && (&ev != impl_->only_call || !opt.prefilter))
+    throw std::logic_error("policy read for the call of '" + impl_->only_call->tool_name + "', asked about another");
+  std::optional<EventVariables> own;
+  EventVariables& vars = opt.variables ? *opt.variables : own.emplace(call_variables(ev, opt));
   struct Share {  // hands the analysis on however evaluation ends
     const EventVariables& vars;
     std::shared_ptr<const shell::Analysis>* out;

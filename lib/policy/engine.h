@@ -24,6 +24,8 @@ struct LayerDocs {
   bool honour_allow = true;    // false for an untrusted project layer
 };
 
+struct EventVariables;
+
 struct EvalOptions {
   std::string home;            // for ~ in shell analysis; default: $HOME
   std::string project_dir;     // default: $CLAUDE_PROJECT_DIR, else the event's cwd
@@ -31,7 +33,12 @@ struct EvalOptions {
   bool prefilter = true;       // skip conditions whose prefilter rules them out (off: differential tests)
   // When set, receives the shell analysis if a rule computed it (null otherwise), for later steps.
   std::shared_ptr<const shell::Analysis>* share_analysis = nullptr;
+  // The call's variables when already built by call_variables() (reused, with their analysis).
+  EventVariables* variables = nullptr;
 };
+
+// The variables evaluate() builds for a call: home and project as in EvalOptions.
+EventVariables call_variables(const protocol::HookEvent& event, const EvalOptions& options);
 
 // Settings from the config that shape evaluation (config/config.h).
 struct EngineSettings {
@@ -49,6 +56,9 @@ class Engine {
 
   void add_layer(LayerDocs layer);
   void configure(const EngineSettings& settings);
+  // Only this call may be evaluated, with prefilters on: the layers may hold
+  // only what can match it.
+  void restrict_to(const protocol::HookEvent* call);
   Decision evaluate(const protocol::HookEvent& event, const EvalOptions& options = {}) const;
 
   const std::vector<LayerDocs>& layers() const;

@@ -154,11 +154,12 @@ fs::path real_project_root(const fs::path& project_dir) {
 // The layers of a part: from the snapshot in `dir` when one matches, else
 // parsed (and saved there when `save`).
 std::vector<LayerDocs> layers_of(const Part& part, const fs::path& dir, const std::string& extra,
-                                 const std::string& signature, bool save, unsigned mode, PolicySet& set) {
+                                 const std::string& signature, bool save, unsigned mode, PolicySet& set,
+                                 const CallFilter* only = nullptr) {
   std::optional<snapshot::Key> key;
   if (!signature.empty()) {
     key = snapshot_key(part.files, extra, signature);
-    if (auto layers = read_cached(dir, *key)) return std::move(*layers);
+    if (auto layers = read_cached(dir, *key, only)) return std::move(*layers);
   }
   std::vector<LayerDocs> layers;
   const fs::path project_root = real_project_root(part.project_dir);
@@ -224,20 +225,26 @@ PolicySet load_policy_set(const Config& config, const LoadOptions& opt) {
   }
   PolicySignatures sig = policy_signatures(in);
   set.signature = sig.combined();
+  std::optional<CallFilter> filter;
+  if (opt.only_call) {
+    filter = CallFilter{ToolName::parse(opt.only_call->tool_name), opt.call_facts};
+    set.engine.restrict_to(opt.only_call);
+  }
+  const CallFilter* only = filter ? &*filter : nullptr;
   std::vector<LayerDocs> layers;
   if (!managed_mode()) {
     // One snapshot of every layer in the user's data directory.
     layers = layers_of({in.files, in.trusted, in.profile, opt.project_dir}, paths::cache_dir(),
-                       packs_key(in.profile) + " " + trust_key(in.trusted), set.signature, true, 0600, set);
+                       packs_key(in.profile) + " " + trust_key(in.trusted), set.signature, true, 0600, set, only);
   } else {
     // The managed layer and the packs from root's snapshot (only root saves it),
     // the others from the user's: a forged user snapshot can only hold what the
     // user could write into the user's own policy files anyway.
     bool root = ::geteuid() == 0;
     auto managed = layers_of({split(in.files, true), true, in.profile, {}}, managed_snapshot_dir(in.profile),
-                             packs_key(in.profile), sig.managed, root, 0644, set);
+                             packs_key(in.profile), sig.managed, root, 0644, set, only);
     auto rest = layers_of({split(in.files, false), in.trusted, "", opt.project_dir}, paths::cache_dir(),
-                          trust_key(in.trusted), sig.rest, true, 0600, set);
+                          trust_key(in.trusted), sig.rest, true, 0600, set, only);
     // Layer order as in one snapshot: managed, the others, then the packs.
     auto packs_first = std::find_if(managed.begin(), managed.end(),
                                     [](const LayerDocs& l) { return l.name.rfind("pack:", 0) == 0; });

@@ -24,6 +24,11 @@ struct LoadOptions {
   std::vector<std::filesystem::path> extra_files;  // `test --rules FILE`: an extra "cli" layer
   std::optional<std::vector<std::filesystem::path>> user_files;  // in place of the user's rules (`audit replay`)
   bool use_cache = false;        // the hook: reuse a parsed snapshot when no input changed
+  // With use_cache: the one call the hook decides, and its facts (from the
+  // variables evaluate() will use). What of a snapshot cannot match the call
+  // is not read (policy/cache.h), and the engine refuses to evaluate another.
+  const protocol::HookEvent* only_call = nullptr;
+  const CallFacts* call_facts = nullptr;
 };
 
 // The policy files of every layer for one call, in layer order.

@@ -97,5 +97,7 @@ bool needs_shell(const Prefilter& prefilter);
 
 // False only when no atom holds: the condition is then false for this call.
 bool admits(const Prefilter& prefilter, const CallFacts& facts);
+// Whether one atom holds (an Arg atom also holds when its key is absent or not a string).
+bool holds(FactField field, FactOp op, std::string_view text, const CallFacts& facts);
 
 }  // namespace preloop::policy

@@ -27,13 +27,12 @@ bool test(FactOp op, std::string_view value, std::string_view lit) {
 }
 
 // An Arg atom: the string field's value, when `args` has that key as a string.
-bool test_arg(const PrefilterAtom& atom, const std::vector<std::string_view>& args, bool* key_seen) {
-  std::string_view text = atom.text;
+bool test_arg(FactOp op, std::string_view text, const std::vector<std::string_view>& args, bool* key_seen) {
   std::string_view key = text.substr(0, text.find('\0') + 1);  // "key\0"
   for (std::string_view v : args) {
     if (v.substr(0, key.size()) != key) continue;
     *key_seen = true;
-    if (test(atom.op, v.substr(key.size()), text.substr(key.size()))) return true;
+    if (test(op, v.substr(key.size()), text.substr(key.size()))) return true;
   }
   return false;
 }
@@ -89,22 +88,22 @@ bool needs_shell(const Prefilter& p) {
   return false;
 }
 
+bool holds(FactField field, FactOp op, std::string_view text, const CallFacts& facts) {
+  const auto& values = facts.values(field);
+  if (field == FactField::Arg) {
+    bool key_seen = false;
+    return test_arg(op, text, values, &key_seen) || !key_seen;
+  }
+  if (op == FactOp::Eq) return facts.has(field, text);
+  for (std::string_view v : values)
+    if (test(op, v, text)) return true;
+  return false;
+}
+
 bool admits(const Prefilter& p, const CallFacts& facts) {
   if (p.state != Prefilter::State::AnyOf) return true;
-  for (const auto& atom : p.any_of) {
-    const auto& values = facts.values(atom.field);
-    if (atom.field == FactField::Arg) {
-      bool key_seen = false;
-      if (test_arg(atom, values, &key_seen) || !key_seen) return true;
-      continue;
-    }
-    if (atom.op == FactOp::Eq) {
-      if (facts.has(atom.field, atom.text)) return true;
-      continue;
-    }
-    for (std::string_view v : values)
-      if (test(atom.op, v, atom.text)) return true;
-  }
+  for (const auto& atom : p.any_of)
+    if (holds(atom.field, atom.op, atom.text, facts)) return true;
   return false;
 }
 

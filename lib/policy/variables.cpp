@@ -60,6 +60,7 @@ EventVariables::EventVariables(const protocol::HookEvent& ev, std::string home_d
 
 void EventVariables::bind(cel::Activation& act) const { act.bind_json("args", &args); }
 
+EventVariables::EventVariables(EventVariables&&) noexcept = default;
 EventVariables::~EventVariables() = default;
 
 std::shared_ptr<const shell::Analysis> analyze_call(const protocol::HookEvent& ev, const std::string& home,

@@ -32,6 +32,7 @@ struct EventVariables {
   std::string project_dir;
 
   EventVariables(const protocol::HookEvent& ev, std::string home, std::string project_dir);
+  EventVariables(EventVariables&&) noexcept;
   ~EventVariables();
   void bind(cel::Activation& act) const;
   void bind_lazy(const cel::Program& program, const protocol::HookEvent& ev, cel::Activation& act);

@@ -360,12 +360,13 @@ TEST_CASE("managed mode: the managed rules come from root's snapshot, not from t
     if (e.path().filename().string().rfind("policy-", 0) != 0) continue;  // config snapshots live here too
     std::string data = slurp(e.path());
     // The serialized layers open and close with the format tag; the signature before them holds it too.
-    auto trailer = data.rfind("PLHPOL06");
+    const std::string tag = "PLHPOL07";
+    auto trailer = data.rfind(tag);
     REQUIRE(trailer != std::string::npos);
-    auto layers = data.rfind("PLHPOL06", trailer - 1);
+    auto layers = data.rfind(tag, trailer - 1);
     REQUIRE(layers != std::string::npos);
-    std::ofstream(e.path(), std::ios::binary | std::ios::trunc)
-        << data.substr(0, layers) << "PLHPOL06" << std::string(4, '\0') << "PLHPOL06";
+    std::ofstream(e.path(), std::ios::binary | std::ios::trunc) << data.substr(0, layers) << tag << std::string(4, '\0')
+                                                                 << tag;
     ++forged;
   }
   REQUIRE(forged > 0);
