@@ -52,8 +52,9 @@ TEST_CASE("dumped_size equals the length of dump() for every kind of value") {
 }
 
 TEST_CASE("dumped_size of a string: every ASCII byte at every offset of a word") {
+  // Up to 40 bytes: two blocks of sixteen, a word of eight and single bytes.
   for (int c = 0; c < 0x80; ++c)
-    for (std::size_t len = 1; len <= 19; ++len)
+    for (std::size_t len = 1; len <= 40; ++len)
       for (std::size_t at = 0; at < len; ++at) {
         std::string s(len, 'x');
         s[at] = static_cast<char>(c);
@@ -62,4 +63,15 @@ TEST_CASE("dumped_size of a string: every ASCII byte at every offset of a word")
         CAPTURE(at);
         CHECK(dumped_size(json(s)) == json(s).dump().size());
       }
+}
+
+TEST_CASE("dumped_size of a string: multi-byte characters across block edges") {
+  for (const char* ch : {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"})
+    for (std::size_t at = 0; at < 36; ++at) {
+      std::string s(at, 'x');
+      s += ch;
+      s += "\"\n\x01" + std::string(20, 'y');
+      CAPTURE(at);
+      CHECK(dumped_size(json(s)) == json(s).dump().size());
+    }
 }
