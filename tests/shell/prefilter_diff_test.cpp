@@ -1,7 +1,8 @@
 // Differential test of rule prefilters: every pack suite case, every inline
 // test of the packs and examples, and every command of the labelled corpora
 // (../shared/corpora, when present) must get the same decision with
-// prefilters on as with them off, under each profile.
+// prefilters on as with them off, under each profile; and the same again from
+// a policy snapshot read for that one call, as a hook process reads it.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -12,10 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "policy/cache.h"
 #include "policy/engine.h"
 #include "policy/layers.h"
 #include "policy/loader.h"
 #include "policy/prefilter_annotate.h"
+#include "policy/tool_match.h"
+#include "policy/variables.h"
 #include "protocol/event.h"
 
 namespace fs = std::filesystem;
@@ -109,7 +113,9 @@ TEST_CASE("decisions are the same with and without prefilters") {
       policy::Engine lazy, annotated;
       for (const auto& l : layers) lazy.add_layer(l);
       policy::annotate_prefilters(layers);
+      const std::string snapshot = policy::serialize_layers(layers);
       for (auto& l : layers) annotated.add_layer(std::move(l));
+      std::size_t conditions = 0, read = 0;
       for (const auto& c : cases) {
         auto ev = event_of(c);
         policy::EvalOptions on{c.home, c.cwd};
@@ -119,7 +125,28 @@ TEST_CASE("decisions are the same with and without prefilters") {
         std::string expected = summary(lazy.evaluate(ev, off));
         CHECK(summary(lazy.evaluate(ev, on)) == expected);
         CHECK(summary(annotated.evaluate(ev, on)) == expected);
+        // Only the entries and conditions the call can match, read with its facts.
+        policy::EventVariables vars = policy::call_variables(ev, on);
+        const policy::CallFilter only{policy::ToolName::parse(ev.tool_name), &vars.facts(ev, true)};
+        auto part = policy::deserialize_layers(snapshot, &only);
+        REQUIRE(part);
+        policy::Engine filtered;
+        for (auto& l : *part) {
+          for (const auto& d : l.docs)
+            for (const auto& t : d.tools) read += t.conditions.size();
+          filtered.add_layer(std::move(l));
+        }
+        for (const auto& l : annotated.layers())
+          for (const auto& d : l.docs)
+            for (const auto& t : d.tools) conditions += t.conditions.size();
+        filtered.restrict_to(&ev);
+        policy::EvalOptions reuse = on;
+        reuse.variables = &vars;
+        CHECK(summary(filtered.evaluate(ev, reuse)) == expected);
       }
+      const std::string what = std::string(profile) + (with_examples ? " + examples" : "") + ": the calls read " +
+                               std::to_string(read) + " of " + std::to_string(conditions) + " conditions";
+      MESSAGE(what);
     }
   }
 }
