@@ -139,6 +139,8 @@ endif()
 function(preloop_test name)
   cmake_parse_arguments(A "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${A_SOURCES})
+  # Test sources name their helpers alike: never one unity unit (CMAKE_UNITY_BUILD covers the libraries).
+  set_target_properties(${name} PROPERTIES UNITY_BUILD OFF)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/lib ${PROJECT_SOURCE_DIR}/tests)
   target_compile_options(${name} PRIVATE ${PRELOOP_TEST_OPTIONS})
   target_link_libraries(${name} PRIVATE ${A_DEPS} preloop_test_support doctest::doctest)
