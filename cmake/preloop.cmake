@@ -165,3 +165,14 @@ function(preloop_test name)
   set_tests_properties(${name} PROPERTIES LABELS "${A_LABELS}" TIMEOUT ${A_TIMEOUT}
     ENVIRONMENT "PRELOOP_HOOK_BIN=$<TARGET_FILE:preloop-hook>;XDG_STATE_HOME=${PROJECT_BINARY_DIR}/test-state")
 endfunction()
+
+# preloop_test_cost(NAME SECONDS SANITIZED_SECONDS)
+#   The test's run time on two cores, in an optimised and in a sanitized build.
+#   ctest -j starts tests in descending COST: long tests first, instead of a clean
+#   tree's declaration order that can end on one long test running alone.
+function(preloop_test_cost name seconds sanitized_seconds)
+  if(PRELOOP_SANITIZE)
+    set(seconds ${sanitized_seconds})
+  endif()
+  set_tests_properties(${name} PROPERTIES COST ${seconds})
+endfunction()
