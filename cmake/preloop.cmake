@@ -9,6 +9,11 @@ if(PRELOOP_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
   # Sanitized processes start ~20x slower: tests that start thousands scale down.
   add_compile_definitions(PRELOOP_SANITIZED=1)
+  # Position-dependent too: as a PIE the sanitized hook applies 3.5 million
+  # relative relocations at every start (the pointers in the sanitizers' check
+  # data), half the CPU time of a sanitized hook call.
+  add_compile_options(-fno-pie)
+  add_link_options(-no-pie)
 elseif(NOT PRELOOP_FUZZ)
   # The hook starts on every tool call. A position-dependent executable has no
   # relative relocations to apply (a PIE of this size has ~7,000, each a
@@ -69,6 +74,19 @@ add_library(dep_curl_headers INTERFACE)
 target_include_directories(dep_curl_headers SYSTEM INTERFACE ${CURL_INCLUDE_DIR})
 target_link_libraries(dep_curl_headers INTERFACE ${CMAKE_DL_LIBS})
 
+# nlohmann/json, yaml-cpp and the standard headers most library sources use,
+# parsed once for all of them (about 1.5 s per source otherwise). Off with a
+# compiler launcher such as ccache, like the tests' (below).
+if(NOT CMAKE_CXX_COMPILER_LAUNCHER AND NOT PRELOOP_FUZZ)
+  file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/lib_pch.cpp CONTENT "// holds the libraries' precompiled headers\n")
+  add_library(preloop_lib_pch STATIC ${PROJECT_BINARY_DIR}/lib_pch.cpp)
+  target_compile_options(preloop_lib_pch PRIVATE ${PRELOOP_WARNINGS})
+  target_link_libraries(preloop_lib_pch PRIVATE nlohmann_json::nlohmann_json dep_yaml)
+  target_precompile_headers(preloop_lib_pch PRIVATE <nlohmann/json.hpp> <yaml-cpp/yaml.h>
+    <algorithm> <chrono> <filesystem> <functional> <map> <optional> <set> <sstream> <string>
+    <string_view> <unordered_map> <vector>)
+endif()
+
 # preloop_library(NAME [DEPS ...] [TEST_DEPS ...])
 #   The static library preloop_NAME from lib/NAME/*.cpp (headers included as
 #   "NAME/header.h"), and, when lib/NAME/*_test.cpp exist, the doctest
@@ -88,16 +106,24 @@ function(preloop_library name)
   add_library(preloop_${name} STATIC ${_src})
   target_include_directories(preloop_${name} PUBLIC ${PROJECT_SOURCE_DIR}/lib)
   target_compile_options(preloop_${name} PRIVATE ${PRELOOP_WARNINGS})
+  if(TARGET preloop_lib_pch)
+    target_precompile_headers(preloop_${name} REUSE_FROM preloop_lib_pch)
+  endif()
   target_link_libraries(preloop_${name} PUBLIC ${A_DEPS})
   if(_tests)
     preloop_test(${name}_test SOURCES ${_tests} DEPS preloop_${name} ${A_TEST_DEPS})
   endif()
 endfunction()
 
+# The tests' own code is compiled unoptimised in optimised builds (half their
+# compile time): the libraries and programs under test keep the build's flags.
+set(PRELOOP_TEST_OPTIONS ${PRELOOP_WARNINGS} $<$<CONFIG:Release,RelWithDebInfo>:-O0>)
+
 # doctest's main() and the process helpers, compiled once for every test.
 add_library(preloop_test_support STATIC ${PROJECT_SOURCE_DIR}/tests/support/doctest_main.cpp
   ${PROJECT_SOURCE_DIR}/tests/support/process.cpp)
 target_include_directories(preloop_test_support PUBLIC ${PROJECT_SOURCE_DIR}/tests)
+target_compile_options(preloop_test_support PRIVATE ${PRELOOP_TEST_OPTIONS})
 target_link_libraries(preloop_test_support PUBLIC doctest::doctest)
 
 # doctest and nlohmann/json parsed once for every test (about 4 s per test file otherwise).
@@ -105,7 +131,7 @@ target_link_libraries(preloop_test_support PUBLIC doctest::doctest)
 if(NOT CMAKE_CXX_COMPILER_LAUNCHER AND NOT PRELOOP_FUZZ)
   add_library(preloop_test_pch STATIC ${PROJECT_SOURCE_DIR}/tests/support/pch.cpp)
   target_include_directories(preloop_test_pch PRIVATE ${PROJECT_SOURCE_DIR}/lib ${PROJECT_SOURCE_DIR}/tests)
-  target_compile_options(preloop_test_pch PRIVATE ${PRELOOP_WARNINGS})
+  target_compile_options(preloop_test_pch PRIVATE ${PRELOOP_TEST_OPTIONS})
   target_compile_definitions(preloop_test_pch PRIVATE
     PRELOOP_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     PRELOOP_BINARY_DIR="${PROJECT_BINARY_DIR}")
@@ -118,8 +144,10 @@ endif()
 function(preloop_test name)
   cmake_parse_arguments(A "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${A_SOURCES})
+  # Test sources name their helpers alike: never one unity unit (CMAKE_UNITY_BUILD covers the libraries).
+  set_target_properties(${name} PROPERTIES UNITY_BUILD OFF)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/lib ${PROJECT_SOURCE_DIR}/tests)
-  target_compile_options(${name} PRIVATE ${PRELOOP_WARNINGS})
+  target_compile_options(${name} PRIVATE ${PRELOOP_TEST_OPTIONS})
   target_link_libraries(${name} PRIVATE ${A_DEPS} preloop_test_support doctest::doctest)
   target_compile_definitions(${name} PRIVATE
     PRELOOP_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
@@ -136,4 +164,15 @@ function(preloop_test name)
   endif()
   set_tests_properties(${name} PROPERTIES LABELS "${A_LABELS}" TIMEOUT ${A_TIMEOUT}
     ENVIRONMENT "PRELOOP_HOOK_BIN=$<TARGET_FILE:preloop-hook>;XDG_STATE_HOME=${PROJECT_BINARY_DIR}/test-state")
+endfunction()
+
+# preloop_test_cost(NAME SECONDS SANITIZED_SECONDS)
+#   The test's run time on two cores, in an optimised and in a sanitized build.
+#   ctest -j starts tests in descending COST: long tests first, instead of a clean
+#   tree's declaration order that can end on one long test running alone.
+function(preloop_test_cost name seconds sanitized_seconds)
+  if(PRELOOP_SANITIZE)
+    set(seconds ${sanitized_seconds})
+  endif()
+  set_tests_properties(${name} PROPERTIES COST ${seconds})
 endfunction()
