@@ -339,7 +339,9 @@ Outcome check(const fs::path& state_dir, const Inputs& in, const std::string& se
     bool same_session = old && old->session == session;
 
     if (old && own && !signature.empty() && old->signature == signature) {
-      if (same_session && old->pending.empty()) return out;  // the common case: nothing changed
+      // Nothing changes: the common case; and a pending weakening that only
+      // the session's next PreToolUse can act on (a PostToolUse keeps it as it is).
+      if (same_session && (old->pending.empty() || !can_escalate)) return out;
       std::optional<State> full = parse_state(*text);      // rewritten below: keep its values and files
       if (!full) return out;
       State st = std::move(*full);

@@ -234,6 +234,17 @@ TEST_CASE("weakening changes during a session escalate the next PreToolUse") {
     auto post = check(w.state, w.inputs(), "s1", false);
     CHECK(has_weakening(post, "fewer rules"));
     CHECK(post.escalate.empty());
+    // More calls that cannot ask leave the state as it is: not even rewritten
+    // (a rewrite swaps in a new file; one at a time, as a freed inode is reused).
+    for (int i = 0; i < 2; ++i) {
+      struct stat before {}, after {};
+      REQUIRE(::stat(w.file().c_str(), &before) == 0);
+      auto again = check(w.state, w.inputs(), "s1", false);
+      CHECK(again.changes.empty());
+      CHECK(again.escalate.empty());
+      REQUIRE(::stat(w.file().c_str(), &after) == 0);
+      CHECK(after.st_ino == before.st_ino);
+    }
     auto pre = check(w.state, w.inputs(), "s1", true);
     CHECK(pre.changes.empty());
     CHECK(pre.escalate.find("fewer rules") != std::string::npos);
